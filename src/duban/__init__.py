@@ -1,0 +1,1 @@
+"""duban 督办 — a work platform for Chinese district governments."""
