@@ -1,0 +1,141 @@
+"""Units (the org tree) and the people who work in them."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class UnitKind(models.TextChoices):
+    DISTRICT = "district", _("区/示范区")
+    CENTRE = "centre", _("服务中心")
+    DEPARTMENT = "department", _("部门")
+    STREET = "street", _("街道/镇")
+    COMMUNITY = "community", _("社区/村")
+    GRID = "grid", _("网格")
+
+
+class UnitQuerySet(models.QuerySet["Unit"]):
+    def subtree(self, root: Unit) -> UnitQuerySet:
+        """Units at or below ``root`` (materialised-path prefix match, index friendly)."""
+        return self.filter(path__startswith=root.path)
+
+    def active(self) -> UnitQuerySet:
+        return self.filter(is_active=True)
+
+
+class Unit(models.Model):
+    """A node of the district's org tree.
+
+    ``path`` is a materialised path of zero-padded ids ("000001/000004/") so that
+    "this unit and everything below it" is a single indexed prefix scan.
+    """
+
+    code = models.SlugField(_("编码"), max_length=64, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=16, choices=UnitKind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级单位"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(max_length=255, editable=False, db_index=True)
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    # Place names used for territorial (属地) routing: villages, communities, roads.
+    place_names = models.JSONField(_("地名"), default=list, blank=True)
+    aliases = models.JSONField(_("别名"), default=list, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+    sort_order = models.PositiveIntegerField(default=0)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_within(self, root: Unit) -> bool:
+        return self.path.startswith(root.path)
+
+    @property
+    def district_path(self) -> str:
+        return self.path.split("/", 1)[0] + "/"
+
+
+class Role(models.TextChoices):
+    OPERATOR = "operator", _("受理员")
+    DISPATCHER = "dispatcher", _("派单员")
+    HANDLER = "handler", _("承办人")
+    UNIT_HEAD = "unit_head", _("单位负责人")
+    SUPERVISOR = "supervisor", _("督办员")
+    LEADER = "leader", _("区领导")
+    SERVICE_OFFICER = "service_officer", _("首席服务员")
+    PROJECT_REPORTER = "project_reporter", _("项目填报员")
+    ADMIN = "admin", _("系统管理员")
+
+
+# Roles whose work spans the whole district although they sit in one unit
+# (the service centre, the supervision office, the leadership).
+DISTRICT_WIDE_ROLES = frozenset(
+    {Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN}
+)
+# Roles that need callers' personal data in lists and API output.
+PERSONAL_DATA_ROLES = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.ADMIN})
+
+
+class User(AbstractUser):
+    full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.HANDLER)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("单位"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="members",
+    )
+    phone = models.CharField(_("电话"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def scope_path(self) -> str | None:
+        """Materialised-path prefix of everything this user may see; None means nothing."""
+        if self.unit_id is None:
+            return None
+        unit = self.unit
+        assert unit is not None
+        if self.role in DISTRICT_WIDE_ROLES:
+            return unit.district_path
+        return unit.path
+
+    def can_see_unit(self, unit: Unit | None) -> bool:
+        scope = self.scope_path
+        return bool(scope and unit is not None and unit.path.startswith(scope))
+
+    @property
+    def sees_personal_data(self) -> bool:
+        return self.role in PERSONAL_DATA_ROLES
+
+
+class ApiToken(models.Model):
+    """A bearer token for integrations. Only a SHA-256 digest of the secret is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, blank=True)
+    prefix = models.CharField(max_length=12, db_index=True)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

@@ -1,0 +1,44 @@
+"""Pure functions from a rule, a calendar and moments to ticket deadlines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from .calendar import WorkCalendar
+from .durations import Duration, parse_duration
+from .models import SlaRule
+
+
+@dataclass(frozen=True)
+class DispatchDeadlines:
+    accept_due: datetime
+    contact_due: datetime
+    return_due: datetime
+    handle_due: datetime
+
+
+def dispatch_deadlines(*, rule: SlaRule, calendar: WorkCalendar, dispatched_at: datetime) -> DispatchDeadlines:
+    def at(spec: str) -> datetime:
+        return calendar.add(dispatched_at, parse_duration(spec))
+
+    return DispatchDeadlines(
+        accept_due=at(rule.accept_within),
+        contact_due=at(rule.contact_within),
+        return_due=at(rule.return_window),
+        handle_due=at(rule.handle_within),
+    )
+
+
+def extended_handle_due(*, calendar: WorkCalendar, handle_due: datetime, extra_days: int) -> datetime:
+    """The handling deadline moved by ``extra_days`` working days."""
+    return calendar.add_working_days(handle_due, extra_days)
+
+
+def callback_due(*, rule: SlaRule, calendar: WorkCalendar, reviewed_at: datetime) -> datetime:
+    return calendar.add(reviewed_at, parse_duration(rule.callback_within))
+
+
+def extension_limit_days(rule: SlaRule) -> int:
+    limit: Duration = parse_duration(rule.extension_max)
+    return limit.amount if limit.unit == "wd" else max(1, limit.amount // 24)

@@ -1,0 +1,52 @@
+"""Reads of SLA data: the calendar (cached per process) and the rule for a ticket."""
+
+from __future__ import annotations
+
+import time as _time
+
+from .calendar import WorkCalendar, build_calendar
+from .models import CalendarDay, CalendarYear, SlaRule, WorkingPeriod
+
+_CACHE_SECONDS = 60.0
+_cache: dict[str, tuple[float, object]] = {}
+
+
+def calendar_invalidate() -> None:
+    _cache.clear()
+
+
+def get_calendar() -> WorkCalendar:
+    hit = _cache.get("calendar")
+    if hit and _time.monotonic() - hit[0] < _CACHE_SECONDS:
+        return hit[1]  # type: ignore[return-value]
+    calendar = build_calendar(
+        CalendarDay.objects.values_list("date", "is_workday"),
+        CalendarYear.objects.values_list("year", flat=True),
+        WorkingPeriod.objects.values_list("start", "end"),
+    )
+    _cache["calendar"] = (_time.monotonic(), calendar)
+    return calendar
+
+
+def get_rules() -> list[SlaRule]:
+    hit = _cache.get("rules")
+    if hit and _time.monotonic() - hit[0] < _CACHE_SECONDS:
+        return hit[1]  # type: ignore[return-value]
+    rules = list(SlaRule.objects.all())
+    _cache["rules"] = (_time.monotonic(), rules)
+    return rules
+
+
+class NoSlaRule(LookupError):
+    pass
+
+
+def rule_for(*, kind: str, appeal_type: str, urgency: str, rules: list[SlaRule] | None = None) -> SlaRule:
+    candidates = [
+        r
+        for r in (rules if rules is not None else get_rules())
+        if r.kind in ("", kind) and r.appeal_type in ("", appeal_type) and r.urgency in ("", urgency)
+    ]
+    if not candidates:
+        raise NoSlaRule(f"no SLA rule matches {kind}/{appeal_type}/{urgency}")
+    return max(candidates, key=SlaRule.specificity)

@@ -1,0 +1,104 @@
+"""Enumerations of the ticket domain (codes are stable API values)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    APPEAL = "appeal", _("民生诉求")
+    ENTERPRISE = "enterprise", _("企业诉求")
+    INSPECTION = "inspection", _("督查问题")
+    PROJECT = "project", _("项目问题")
+
+
+class AppealType(models.TextChoices):
+    CONSULTATION = "consultation", _("咨询")
+    HELP = "help", _("求助")
+    COMPLAINT = "complaint", _("投诉")
+    REPORT = "report", _("举报")
+    SUGGESTION = "suggestion", _("建议")
+    PRAISE = "praise", _("表扬")
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("电话")
+    WEB = "web", _("网站")
+    MINI_PROGRAM = "mini_program", _("小程序")
+    GRID = "grid", _("网格员")
+    MESSAGE_BOARD = "message_board", _("留言板")
+    WALK_IN = "walk_in", _("来访")
+    INSPECTION = "inspection", _("督查")
+    IMPORT = "import", _("导入")
+    API = "api", _("接口")
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("一般")
+    URGENT = "urgent", _("紧急")
+
+
+class State(models.TextChoices):
+    REGISTERED = "registered", _("已登记")
+    DISPATCHED = "dispatched", _("已派单")
+    RETURN_PENDING = "return_pending", _("退单待审")
+    ACCEPTED = "accepted", _("办理中")
+    REPLIED = "replied", _("已答复")
+    REVIEWED = "reviewed", _("待回访")
+    REOPENED = "reopened", _("重办")
+    CLOSED = "closed", _("已办结")
+    MERGED = "merged", _("已合并")
+    INVALID = "invalid", _("无效")
+
+
+OPEN_STATES = frozenset(
+    {
+        State.REGISTERED,
+        State.DISPATCHED,
+        State.RETURN_PENDING,
+        State.ACCEPTED,
+        State.REPLIED,
+        State.REVIEWED,
+        State.REOPENED,
+    }
+)
+TERMINAL_STATES = frozenset({State.CLOSED, State.MERGED, State.INVALID})
+
+
+class ReplyResult(models.TextChoices):
+    SOLVED = "solved", _("已解决")
+    PARTLY = "partly", _("部分解决")
+    EXPLAINED = "explained", _("已解释说明")
+    CANNOT = "cannot", _("无法解决")
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASIC = "basic", _("基本满意")
+    UNSATISFIED = "unsatisfied", _("不满意")
+
+
+class SuperviseLevel(models.IntegerChoices):
+    NONE = 0, _("无")
+    NORMAL = 1, _("一般督办")
+    KEY = 2, _("重点督办")
+    LISTED = 3, _("挂牌督办")
+
+
+class AssignmentRole(models.TextChoices):
+    PRIMARY = "primary", _("主办")
+    CO = "co", _("协办")
+    SUB = "sub", _("下派")
+
+
+class AssignmentStatus(models.TextChoices):
+    ACTIVE = "active", _("办理中")
+    RETURNED = "returned", _("已退回")
+    CONTRIBUTED = "contributed", _("已反馈")
+    DONE = "done", _("已结束")
+
+
+class Breach(models.TextChoices):
+    ACCEPT = "accept", _("签收超时")
+    CONTACT = "contact", _("联系超时")
+    HANDLE = "handle", _("办理超期")
+    CALLBACK = "callback", _("回访超时")

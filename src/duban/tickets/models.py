@@ -1,0 +1,237 @@
+"""Tickets, their callers, unit assignments, the immutable event log and attachments.
+
+Indexes are designed for ≈25 million tickets a year on PostgreSQL: unit inboxes
+(primary/handling unit × state), overdue scans (partial indexes on open tickets by
+deadline), period figures (unit × dispatched_at) and caller look-ups by phone.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import (
+    OPEN_STATES,
+    AppealType,
+    AssignmentRole,
+    AssignmentStatus,
+    Channel,
+    Kind,
+    ReplyResult,
+    Satisfaction,
+    State,
+    SuperviseLevel,
+    Urgency,
+)
+from .querysets import TicketQuerySet
+
+_OPEN = Q(state__in=[s.value for s in OPEN_STATES])
+
+
+class Caller(models.Model):
+    """Personal data of the person who raised a matter, kept apart from the ticket."""
+
+    name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = models.CharField(_("电话"), max_length=20, blank=True, db_index=True)
+    id_number = models.CharField(_("身份证号"), max_length=18, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("来电人")
+        verbose_name_plural = _("来电人")
+
+    def __str__(self) -> str:
+        return self.name or self.phone
+
+
+class TicketSequence(models.Model):
+    """Per-day counter behind human ticket numbers (YYYYMMDD + 6 digits)."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class Ticket(models.Model):
+    number = models.CharField(_("工单编号"), max_length=16, unique=True)
+    kind = models.CharField(_("类别"), max_length=12, choices=Kind.choices, default=Kind.APPEAL)
+    appeal_type = models.CharField(_("诉求类型"), max_length=16, choices=AppealType.choices)
+    channel = models.CharField(_("来源渠道"), max_length=16, choices=Channel.choices)
+    urgency = models.CharField(_("紧急程度"), max_length=8, choices=Urgency.choices, default=Urgency.NORMAL)
+    title = models.CharField(_("标题"), max_length=200)
+    content = models.TextField(_("诉求内容"))
+    location = models.CharField(_("地点"), max_length=200, blank=True)
+    category = models.ForeignKey(
+        "dispatch.Category", verbose_name=_("分类"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="tickets",
+    )
+    caller = models.ForeignKey(Caller, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets")
+
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.REGISTERED)
+    version = models.PositiveIntegerField(default=1)
+    return_from_state = models.CharField(max_length=16, blank=True)
+
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    primary_unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("主办单位"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="primary_tickets",
+    )
+    handling_unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("承办单位"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="handling_tickets",
+    )
+
+    created_at = models.DateTimeField(_("登记时间"))
+    dispatched_at = models.DateTimeField(_("派单时间"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    first_contact_at = models.DateTimeField(_("首次联系时间"), null=True, blank=True)
+    replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+
+    accept_due = models.DateTimeField(_("签收时限"), null=True, blank=True)
+    contact_due = models.DateTimeField(_("联系时限"), null=True, blank=True)
+    return_due = models.DateTimeField(_("退单时限"), null=True, blank=True)
+    handle_due = models.DateTimeField(_("办理时限"), null=True, blank=True)
+    callback_due = models.DateTimeField(_("回访时限"), null=True, blank=True)
+    extension_days = models.PositiveSmallIntegerField(_("已延期工作日"), default=0)
+    extension_pending_days = models.PositiveSmallIntegerField(default=0)
+    extension_pending_reason = models.CharField(max_length=500, blank=True)
+
+    # Breach flags flip once (compare-and-set) in `duban sla tick`.
+    accept_breached_at = models.DateTimeField(null=True, blank=True)
+    contact_breached_at = models.DateTimeField(null=True, blank=True)
+    handle_breached_at = models.DateTimeField(null=True, blank=True)
+    callback_breached_at = models.DateTimeField(null=True, blank=True)
+
+    reply_result = models.CharField(_("办理结果"), max_length=12, choices=ReplyResult.choices, blank=True)
+    reply_text = models.TextField(_("答复内容"), blank=True)
+    resolved = models.BooleanField(_("是否解决"), null=True, blank=True)
+    satisfaction = models.CharField(_("满意度"), max_length=12, choices=Satisfaction.choices, blank=True)
+    callback_attempts = models.PositiveSmallIntegerField(default=0)
+    unreachable = models.BooleanField(_("回访未接通"), default=False)
+
+    return_count = models.PositiveSmallIntegerField(_("退单次数"), default=0)
+    reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
+    urge_count = models.PositiveSmallIntegerField(_("催办次数"), default=0)
+    supervise_level = models.PositiveSmallIntegerField(
+        _("督办级别"), choices=SuperviseLevel.choices, default=SuperviseLevel.NONE
+    )
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("包案领导"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="led_tickets",
+    )
+    escalated = models.BooleanField(_("已提级"), default=False)
+    master = models.ForeignKey(
+        "self", verbose_name=_("主工单"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="duplicates",
+    )
+    invalid_reason = models.CharField(_("无效原因"), max_length=200, blank=True)
+    suggestions = models.JSONField(_("智能推荐"), default=dict, blank=True)
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("工单")
+        verbose_name_plural = _("工单")
+        indexes = [
+            models.Index(fields=["primary_unit", "state"], name="ticket_inbox"),
+            models.Index(fields=["handling_unit", "state"], name="ticket_handling_inbox"),
+            models.Index(fields=["primary_unit", "dispatched_at"], name="ticket_unit_period"),
+            models.Index(fields=["state", "created_at"], name="ticket_state_created"),
+            models.Index(fields=["created_at"], name="ticket_created"),
+            models.Index(fields=["handle_due"], condition=_OPEN & Q(handle_breached_at__isnull=True), name="ticket_handle_due_open"),
+            models.Index(fields=["accept_due"], condition=Q(state="dispatched", accept_breached_at__isnull=True), name="ticket_accept_due_open"),
+            models.Index(fields=["callback_due"], condition=Q(state="reviewed", callback_breached_at__isnull=True), name="ticket_callback_due_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+
+class TicketAssignment(models.Model):
+    """One dispatch of a ticket to a unit: primary, co-unit (协办) or sub-dispatch (下派)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="assignments")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="assignments")
+    role = models.CharField(max_length=8, choices=AssignmentRole.choices)
+    status = models.CharField(max_length=12, choices=AssignmentStatus.choices, default=AssignmentStatus.ACTIVE)
+    assigned_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["unit", "assigned_at"], name="assignment_unit_period"),
+            models.Index(fields=["unit", "status"], name="assignment_unit_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}→{self.unit_id} ({self.role})"
+
+
+class TicketEvent(models.Model):
+    """An immutable entry of a ticket's history; replaying them rebuilds the ticket's state."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveIntegerField()
+    type = models.CharField(max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_unit = models.ForeignKey("org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    from_state = models.CharField(max_length=16, blank=True)
+    to_state = models.CharField(max_length=16, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["ticket_id", "seq"]
+        constraints = [models.UniqueConstraint(fields=["ticket", "seq"], name="event_ticket_seq")]
+        indexes = [models.Index(fields=["type", "at"], name="event_type_at")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}#{self.seq} {self.type}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"attachments/{instance.ticket_id}/{filename}"
+
+
+class Attachment(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    event = models.ForeignKey(TicketEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=255)
+    name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IdempotencyKey(models.Model):
+    """Remembers which ticket a client's ``Idempotency-Key`` created."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    request_digest = models.CharField(max_length=64)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key")]

@@ -1,0 +1,61 @@
+"""Chainable reads on tickets: ``Ticket.objects.visible_to(user).open().overdue(now)``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+
+from .choices import OPEN_STATES, State
+
+if TYPE_CHECKING:
+    from duban.org.models import Unit, User
+
+
+class TicketQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> TicketQuerySet:
+        """Tickets the user may see: those touching a unit inside the user's scope.
+
+        District-wide roles (centre staff, supervisors, leaders) also see tickets that
+        are not yet dispatched.
+        """
+        from duban.org.models import DISTRICT_WIDE_ROLES
+
+        from .models import TicketAssignment
+
+        scope = user.scope_path if user.is_authenticated else None
+        if not scope:
+            return self.none()
+        if user.role in DISTRICT_WIDE_ROLES:
+            return self.filter(Q(primary_unit__isnull=True) | Q(primary_unit__path__startswith=scope))
+        co_unit = TicketAssignment.objects.filter(
+            ticket=OuterRef("pk"), unit__path__startswith=scope
+        )
+        return self.filter(
+            Q(primary_unit__path__startswith=scope)
+            | Q(handling_unit__path__startswith=scope)
+            | Exists(co_unit)
+        )
+
+    def for_unit(self, unit: Unit) -> TicketQuerySet:
+        return self.filter(primary_unit=unit)
+
+    def open(self) -> TicketQuerySet:
+        return self.filter(state__in=[s.value for s in OPEN_STATES])
+
+    def overdue(self, now: datetime) -> TicketQuerySet:
+        return self.open().filter(
+            state__in=[State.DISPATCHED, State.ACCEPTED, State.RETURN_PENDING, State.REOPENED],
+            handle_due__lt=now,
+        )
+
+    def due_within(self, now: datetime, until: datetime) -> TicketQuerySet:
+        return self.open().filter(handle_due__gte=now, handle_due__lt=until)
+
+    def dispatched_between(self, start: datetime, end: datetime) -> TicketQuerySet:
+        return self.filter(dispatched_at__gte=start, dispatched_at__lt=end)
+
+    def with_list_relations(self) -> TicketQuerySet:
+        return self.select_related("primary_unit", "handling_unit", "category", "caller")
