@@ -5,6 +5,7 @@ Functions take the model classes so data migrations can pass historical models.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, time, timedelta
 from typing import Any
 
@@ -53,14 +54,14 @@ def library_years() -> range:
     return range(min(days).year, max(days).year + 1)
 
 
-def seed_calendar(CalendarDay: Any, CalendarYear: Any, years: range | None = None) -> int:
+def seed_calendar(CalendarDay: Any, CalendarYear: Any, years: Iterable[int] | None = None) -> int:
     """Store every day of the given years that differs from Mon–Fri or has a holiday name.
 
     Years already entered (by the admin or an earlier seed) are left untouched.
     """
     import chinese_calendar
 
-    years = years or library_years()
+    years = library_years() if years is None else years
     done = set(CalendarYear.objects.values_list("year", flat=True))
     rows = []
     for year in years:

@@ -52,23 +52,36 @@ class TicketSequence(models.Model):
     day = models.DateField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last}"
+
 
 class Ticket(models.Model):
     number = models.CharField(_("工单编号"), max_length=16, unique=True)
     kind = models.CharField(_("类别"), max_length=12, choices=Kind.choices, default=Kind.APPEAL)
     appeal_type = models.CharField(_("诉求类型"), max_length=16, choices=AppealType.choices)
     channel = models.CharField(_("来源渠道"), max_length=16, choices=Channel.choices)
-    urgency = models.CharField(_("紧急程度"), max_length=8, choices=Urgency.choices, default=Urgency.NORMAL)
+    urgency = models.CharField(
+        _("紧急程度"), max_length=8, choices=Urgency.choices, default=Urgency.NORMAL
+    )
     title = models.CharField(_("标题"), max_length=200)
     content = models.TextField(_("诉求内容"))
     location = models.CharField(_("地点"), max_length=200, blank=True)
     category = models.ForeignKey(
-        "dispatch.Category", verbose_name=_("分类"), null=True, blank=True, on_delete=models.PROTECT,
+        "dispatch.Category",
+        verbose_name=_("分类"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="tickets",
     )
-    caller = models.ForeignKey(Caller, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets")
+    caller = models.ForeignKey(
+        Caller, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+    )
 
-    state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.REGISTERED)
+    state = models.CharField(
+        _("状态"), max_length=16, choices=State.choices, default=State.REGISTERED
+    )
     version = models.PositiveIntegerField(default=1)
     return_from_state = models.CharField(max_length=16, blank=True)
 
@@ -76,11 +89,19 @@ class Ticket(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     primary_unit = models.ForeignKey(
-        "org.Unit", verbose_name=_("主办单位"), null=True, blank=True, on_delete=models.PROTECT,
+        "org.Unit",
+        verbose_name=_("主办单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="primary_tickets",
     )
     handling_unit = models.ForeignKey(
-        "org.Unit", verbose_name=_("承办单位"), null=True, blank=True, on_delete=models.PROTECT,
+        "org.Unit",
+        verbose_name=_("承办单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="handling_tickets",
     )
 
@@ -108,10 +129,14 @@ class Ticket(models.Model):
     handle_breached_at = models.DateTimeField(null=True, blank=True)
     callback_breached_at = models.DateTimeField(null=True, blank=True)
 
-    reply_result = models.CharField(_("办理结果"), max_length=12, choices=ReplyResult.choices, blank=True)
+    reply_result = models.CharField(
+        _("办理结果"), max_length=12, choices=ReplyResult.choices, blank=True
+    )
     reply_text = models.TextField(_("答复内容"), blank=True)
     resolved = models.BooleanField(_("是否解决"), null=True, blank=True)
-    satisfaction = models.CharField(_("满意度"), max_length=12, choices=Satisfaction.choices, blank=True)
+    satisfaction = models.CharField(
+        _("满意度"), max_length=12, choices=Satisfaction.choices, blank=True
+    )
     callback_attempts = models.PositiveSmallIntegerField(default=0)
     unreachable = models.BooleanField(_("回访未接通"), default=False)
 
@@ -122,12 +147,20 @@ class Ticket(models.Model):
         _("督办级别"), choices=SuperviseLevel.choices, default=SuperviseLevel.NONE
     )
     leader = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("包案领导"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="led_tickets",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("包案领导"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_tickets",
     )
     escalated = models.BooleanField(_("已提级"), default=False)
     master = models.ForeignKey(
-        "self", verbose_name=_("主工单"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("主工单"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="duplicates",
     )
     invalid_reason = models.CharField(_("无效原因"), max_length=200, blank=True)
@@ -145,9 +178,21 @@ class Ticket(models.Model):
             models.Index(fields=["primary_unit", "dispatched_at"], name="ticket_unit_period"),
             models.Index(fields=["state", "created_at"], name="ticket_state_created"),
             models.Index(fields=["created_at"], name="ticket_created"),
-            models.Index(fields=["handle_due"], condition=_OPEN & Q(handle_breached_at__isnull=True), name="ticket_handle_due_open"),
-            models.Index(fields=["accept_due"], condition=Q(state="dispatched", accept_breached_at__isnull=True), name="ticket_accept_due_open"),
-            models.Index(fields=["callback_due"], condition=Q(state="reviewed", callback_breached_at__isnull=True), name="ticket_callback_due_open"),
+            models.Index(
+                fields=["handle_due"],
+                condition=_OPEN & Q(handle_breached_at__isnull=True),
+                name="ticket_handle_due_open",
+            ),
+            models.Index(
+                fields=["accept_due"],
+                condition=Q(state="dispatched", accept_breached_at__isnull=True),
+                name="ticket_accept_due_open",
+            ),
+            models.Index(
+                fields=["callback_due"],
+                condition=Q(state="reviewed", callback_breached_at__isnull=True),
+                name="ticket_callback_due_open",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -164,7 +209,9 @@ class TicketAssignment(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="assignments")
     unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="assignments")
     role = models.CharField(max_length=8, choices=AssignmentRole.choices)
-    status = models.CharField(max_length=12, choices=AssignmentStatus.choices, default=AssignmentStatus.ACTIVE)
+    status = models.CharField(
+        max_length=12, choices=AssignmentStatus.choices, default=AssignmentStatus.ACTIVE
+    )
     assigned_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -189,7 +236,9 @@ class TicketEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    actor_unit = models.ForeignKey("org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor_unit = models.ForeignKey(
+        "org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField()
     from_state = models.CharField(max_length=16, blank=True)
     to_state = models.CharField(max_length=16, blank=True)
@@ -210,7 +259,9 @@ def attachment_path(instance: Attachment, filename: str) -> str:
 
 class Attachment(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
-    event = models.ForeignKey(TicketEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments")
+    event = models.ForeignKey(
+        TicketEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
+    )
     file = models.FileField(upload_to=attachment_path, max_length=255)
     name = models.CharField(max_length=200)
     content_type = models.CharField(max_length=100)
@@ -235,3 +286,6 @@ class IdempotencyKey(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key")]
+
+    def __str__(self) -> str:
+        return self.key

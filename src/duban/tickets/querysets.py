@@ -29,7 +29,9 @@ class TicketQuerySet(models.QuerySet):
         if not scope:
             return self.none()
         if user.role in DISTRICT_WIDE_ROLES:
-            return self.filter(Q(primary_unit__isnull=True) | Q(primary_unit__path__startswith=scope))
+            return self.filter(
+                Q(primary_unit__isnull=True) | Q(primary_unit__path__startswith=scope)
+            )
         co_unit = TicketAssignment.objects.filter(
             ticket=OuterRef("pk"), unit__path__startswith=scope
         )

@@ -1,0 +1,60 @@
+"""Ticket writes. Every function is keyword-only, takes the actor and ``now``, and is atomic."""
+
+from .closing import (
+    ticket_callback,
+    ticket_invalidate,
+    ticket_merge,
+    ticket_rate_online,
+    ticket_reopen,
+    ticket_review_pass,
+    ticket_review_reject,
+)
+from .dispatching import (
+    ticket_approve_return,
+    ticket_direct_answer,
+    ticket_dispatch,
+    ticket_reject_return,
+    ticket_request_return,
+    ticket_sub_dispatch,
+    ticket_submit_part,
+)
+from .handling import (
+    ticket_accept,
+    ticket_approve_extension,
+    ticket_record_contact,
+    ticket_reject_extension,
+    ticket_reply,
+    ticket_request_extension,
+)
+from .intake import ticket_register
+from .overlays import ticket_assign_leader, ticket_escalate, ticket_supervise, ticket_urge
+from .sla_tick import sla_tick
+
+__all__ = [
+    "sla_tick",
+    "ticket_accept",
+    "ticket_approve_extension",
+    "ticket_approve_return",
+    "ticket_assign_leader",
+    "ticket_callback",
+    "ticket_direct_answer",
+    "ticket_dispatch",
+    "ticket_escalate",
+    "ticket_invalidate",
+    "ticket_merge",
+    "ticket_rate_online",
+    "ticket_record_contact",
+    "ticket_reject_extension",
+    "ticket_reject_return",
+    "ticket_register",
+    "ticket_reopen",
+    "ticket_reply",
+    "ticket_request_extension",
+    "ticket_request_return",
+    "ticket_review_pass",
+    "ticket_review_reject",
+    "ticket_sub_dispatch",
+    "ticket_submit_part",
+    "ticket_supervise",
+    "ticket_urge",
+]

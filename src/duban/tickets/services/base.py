@@ -1,0 +1,207 @@
+"""The one transition function every ticket write goes through.
+
+``transition()`` locks the row, checks the state table, the actor's role and unit
+scope and the client's expected version, applies the changes with
+``save(update_fields=...)`` and appends the event — all in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+
+from duban.org.models import Role, Unit, User
+
+from ..choices import OPEN_STATES, State
+from ..errors import IllegalTransition, InvalidInput, PermissionDenied, StaleTicket, TicketNotFound
+from ..events import REPLAYED_FIELDS, event_append
+from ..models import Ticket
+
+CENTRE = frozenset({Role.OPERATOR, Role.DISPATCHER})
+DISPATCHERS = frozenset({Role.DISPATCHER})
+UNIT_STAFF = frozenset({Role.HANDLER, Role.UNIT_HEAD})
+SUPERVISION = frozenset({Role.SUPERVISOR, Role.DISPATCHER, Role.LEADER})
+OPEN = frozenset(s.value for s in OPEN_STATES)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A row of the state table: where an action may start, where it goes, who may do it."""
+
+    sources: frozenset[str]
+    target: str | None  # None: the state is decided by the service (or kept, for overlays)
+    roles: frozenset[str]
+    scope: str  # "district": the ticket's district; "primary": the primary unit; "none"
+
+
+def _states(*states: str) -> frozenset[str]:
+    return frozenset(states)
+
+
+S = State
+TABLE: dict[str, Rule] = {
+    "dispatch": Rule(_states(S.REGISTERED), S.DISPATCHED, CENTRE, "district"),
+    "direct_answer": Rule(_states(S.REGISTERED), S.CLOSED, CENTRE, "district"),
+    "accept": Rule(_states(S.DISPATCHED, S.REOPENED), S.ACCEPTED, UNIT_STAFF, "primary"),
+    "record_contact": Rule(
+        _states(S.DISPATCHED, S.ACCEPTED, S.REOPENED), None, UNIT_STAFF, "primary"
+    ),
+    "request_return": Rule(
+        _states(S.DISPATCHED, S.ACCEPTED), S.RETURN_PENDING, UNIT_STAFF, "primary"
+    ),
+    "approve_return": Rule(_states(S.RETURN_PENDING), S.REGISTERED, DISPATCHERS, "district"),
+    "reject_return": Rule(_states(S.RETURN_PENDING), None, DISPATCHERS, "district"),
+    "sub_dispatch": Rule(_states(S.ACCEPTED), None, UNIT_STAFF, "primary"),
+    "submit_part": Rule(_states(S.DISPATCHED, S.ACCEPTED), None, UNIT_STAFF, "assigned"),
+    "request_extension": Rule(_states(S.ACCEPTED), None, UNIT_STAFF, "primary"),
+    "approve_extension": Rule(_states(S.ACCEPTED), None, DISPATCHERS, "district"),
+    "reject_extension": Rule(_states(S.ACCEPTED), None, DISPATCHERS, "district"),
+    "reply": Rule(_states(S.ACCEPTED), S.REPLIED, UNIT_STAFF, "primary"),
+    "review_pass": Rule(_states(S.REPLIED), S.REVIEWED, DISPATCHERS, "district"),
+    "review_reject": Rule(_states(S.REPLIED), S.ACCEPTED, DISPATCHERS, "district"),
+    "callback": Rule(_states(S.REVIEWED), None, CENTRE, "district"),
+    "rate_online": Rule(_states(S.REVIEWED), None, frozenset(), "none"),
+    "reopen": Rule(_states(S.REVIEWED, S.CLOSED), S.REOPENED, CENTRE, "district"),
+    "merge": Rule(OPEN, S.MERGED, CENTRE, "district"),
+    "invalidate": Rule(OPEN, S.INVALID, CENTRE, "district"),
+    "close_with_master": Rule(
+        _states(S.MERGED), None, CENTRE | frozenset({Role.UNIT_HEAD, Role.HANDLER}), "none"
+    ),
+    # Overlays: the state is kept.
+    "urge": Rule(OPEN - {S.REGISTERED}, None, SUPERVISION, "district"),
+    "supervise": Rule(OPEN, None, frozenset({Role.SUPERVISOR}), "district"),
+    "assign_leader": Rule(OPEN, None, frozenset({Role.SUPERVISOR, Role.LEADER}), "district"),
+    "escalate": Rule(OPEN, None, frozenset({Role.SUPERVISOR, Role.DISPATCHER}), "district"),
+}
+
+
+def _district_of(ticket: Ticket) -> str | None:
+    unit = ticket.primary_unit
+    return unit.district_path if unit is not None else None
+
+
+def check_permission(*, ticket: Ticket, actor: User | None, action: str) -> None:
+    rule = TABLE[action]
+    if rule.scope == "none":
+        return
+    if actor is None or not actor.is_active or actor.role not in rule.roles:
+        raise PermissionDenied(
+            f"当前角色无权执行该操作 / your role may not {action} tickets", action=action
+        )
+    scope = actor.scope_path
+    if scope is None:
+        raise PermissionDenied("用户未归属单位 / user has no unit")
+    if rule.scope == "district":
+        district = _district_of(ticket)
+        if (
+            district is not None
+            and not district.startswith(scope)
+            and not scope.startswith(district)
+        ):
+            raise PermissionDenied("工单不在您的管辖范围内 / ticket outside your district")
+        return
+    if rule.scope == "primary":
+        if ticket.primary_unit is None or not ticket.primary_unit.path.startswith(scope):
+            raise PermissionDenied("工单不属于您的单位 / ticket not assigned to your unit")
+        return
+    if rule.scope == "assigned":
+        units = ticket.assignments.filter(
+            status="active", role__in=["co", "sub"], unit__path__startswith=scope
+        )
+        if not units.exists():
+            raise PermissionDenied("您的单位未承担该工单 / your unit has no part in this ticket")
+
+
+def lock(ticket: Ticket | int | str) -> Ticket:
+    """Re-read the ticket under a row lock (select_for_update)."""
+    qs = Ticket.objects.select_for_update().select_related("primary_unit", "handling_unit")
+    try:
+        if isinstance(ticket, Ticket):
+            return qs.get(pk=ticket.pk)
+        if isinstance(ticket, int):
+            return qs.get(pk=ticket)
+        return qs.get(number=ticket)
+    except Ticket.DoesNotExist as exc:
+        raise TicketNotFound(f"工单不存在 / no such ticket: {ticket}") from exc
+
+
+def transition(
+    *,
+    ticket: Ticket,
+    actor: User | None,
+    now: datetime,
+    action: str,
+    expected_version: int | None = None,
+    validate: Callable[[Ticket], None] | None = None,
+    changes: Callable[[Ticket], dict[str, Any]] | dict[str, Any] | None = None,
+    target: str | None = None,
+    payload: dict[str, Any] | None = None,
+    event_type: str | None = None,
+) -> Ticket:
+    """Lock, check, change, save and append the event. Call inside ``transaction.atomic``."""
+    locked = lock(ticket)
+    rule = TABLE[action]
+    if expected_version is not None and expected_version != locked.version:
+        raise StaleTicket(
+            f"工单已被他人更新（版本 {locked.version}），请刷新后重试 / "
+            f"ticket changed meanwhile (version {locked.version}, you had {expected_version})",
+            current_version=locked.version,
+        )
+    if locked.state not in rule.sources:
+        raise IllegalTransition(
+            f"工单当前状态为「{State(locked.state).label}」，不能执行该操作 / "
+            f"cannot {action} a ticket in state {locked.state}",
+            state=locked.state,
+            action=action,
+        )
+    check_permission(ticket=locked, actor=actor, action=action)
+    if validate is not None:
+        validate(locked)
+    before = {f: getattr(locked, f) for f in REPLAYED_FIELDS}
+    from_state = locked.state
+    values = changes(locked) if callable(changes) else dict(changes or {})
+    new_state = target or rule.target
+    if new_state is not None:
+        values["state"] = new_state
+    for field, value in values.items():
+        setattr(locked, field, value)
+    locked.version += 1
+    locked.save(update_fields=[*values.keys(), "version"])
+    changed = {f: getattr(locked, f) for f in REPLAYED_FIELDS if getattr(locked, f) != before[f]}
+    event_append(
+        ticket=locked,
+        type=event_type or action,
+        actor=actor,
+        at=now,
+        from_state=from_state,
+        payload={**(payload or {}), "set": changed},
+    )
+    return locked
+
+
+def check_text(value: str, *, field: str, required: bool = True, limit: int | None = None) -> str:
+    value = (value or "").strip()
+    limit = limit or settings.DUBAN["MAX_TEXT_LENGTH"]
+    if required and not value:
+        raise InvalidInput(f"「{field}」不能为空 / {field} is required", field=field)
+    if len(value) > limit:
+        raise InvalidInput(
+            f"「{field}」超过 {limit} 字 / {field} longer than {limit} characters", field=field
+        )
+    return value
+
+
+def check_unit(unit: Unit | None, *, actor: User, field: str = "unit") -> Unit:
+    if unit is None or not unit.is_active:
+        raise InvalidInput("单位不存在或已停用 / unknown or inactive unit", field=field)
+    if not actor.can_see_unit(unit):
+        raise PermissionDenied("单位不在您的管辖范围内 / unit outside your scope", field=field)
+    return unit
+
+
+def all_units(units: Iterable[Unit]) -> list[int]:
+    return [u.pk for u in units]

@@ -1,0 +1,303 @@
+"""Dispatch, direct answer, returns and sub-dispatch."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.db import transaction
+
+from duban.org.models import Unit, UnitKind, User
+from duban.sla.deadlines import dispatch_deadlines
+from duban.sla.selectors import get_calendar, rule_for
+
+from ..choices import AssignmentRole, AssignmentStatus, ReplyResult, State
+from ..errors import InvalidInput, ReturnWindowClosed
+from ..models import Ticket, TicketAssignment
+from .base import check_text, check_unit, transition
+from .closing import close_duplicates
+
+DISPATCHABLE_KINDS = frozenset(
+    {UnitKind.DEPARTMENT, UnitKind.STREET, UnitKind.COMMUNITY, UnitKind.GRID}
+)
+ESCALATE_AFTER = 3
+
+
+def _check_target(unit: Unit | None, actor: User, field: str) -> Unit:
+    unit = check_unit(unit, actor=actor, field=field)
+    if unit.kind not in DISPATCHABLE_KINDS:
+        raise InvalidInput(
+            "只能派往部门、街道/镇、社区/村或网格 / cannot dispatch to this kind of unit",
+            field=field,
+        )
+    return unit
+
+
+@transaction.atomic
+def ticket_dispatch(
+    *,
+    ticket: Ticket,
+    actor: User,
+    now: datetime,
+    unit: Unit,
+    co_units: Sequence[Unit] = (),
+    note: str = "",
+    auto: bool = False,
+    expected_version: int | None = None,
+) -> Ticket:
+    """Send a registered ticket to its primary unit (主办) and optional co-units (协办)."""
+    primary = _check_target(unit, actor, "unit")
+    co = [_check_target(u, actor, "co_units") for u in co_units]
+    if any(u.pk == primary.pk for u in co) or len({u.pk for u in co}) != len(co):
+        raise InvalidInput(
+            "协办单位不能重复或与主办单位相同 / co-units must be distinct from the primary unit",
+            field="co_units",
+        )
+    note = check_text(note, field="note", required=False, limit=500)
+
+    def changes(t: Ticket) -> dict:
+        rule = rule_for(kind=t.kind, appeal_type=t.appeal_type, urgency=t.urgency)
+        due = dispatch_deadlines(rule=rule, calendar=get_calendar(), dispatched_at=now)
+        return {
+            "primary_unit": primary,
+            "handling_unit": None,
+            "dispatched_at": now,
+            "accept_due": due.accept_due,
+            "contact_due": due.contact_due,
+            "return_due": due.return_due,
+            "handle_due": due.handle_due,
+            "accepted_at": None,
+            "first_contact_at": None,
+            "extension_days": 0,
+            "accept_breached_at": None,
+            "contact_breached_at": None,
+            "handle_breached_at": None,
+        }
+
+    locked = transition(
+        ticket=ticket,
+        actor=actor,
+        now=now,
+        action="dispatch",
+        expected_version=expected_version,
+        changes=changes,
+        payload={
+            "unit": primary.pk,
+            "unit_name": primary.name,
+            "co_units": [u.pk for u in co],
+            "note": note,
+            "auto": auto,
+        },
+    )
+    TicketAssignment.objects.bulk_create(
+        [
+            TicketAssignment(
+                ticket=locked, unit=primary, role=AssignmentRole.PRIMARY, assigned_at=now
+            )
+        ]
+        + [
+            TicketAssignment(ticket=locked, unit=u, role=AssignmentRole.CO, assigned_at=now)
+            for u in co
+        ]
+    )
+    return locked
+
+
+@transaction.atomic
+def ticket_direct_answer(
+    *,
+    ticket: Ticket,
+    actor: User,
+    now: datetime,
+    answer: str,
+    result: str = ReplyResult.EXPLAINED,
+    expected_version: int | None = None,
+) -> Ticket:
+    """Answer a simple matter at intake (直办) and close it."""
+    answer = check_text(answer, field="answer")
+    if result not in (ReplyResult.SOLVED, ReplyResult.EXPLAINED):
+        raise InvalidInput(
+            "直办结果只能是已解决或已解释说明 / direct answers are solved or explained",
+            field="result",
+        )
+    locked = transition(
+        ticket=ticket,
+        actor=actor,
+        now=now,
+        action="direct_answer",
+        expected_version=expected_version,
+        changes={"reply_text": answer, "reply_result": result, "replied_at": now, "closed_at": now},
+        payload={"answer": answer},
+    )
+    close_duplicates(master=locked, actor=actor, now=now)
+    return locked
+
+
+@transaction.atomic
+def ticket_request_return(
+    *,
+    ticket: Ticket,
+    actor: User,
+    now: datetime,
+    reason: str,
+    expected_version: int | None = None,
+) -> Ticket:
+    """A unit asks the centre to take the ticket back (退单), within the return window."""
+    reason = check_text(reason, field="reason", limit=500)
+
+    def validate(t: Ticket) -> None:
+        if t.return_due is not None and now > t.return_due:
+            raise ReturnWindowClosed(
+                "已超过退单时限 / the return window has closed", return_due=t.return_due.isoformat()
+            )
+
+    return transition(
+        ticket=ticket,
+        actor=actor,
+        now=now,
+        action="request_return",
+        expected_version=expected_version,
+        validate=validate,
+        changes=lambda t: {"return_from_state": t.state},
+        payload={"reason": reason},
+    )
+
+
+@transaction.atomic
+def ticket_approve_return(
+    *,
+    ticket: Ticket,
+    actor: User,
+    now: datetime,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Ticket:
+    """The centre takes the ticket back to re-dispatch it; counts against dispatch accuracy."""
+    note = check_text(note, field="note", required=False, limit=500)
+
+    def changes(t: Ticket) -> dict:
+        return {
+            "primary_unit": None,
+            "handling_unit": None,
+            "return_from_state": "",
+            "return_count": t.return_count + 1,
+            "accept_due": None,
+            "contact_due": None,
+            "return_due": None,
+            "handle_due": None,
+            "escalated": t.escalated or t.return_count + 1 >= ESCALATE_AFTER,
+        }
+
+    returned_unit = ticket.primary_unit_id
+    locked = transition(
+        ticket=ticket,
+        actor=actor,
+        now=now,
+        action="approve_return",
+        expected_version=expected_version,
+        changes=changes,
+        payload={"note": note, "returned_by_unit": returned_unit},
+    )
+    TicketAssignment.objects.filter(ticket=locked, status=AssignmentStatus.ACTIVE).update(
+        status=AssignmentStatus.RETURNED, finished_at=now
+    )
+    return locked
+
+
+@transaction.atomic
+def ticket_reject_return(
+    *,
+    ticket: Ticket,
+    actor: User,
+    now: datetime,
+    reason: str,
+    expected_version: int | None = None,
+) -> Ticket:
+    """The centre refuses the return; the ticket goes back where it was (counts against the unit)."""
+    reason = check_text(reason, field="reason", limit=500)
+    return transition(
+        ticket=ticket,
+        actor=actor,
+        now=now,
+        action="reject_return",
+        expected_version=expected_version,
+        changes=lambda t: {
+            "state": t.return_from_state or State.DISPATCHED,
+            "return_from_state": "",
+        },
+        payload={"reason": reason},
+    )
+
+
+@transaction.atomic
+def ticket_sub_dispatch(
+    *,
+    ticket: Ticket,
+    actor: User,
+    now: datetime,
+    unit: Unit,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Ticket:
+    """Hand the work to a child unit (下派); the dispatching unit stays accountable."""
+    note = check_text(note, field="note", required=False, limit=500)
+
+    def validate(t: Ticket) -> None:
+        assert t.primary_unit is not None
+        if (
+            unit is None
+            or not unit.is_active
+            or unit.pk == t.primary_unit.pk
+            or not unit.is_within(t.primary_unit)
+        ):
+            raise InvalidInput(
+                "只能下派到本单位的下级单位 / sub-dispatch only to a unit below yours", field="unit"
+            )
+
+    locked = transition(
+        ticket=ticket,
+        actor=actor,
+        now=now,
+        action="sub_dispatch",
+        expected_version=expected_version,
+        validate=validate,
+        changes={"handling_unit": unit},
+        payload={"unit": unit.pk, "unit_name": unit.name, "note": note},
+    )
+    TicketAssignment.objects.filter(
+        ticket=locked, role=AssignmentRole.SUB, status=AssignmentStatus.ACTIVE
+    ).update(status=AssignmentStatus.DONE, finished_at=now)
+    TicketAssignment.objects.create(
+        ticket=locked, unit=unit, role=AssignmentRole.SUB, assigned_at=now, note=note
+    )
+    return locked
+
+
+@transaction.atomic
+def ticket_submit_part(
+    *,
+    ticket: Ticket,
+    actor: User,
+    now: datetime,
+    text: str,
+    expected_version: int | None = None,
+) -> Ticket:
+    """A co-unit (协办) or sub-dispatched unit sends its part of the work to the primary unit."""
+    text = check_text(text, field="text")
+    assert actor.unit is not None
+    scope = actor.scope_path or ""
+    locked = transition(
+        ticket=ticket,
+        actor=actor,
+        now=now,
+        action="submit_part",
+        expected_version=expected_version,
+        payload={"text": text, "unit": actor.unit_id},
+    )
+    TicketAssignment.objects.filter(
+        ticket=locked,
+        status=AssignmentStatus.ACTIVE,
+        unit__path__startswith=scope,
+        role__in=[AssignmentRole.CO, AssignmentRole.SUB],
+    ).update(status=AssignmentStatus.CONTRIBUTED, finished_at=now, note=text)
+    return locked

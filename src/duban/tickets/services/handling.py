@@ -1,0 +1,230 @@
+"""A unit's work on a ticket: accept, first contact, extensions, reply."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.db import transaction
+
+from duban.org.models import User
+from duban.sla.deadlines import dispatch_deadlines, extended_handle_due, extension_limit_days
+from duban.sla.selectors import get_calendar, rule_for
+
+from ..choices import AssignmentRole, AssignmentStatus, ReplyResult, State
+from ..errors import ExtensionLimit, IllegalTransition, InvalidInput
+from ..models import Attachment, Ticket, TicketAssignment
+from .base import check_text, transition
+
+MAX_ATTACHMENTS = 9
+
+
+@transaction.atomic
+def ticket_accept(
+    *, ticket: Ticket, actor: User, now: datetime, expected_version: int | None = None
+) -> Ticket:
+    """The primary unit signs for the ticket (签收); a reopened ticket gets a new handling deadline."""
+
+    def changes(t: Ticket) -> dict:
+        values: dict = {"accepted_at": now}
+        if t.state == State.REOPENED:
+            rule = rule_for(kind=t.kind, appeal_type=t.appeal_type, urgency=t.urgency)
+            values["handle_due"] = dispatch_deadlines(
+                rule=rule, calendar=get_calendar(), dispatched_at=now
+            ).handle_due
+            values["handle_breached_at"] = None
+        return values
+
+    locked = transition(
+        ticket=ticket,
+        actor=actor,
+        now=now,
+        action="accept",
+        expected_version=expected_version,
+        changes=changes,
+    )
+    TicketAssignment.objects.filter(
+        ticket=locked,
+        unit=locked.primary_unit,
+        role=AssignmentRole.PRIMARY,
+        status=AssignmentStatus.ACTIVE,
+        accepted_at__isnull=True,
+    ).update(accepted_at=now)
+    return locked
+
+
+@transaction.atomic
+def ticket_record_contact(
+    *,
+    ticket: Ticket,
+    actor: User,
+    now: datetime,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Ticket:
+    """Record a contact with the caller; the first one stops the first-contact clock."""
+    note = check_text(note, field="note", required=False, limit=500)
+    return transition(
+        ticket=ticket,
+        actor=actor,
+        now=now,
+        action="record_contact",
+        expected_version=expected_version,
+        changes=lambda t: {"first_contact_at": t.first_contact_at or now},
+        payload={"note": note},
+    )
+
+
+@transaction.atomic
+def ticket_request_extension(
+    *,
+    ticket: Ticket,
+    actor: User,
+    now: datetime,
+    days: int,
+    reason: str,
+    expected_version: int | None = None,
+) -> Ticket:
+    """Ask the centre for more working days; at most the rule's limit in total."""
+    reason = check_text(reason, field="reason", limit=500)
+
+    def validate(t: Ticket) -> None:
+        if t.extension_pending_days:
+            raise IllegalTransition(
+                "已有待审批的延期申请 / an extension request is already pending"
+            )
+        limit = extension_limit_days(
+            rule_for(kind=t.kind, appeal_type=t.appeal_type, urgency=t.urgency)
+        )
+        if not isinstance(days, int) or days < 1 or t.extension_days + days > limit:
+            raise ExtensionLimit(
+                f"延期累计不得超过 {limit} 个工作日（已延期 {t.extension_days}） / "
+                f"extensions may total at most {limit} working days (already {t.extension_days})",
+                limit=limit,
+            )
+
+    return transition(
+        ticket=ticket,
+        actor=actor,
+        now=now,
+        action="request_extension",
+        expected_version=expected_version,
+        validate=validate,
+        changes={"extension_pending_days": days, "extension_pending_reason": reason},
+        payload={"days": days, "reason": reason},
+    )
+
+
+def _require_pending(t: Ticket) -> None:
+    if not t.extension_pending_days:
+        raise IllegalTransition("没有待审批的延期申请 / no extension request is pending")
+
+
+@transaction.atomic
+def ticket_approve_extension(
+    *,
+    ticket: Ticket,
+    actor: User,
+    now: datetime,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Ticket:
+    """Grant the pending extension; the handling deadline moves by that many working days."""
+    note = check_text(note, field="note", required=False, limit=500)
+
+    def changes(t: Ticket) -> dict:
+        days = t.extension_pending_days
+        assert t.handle_due is not None
+        return {
+            "extension_days": t.extension_days + days,
+            "handle_due": extended_handle_due(
+                calendar=get_calendar(), handle_due=t.handle_due, extra_days=days
+            ),
+            "extension_pending_days": 0,
+            "extension_pending_reason": "",
+            "handle_breached_at": None,
+        }
+
+    return transition(
+        ticket=ticket,
+        actor=actor,
+        now=now,
+        action="approve_extension",
+        expected_version=expected_version,
+        validate=_require_pending,
+        changes=changes,
+        payload={"note": note},
+    )
+
+
+@transaction.atomic
+def ticket_reject_extension(
+    *,
+    ticket: Ticket,
+    actor: User,
+    now: datetime,
+    reason: str,
+    expected_version: int | None = None,
+) -> Ticket:
+    reason = check_text(reason, field="reason", limit=500)
+    return transition(
+        ticket=ticket,
+        actor=actor,
+        now=now,
+        action="reject_extension",
+        expected_version=expected_version,
+        validate=_require_pending,
+        changes={"extension_pending_days": 0, "extension_pending_reason": ""},
+        payload={"reason": reason},
+    )
+
+
+@transaction.atomic
+def ticket_reply(
+    *,
+    ticket: Ticket,
+    actor: User,
+    now: datetime,
+    result: str,
+    text: str,
+    reason: str = "",
+    attachment_ids: Sequence[int] = (),
+    expected_version: int | None = None,
+) -> Ticket:
+    """The primary unit answers the caller (答复) with a result, text and evidence."""
+    if result not in ReplyResult.values:
+        raise InvalidInput("办理结果取值无效 / invalid result", field="result")
+    text = check_text(text, field="text")
+    reason = check_text(reason, field="reason", required=result == ReplyResult.CANNOT, limit=500)
+    if len(attachment_ids) > MAX_ATTACHMENTS:
+        raise InvalidInput(
+            f"附件最多 {MAX_ATTACHMENTS} 个 / at most {MAX_ATTACHMENTS} attachments",
+            field="attachment_ids",
+        )
+
+    def validate(t: Ticket) -> None:
+        found = Attachment.objects.filter(ticket=t, pk__in=list(attachment_ids)).count()
+        if found != len(set(attachment_ids)):
+            raise InvalidInput(
+                "附件不属于该工单 / attachment not found on this ticket", field="attachment_ids"
+            )
+
+    locked = transition(
+        ticket=ticket,
+        actor=actor,
+        now=now,
+        action="reply",
+        expected_version=expected_version,
+        validate=validate,
+        changes={"reply_result": result, "reply_text": text, "replied_at": now},
+        payload={
+            "result": result,
+            "text": text,
+            "reason": reason,
+            "attachments": list(attachment_ids),
+        },
+    )
+    TicketAssignment.objects.filter(
+        ticket=locked, role=AssignmentRole.SUB, status=AssignmentStatus.ACTIVE
+    ).update(status=AssignmentStatus.DONE, finished_at=now)
+    return locked

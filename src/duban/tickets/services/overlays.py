@@ -1,0 +1,116 @@
+"""Supervision overlays on open tickets: urge, supervise, assign a leader, escalate."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+
+from duban.org.models import Role, User
+
+from ..choices import SuperviseLevel
+from ..errors import InvalidInput
+from ..models import Ticket
+from .base import check_text, transition
+
+
+@transaction.atomic
+def ticket_urge(
+    *,
+    ticket: Ticket,
+    actor: User,
+    now: datetime,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Ticket:
+    """催办: remind the unit; counted on the ticket."""
+    note = check_text(note, field="note", required=False, limit=500)
+    return transition(
+        ticket=ticket,
+        actor=actor,
+        now=now,
+        action="urge",
+        expected_version=expected_version,
+        changes=lambda t: {"urge_count": t.urge_count + 1},
+        payload={"note": note},
+    )
+
+
+@transaction.atomic
+def ticket_supervise(
+    *,
+    ticket: Ticket,
+    actor: User,
+    now: datetime,
+    level: int,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Ticket:
+    """督办 at a level: normal, key or listed (挂牌)."""
+    if level not in SuperviseLevel.values or level == SuperviseLevel.NONE:
+        raise InvalidInput(
+            "督办级别应为 1（一般）、2（重点）或 3（挂牌） / level must be 1, 2 or 3", field="level"
+        )
+    note = check_text(note, field="note", required=False, limit=500)
+    return transition(
+        ticket=ticket,
+        actor=actor,
+        now=now,
+        action="supervise",
+        expected_version=expected_version,
+        changes={"supervise_level": level},
+        payload={"level": level, "note": note},
+    )
+
+
+@transaction.atomic
+def ticket_assign_leader(
+    *,
+    ticket: Ticket,
+    actor: User,
+    now: datetime,
+    leader: User,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Ticket:
+    """领导包案: a district leader takes personal charge of the ticket."""
+    if leader is None or leader.role != Role.LEADER or not leader.is_active:
+        raise InvalidInput(
+            "包案领导必须是区领导账号 / the leader must be a user with the leader role",
+            field="leader",
+        )
+    if not actor.can_see_unit(leader.unit):
+        raise InvalidInput("领导不在本区 / leader outside your district", field="leader")
+    note = check_text(note, field="note", required=False, limit=500)
+    return transition(
+        ticket=ticket,
+        actor=actor,
+        now=now,
+        action="assign_leader",
+        expected_version=expected_version,
+        changes={"leader": leader},
+        payload={"leader": leader.pk, "leader_name": str(leader), "note": note},
+    )
+
+
+@transaction.atomic
+def ticket_escalate(
+    *, ticket: Ticket, actor: User, now: datetime, reason: str, expected_version: int | None = None
+) -> Ticket:
+    """提级: raise the ticket to district-level attention."""
+    reason = check_text(reason, field="reason", limit=500)
+
+    def validate(t: Ticket) -> None:
+        if t.escalated:
+            raise InvalidInput("工单已提级 / ticket is already escalated", field="reason")
+
+    return transition(
+        ticket=ticket,
+        actor=actor,
+        now=now,
+        action="escalate",
+        expected_version=expected_version,
+        validate=validate,
+        changes={"escalated": True},
+        payload={"reason": reason},
+    )
