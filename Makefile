@@ -1,0 +1,100 @@
+# duban — developer entry points.
+#
+#   make run    install everything, migrate, load demo data once, serve on 127.0.0.1:$(PORT)
+#   make test   install what tests need, lint, type-check, run the suite on SQLite and PostgreSQL
+#
+# Everything is idempotent: re-running only redoes what changed.
+
+SHELL := /usr/bin/env bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+PORT ?= 8000
+PYTEST_WORKERS ?= 2
+# uv from PATH, or a private copy bootstrapped into .tools/ (scripts/ensure-uv.sh).
+UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
+DUBAN := $(UV) run --frozen --no-sync duban
+VENDOR := src/duban/static/vendor
+# Tests and checks never write to var/: they get a throw-away directory instead.
+TEST_VAR_DIR := $(or $(TMPDIR),/tmp)/duban-test-var
+
+.PHONY: help run test serve deps assets system-deps lint typecheck checks \
+        test-sqlite test-postgres postgres clean
+
+help:
+	@echo "make run    install, migrate, load demo data (once) and serve on http://127.0.0.1:$(PORT)"
+	@echo "make test   lint, type-check, Django checks, pytest on SQLite then on PostgreSQL"
+
+# -- user-facing ---------------------------------------------------------------------------
+
+run: deps assets
+	mkdir -p var
+	$(DUBAN) migrate --noinput
+	@if $(DUBAN) help demo >/dev/null 2>&1; then \
+	    $(DUBAN) demo --if-empty && $(DUBAN) demo --print-logins; \
+	else echo "note: the demo command is not available yet; starting without demo data"; fi
+	$(DUBAN) collectstatic --noinput -v 0
+	@echo "duban is serving on http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
+	exec $(DUBAN) runserver --noreload 127.0.0.1:$(PORT)
+
+test: deps assets system-deps lint typecheck checks test-sqlite test-postgres
+	@echo "make test: all passes succeeded"
+
+# -- installation --------------------------------------------------------------------------
+
+$(CURDIR)/.tools/bin/uv:
+	scripts/ensure-uv.sh
+
+deps: $(UV)
+	$(UV) sync --frozen
+
+# node_modules is refreshed when the lock file changes; vendor copies follow node_modules.
+node_modules/.package-lock.json: package.json package-lock.json
+	scripts/ensure-npm.sh
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+$(VENDOR)/htmx.min.js: node_modules/.package-lock.json
+	mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+$(VENDOR)/echarts.min.js: node_modules/.package-lock.json
+	mkdir -p $(VENDOR)
+	cp node_modules/echarts/dist/echarts.min.js $@
+
+assets: $(VENDOR)/htmx.min.js $(VENDOR)/echarts.min.js
+
+# Chromium and CJK fonts for browser tests (installed via apt-get when root, else a hint).
+system-deps:
+	scripts/ensure-apt.sh chromium fonts-noto-cjk
+
+# -- checks --------------------------------------------------------------------------------
+
+lint:
+	$(UV) run --frozen --no-sync ruff check
+	$(UV) run --frozen --no-sync ruff format --check
+
+typecheck:
+	$(UV) run --frozen --no-sync mypy
+
+checks:
+	mkdir -p $(TEST_VAR_DIR)
+	DATABASE_URL= DUBAN_VAR_DIR=$(TEST_VAR_DIR) $(DUBAN) check --fail-level WARNING
+	DATABASE_URL= DUBAN_VAR_DIR=$(TEST_VAR_DIR) $(DUBAN) makemigrations --check --dry-run
+
+test-sqlite:
+	DATABASE_URL= DUBAN_TEST_DB=sqlite DUBAN_VAR_DIR=$(TEST_VAR_DIR) \
+	    UV="$(UV)" scripts/pytest-pass.sh -n $(PYTEST_WORKERS)
+
+test-postgres:
+	url="$$(scripts/ensure-postgres.sh)"; \
+	DATABASE_URL="$$url" DUBAN_TEST_DB=postgres DUBAN_VAR_DIR=$(TEST_VAR_DIR) \
+	    UV="$(UV)" scripts/pytest-pass.sh -n $(PYTEST_WORKERS)
+
+# Prints a DATABASE_URL for a running PostgreSQL (starting/installing it if needed).
+postgres:
+	@scripts/ensure-postgres.sh
+
+clean:
+	rm -rf node_modules $(VENDOR) static_build .mypy_cache .ruff_cache $(TEST_VAR_DIR)
