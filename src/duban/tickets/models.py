@@ -27,7 +27,7 @@ from .choices import (
 )
 from .querysets import TicketQuerySet
 
-_OPEN = Q(state__in=[s.value for s in OPEN_STATES])
+_OPEN = Q(state__in=sorted(s.value for s in OPEN_STATES))
 
 
 class Caller(models.Model):
