@@ -1,0 +1,172 @@
+"""SQL building blocks of the figures, portable between SQLite and PostgreSQL.
+
+Every figure is a ``Count(..., filter=Q(...))`` (or an ``Avg``) over tickets, and
+every rate is ``numerator / NULLIF(denominator, 0)`` computed in the database, so
+a rate is NULL (``None``) exactly when its denominator is zero.
+
+The builders take a ``prefix`` so that the same definitions serve queries that
+start from ``Ticket`` (``prefix=""``) and from ``Unit`` through a
+``FilteredRelation`` alias (``prefix="t__"``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    Expression,
+    F,
+    FloatField,
+    Func,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, NullIf
+
+from duban.tickets.choices import Satisfaction, State
+
+# States in which the handling clock runs (same set as ``TicketQuerySet.overdue``):
+# once a unit has replied the ticket is no longer overdue for that unit.
+OVERDUE_STATES = (State.DISPATCHED, State.ACCEPTED, State.RETURN_PENDING, State.REOPENED)
+
+
+class HoursBetween(Func):
+    """``(end - start)`` in hours as a float, NULL when either side is NULL."""
+
+    output_field = FloatField()
+    arity = 2
+
+    def __init__(self, end: Any, start: Any, **extra: Any) -> None:
+        super().__init__(end, start, **extra)
+
+    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+        raise NotImplementedError(f"HoursBetween is not implemented for {connection.vendor}")
+
+    def as_sqlite(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+        return super().as_sql(
+            compiler,
+            connection,
+            template="((julianday(%(expressions)s)) * 24.0)",
+            arg_joiner=") - julianday(",
+            **extra_context,
+        )
+
+    def as_postgresql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+        return super().as_sql(
+            compiler,
+            connection,
+            template="(EXTRACT(EPOCH FROM (%(expressions)s)) / 3600.0)",
+            arg_joiner=" - ",
+            **extra_context,
+        )
+
+
+def ratio(numerator: Expression, denominator: Expression) -> Expression:
+    """``numerator / denominator`` as a float; NULL when the denominator is 0."""
+    return Cast(numerator, FloatField()) / NullIf(Cast(denominator, FloatField()), Value(0.0))
+
+
+def _within(p: str, at: str, due: str) -> Q:
+    """Timestamp ``at`` is set and not after ``due`` (a missing deadline is no limit)."""
+    return Q(**{f"{p}{at}__isnull": False}) & (
+        Q(**{f"{p}{due}__isnull": True}) | Q(**{f"{p}{at}__lte": F(f"{p}{due}")})
+    )
+
+
+@dataclass(frozen=True)
+class Weights:
+    response: float
+    resolution: float
+    satisfaction: float
+    basic_satisfied: float
+
+
+def ticket_counts(p: str, *, now: datetime) -> dict[str, Expression]:
+    """The raw counts and the mean handling time.
+
+    Counts are keyed ``n_<dataclass field>``: the prefix keeps annotation names from
+    shadowing ticket fields (``resolved``) inside the same query.
+    """
+
+    def q(**kwargs: Any) -> Q:
+        return Q(**{f"{p}{k}": v for k, v in kwargs.items()})
+
+    pk = f"{p}pk"
+    due_for_response = q(accepted_at__isnull=False) | q(accept_due__lt=now)
+    rated = q(resolved__isnull=False, unreachable=False)
+    closed_or_rated = q(state=State.CLOSED) | q(rated_at__isnull=False)
+    return {
+        "n_dispatched": Count(pk),
+        "n_due_for_response": Count(pk, filter=due_for_response),
+        "n_responded_in_time": Count(
+            pk,
+            filter=_within(p, "accepted_at", "accept_due")
+            & _within(p, "first_contact_at", "contact_due"),
+        ),
+        "n_rated": Count(pk, filter=rated),
+        "n_resolved": Count(pk, filter=rated & q(resolved=True)),
+        "n_satisfied": Count(pk, filter=rated & q(satisfaction=Satisfaction.SATISFIED)),
+        "n_basic_satisfied": Count(pk, filter=rated & q(satisfaction=Satisfaction.BASIC)),
+        "n_replied": Count(pk, filter=q(replied_at__isnull=False)),
+        "n_replied_on_time": Count(pk, filter=_within(p, "replied_at", "handle_due")),
+        "n_closed_or_rated": Count(pk, filter=closed_or_rated),
+        "n_reopened": Count(pk, filter=closed_or_rated & q(reopen_count__gt=0)),
+        "n_overdue_count": Count(
+            pk,
+            filter=q(state__in=OVERDUE_STATES)
+            & (q(handle_due__lt=now) | q(handle_breached_at__isnull=False)),
+        ),
+        "mean_handling_hours": Avg(
+            HoursBetween(F(f"{p}replied_at"), F(f"{p}dispatched_at")),
+            filter=q(replied_at__isnull=False, dispatched_at__isnull=False),
+        ),
+    }
+
+
+def ticket_rates(weights: Weights) -> dict[str, Expression]:
+    """Rates and the composite score over the counts of ``ticket_counts``.
+
+    They reference the count annotations by name, so they must be added in a later
+    ``annotate()`` call than the counts.
+    """
+    satisfaction_points = Cast(F("n_satisfied"), FloatField()) + Cast(
+        F("n_basic_satisfied"), FloatField()
+    ) * Value(weights.basic_satisfied)
+    rates: dict[str, Expression] = {
+        "response_rate": ratio(F("n_responded_in_time"), F("n_due_for_response")),
+        "resolution_rate": ratio(F("n_resolved"), F("n_rated")),
+        "satisfaction_rate": ratio(satisfaction_points, F("n_rated")),
+        "on_time_rate": ratio(F("n_replied_on_time"), F("n_replied")),
+        "reopen_rate": ratio(F("n_reopened"), F("n_closed_or_rated")),
+    }
+    return rates
+
+
+def composite(weights: Weights) -> Expression:
+    """0–100 weighted mean of the available response/resolution/satisfaction rates.
+
+    A missing rate (NULL) drops out and the remaining weights are re-normalised;
+    NULL when no weighted rate is available.
+    """
+    parts = [
+        ("response_rate", weights.response),
+        ("resolution_rate", weights.resolution),
+        ("satisfaction_rate", weights.satisfaction),
+    ]
+    numerator: Expression = Value(0.0)
+    denominator: Expression = Value(0.0)
+    for name, weight in parts:
+        w = Value(float(weight), output_field=FloatField())
+        numerator = numerator + Coalesce(F(name) * w, Value(0.0))
+        denominator = denominator + Case(
+            When(**{f"{name}__isnull": True}, then=Value(0.0)),
+            default=w,
+            output_field=FloatField(),
+        )
+    return Value(100.0) * numerator / NullIf(denominator, Value(0.0))
