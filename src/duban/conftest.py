@@ -112,3 +112,12 @@ def require_postgres() -> None:
 def tmp_var_dir() -> Path:
     """The throw-away directory that stands in for var/ during tests."""
     return _TEST_VAR_DIR
+
+
+@pytest.fixture(autouse=True)
+def _fresh_sla_cache() -> None:
+    """The SLA selectors cache calendar and rules per process; a test's rolled-back
+    edits must not leak into the next test through that cache."""
+    from duban.sla.selectors import calendar_invalidate
+
+    calendar_invalidate()

@@ -25,7 +25,10 @@ from .durations import Duration
 
 log = logging.getLogger("duban.sla")
 
-DEFAULT_PERIODS: tuple[tuple[time, time], ...] = ((time(8, 30), time(12, 0)), (time(14, 30), time(18, 0)))
+DEFAULT_PERIODS: tuple[tuple[time, time], ...] = (
+    (time(8, 30), time(12, 0)),
+    (time(14, 30), time(18, 0)),
+)
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 _MAX_SCAN_DAYS = 3660
 

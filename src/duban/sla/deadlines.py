@@ -18,7 +18,9 @@ class DispatchDeadlines:
     handle_due: datetime
 
 
-def dispatch_deadlines(*, rule: SlaRule, calendar: WorkCalendar, dispatched_at: datetime) -> DispatchDeadlines:
+def dispatch_deadlines(
+    *, rule: SlaRule, calendar: WorkCalendar, dispatched_at: datetime
+) -> DispatchDeadlines:
     def at(spec: str) -> datetime:
         return calendar.add(dispatched_at, parse_duration(spec))
 
@@ -30,7 +32,9 @@ def dispatch_deadlines(*, rule: SlaRule, calendar: WorkCalendar, dispatched_at: 
     )
 
 
-def extended_handle_due(*, calendar: WorkCalendar, handle_due: datetime, extra_days: int) -> datetime:
+def extended_handle_due(
+    *, calendar: WorkCalendar, handle_due: datetime, extra_days: int
+) -> datetime:
     """The handling deadline moved by ``extra_days`` working days."""
     return calendar.add_working_days(handle_due, extra_days)
 

@@ -82,7 +82,9 @@ class SlaRule(models.Model):
     appeal_type = models.CharField(_("诉求类型"), max_length=20, blank=True)
     urgency = models.CharField(_("紧急程度"), max_length=10, blank=True)
     accept_within = models.CharField(_("签收时限"), max_length=12, validators=[validate_duration])
-    contact_within = models.CharField(_("首次联系时限"), max_length=12, validators=[validate_duration])
+    contact_within = models.CharField(
+        _("首次联系时限"), max_length=12, validators=[validate_duration]
+    )
     return_window = models.CharField(_("退单时限"), max_length=12, validators=[validate_duration])
     handle_within = models.CharField(_("办理时限"), max_length=12, validators=[validate_duration])
     extension_max = models.CharField(_("延期上限"), max_length=12, validators=[validate_duration])

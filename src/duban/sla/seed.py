@@ -29,7 +29,14 @@ def seed_rules(SlaRule: Any) -> int:
     for kind, appeal_type, urgency, *specs in DEFAULT_RULES:
         fields = dict(
             zip(
-                ["accept_within", "contact_within", "return_window", "handle_within", "extension_max", "callback_within"],
+                [
+                    "accept_within",
+                    "contact_within",
+                    "return_window",
+                    "handle_within",
+                    "extension_max",
+                    "callback_within",
+                ],
                 specs,
                 strict=True,
             )
@@ -43,7 +50,9 @@ def seed_rules(SlaRule: Any) -> int:
 
 def seed_periods(WorkingPeriod: Any) -> None:
     if not WorkingPeriod.objects.exists():
-        WorkingPeriod.objects.bulk_create([WorkingPeriod(start=s, end=e) for s, e in DEFAULT_PERIODS])
+        WorkingPeriod.objects.bulk_create(
+            [WorkingPeriod(start=s, end=e) for s, e in DEFAULT_PERIODS]
+        )
 
 
 def library_years() -> range:
@@ -72,7 +81,14 @@ def seed_calendar(CalendarDay: Any, CalendarYear: Any, years: Iterable[int] | No
             is_work = chinese_calendar.is_workday(day)
             _, name = chinese_calendar.get_holiday_detail(day)
             if is_work != (day.weekday() < 5) or (name and not is_work):
-                rows.append(CalendarDay(date=day, is_workday=is_work, name=_holiday_name(name, is_work), source="chinesecalendar"))
+                rows.append(
+                    CalendarDay(
+                        date=day,
+                        is_workday=is_work,
+                        name=_holiday_name(name, is_work),
+                        source="chinesecalendar",
+                    )
+                )
             day += timedelta(days=1)
         CalendarYear.objects.create(year=year, source="chinesecalendar")
     CalendarDay.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)

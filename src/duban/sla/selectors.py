@@ -41,11 +41,15 @@ class NoSlaRule(LookupError):
     pass
 
 
-def rule_for(*, kind: str, appeal_type: str, urgency: str, rules: list[SlaRule] | None = None) -> SlaRule:
+def rule_for(
+    *, kind: str, appeal_type: str, urgency: str, rules: list[SlaRule] | None = None
+) -> SlaRule:
     candidates = [
         r
         for r in (rules if rules is not None else get_rules())
-        if r.kind in ("", kind) and r.appeal_type in ("", appeal_type) and r.urgency in ("", urgency)
+        if r.kind in ("", kind)
+        and r.appeal_type in ("", appeal_type)
+        and r.urgency in ("", urgency)
     ]
     if not candidates:
         raise NoSlaRule(f"no SLA rule matches {kind}/{appeal_type}/{urgency}")

@@ -140,7 +140,12 @@ def _validate_durations(values: dict[str, str]) -> None:
 
 @transaction.atomic
 def rule_create(
-    *, kind: str = "", appeal_type: str = "", urgency: str = "", actor: User | None, now: datetime,
+    *,
+    kind: str = "",
+    appeal_type: str = "",
+    urgency: str = "",
+    actor: User | None,
+    now: datetime,
     **durations: str,
 ) -> SlaRule:
     """Create a rule; every duration field (``DURATION_FIELDS``) is required."""
@@ -176,6 +181,8 @@ def rule_update(*, rule: SlaRule, actor: User | None, now: datetime, **changes: 
         setattr(locked, field, spec.strip())
     if changes:
         locked.save(update_fields=list(changes))
-    log.info("SLA rule %s changed %s by %s at %s", locked, changes, _actor_label(actor), now.isoformat())
+    log.info(
+        "SLA rule %s changed %s by %s at %s", locked, changes, _actor_label(actor), now.isoformat()
+    )
     _invalidate()
     return locked

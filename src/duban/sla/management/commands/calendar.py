@@ -1,9 +1,9 @@
 """`duban calendar`: seed, show and edit the working-day calendar.
 
-    duban calendar seed [YEAR ...]         copy holidays from chinesecalendar
-    duban calendar show YEAR               list the year's holidays and make-up days
-    duban calendar set DATE --work|--off [--name NAME]
-    duban calendar confirm YEAR            declare a hand-entered year complete
+duban calendar seed [YEAR ...]         copy holidays from chinesecalendar
+duban calendar show YEAR               list the year's holidays and make-up days
+duban calendar set DATE --work|--off [--name NAME]
+duban calendar confirm YEAR            declare a hand-entered year complete
 """
 
 from __future__ import annotations
@@ -73,7 +73,9 @@ class Command(BaseCommand):
         for entry in days:
             status = "班 workday" if entry.is_workday else "休 day off"
             weekday = _WEEKDAYS[entry.date.weekday()]
-            self.stdout.write(f"{entry.date.isoformat()} 周{weekday}  {status}  {entry.name}".rstrip())
+            self.stdout.write(
+                f"{entry.date.isoformat()} 周{weekday}  {status}  {entry.name}".rstrip()
+            )
         holidays = sum(1 for d in days if not d.is_workday)
         self.stdout.write(f"{holidays} days off, {len(days) - holidays} make-up working days")
 
