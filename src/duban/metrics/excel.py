@@ -1,0 +1,128 @@
+"""Excel exports of figures and rankings (openpyxl, in memory)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from io import BytesIO
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .figures import Figures, Ranking, RankingEntry
+
+PERCENT = "0.0%"
+DECIMAL = "0.0"
+SCORE = "0.00"
+INTEGER = "0"
+
+_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_HEADER_FILL = PatternFill("solid", fgColor="305496")
+
+
+# (header, width, number format, value of a Figures)
+Column = tuple[str, int, str | None, Callable[[Any], Any]]
+
+FIGURE_COLUMNS: tuple[Column, ...] = (
+    ("派单量", 10, INTEGER, lambda f: f.dispatched),
+    ("响应率", 10, PERCENT, lambda f: f.response_rate),
+    ("解决率", 10, PERCENT, lambda f: f.resolution_rate),
+    ("满意率", 10, PERCENT, lambda f: f.satisfaction_rate),
+    ("按期办结率", 12, PERCENT, lambda f: f.on_time_rate),
+    ("退单率", 10, PERCENT, lambda f: f.return_rate),
+    ("重办率", 10, PERCENT, lambda f: f.reopen_rate),
+    ("超期件数", 10, INTEGER, lambda f: f.overdue_count),
+    ("平均办理时长(小时)", 20, DECIMAL, lambda f: f.mean_handling_hours),
+    ("综合得分", 10, SCORE, lambda f: f.composite),
+)
+
+
+def _label_header(figures: Sequence[Figures]) -> str:
+    kinds = {type(f).__name__ for f in figures}
+    if kinds == {"CategoryFigures"}:
+        return "分类"
+    if kinds == {"MonthFigures"}:
+        return "月份"
+    if kinds == {"Figures"}:
+        return "范围"
+    return "单位"
+
+
+def _write_sheet(
+    ws: Worksheet, columns: Sequence[Column], rows: Iterable[Any], *, title: str
+) -> None:
+    ws.title = title
+    ws.append([header for header, *_ in columns])
+    for cell in ws[1]:
+        cell.font = _HEADER_FONT
+        cell.fill = _HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+    for item in rows:
+        ws.append([value(item) for *_, value in columns])
+    for index, (_, width, number_format, _) in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+        if number_format is None:
+            continue
+        for (cell,) in ws.iter_rows(min_row=2, min_col=index, max_col=index):
+            cell.number_format = number_format
+    ws.freeze_panes = "A2"
+
+
+def _to_bytes(wb: Workbook) -> bytes:
+    buffer = BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def figures_workbook(figures: Sequence[Figures], *, title: str = "考核数据") -> bytes:
+    """One sheet, one row per record (unit, category, month or the district)."""
+    wb = Workbook()
+    label: Column = (_label_header(figures), 24, None, lambda f: f.label or "全区")
+    _write_sheet(wb.active, (label, *FIGURE_COLUMNS), figures, title=title)
+    return _to_bytes(wb)
+
+
+def rank_change_text(entry: RankingEntry) -> str:
+    """较上月: ↑2 / ↓1 / 持平 / 新上榜 (not ranked last month) / — (not ranked)."""
+    if entry.rank is None:
+        return "—"
+    if entry.rank_change is None:
+        return "新上榜"
+    if entry.rank_change > 0:
+        return f"↑{entry.rank_change}"
+    if entry.rank_change < 0:
+        return f"↓{-entry.rank_change}"
+    return "持平"
+
+
+RANKING_COLUMNS: tuple[Column, ...] = (
+    ("排名", 8, INTEGER, lambda e: e.rank),
+    ("单位", 24, None, lambda e: e.figures.unit_name),
+    *(
+        (header, width, fmt, (lambda e, get=get: get(e.figures)))
+        for header, width, fmt, get in FIGURE_COLUMNS
+    ),
+    ("上月排名", 10, INTEGER, lambda e: e.previous_rank),
+    ("较上月", 10, None, rank_change_text),
+    ("得分较上月", 12, SCORE, lambda e: e.composite_change),
+)
+
+NOT_RANKED_REASONS = {"min_volume": "派单量不足", "no_rates": "无可计算指标"}
+
+
+def ranking_workbook(ranking: Ranking) -> bytes:
+    """Sheets 排名 (all ranked units), 飞虎榜, 蜗牛榜 and 未参与排名."""
+    wb = Workbook()
+    wb.properties.title = f"{ranking.period} 考核排名"
+    _write_sheet(wb.active, RANKING_COLUMNS, ranking.ranked, title="排名")
+    _write_sheet(wb.create_sheet(), RANKING_COLUMNS, ranking.top, title="飞虎榜")
+    _write_sheet(wb.create_sheet(), RANKING_COLUMNS, ranking.bottom, title="蜗牛榜")
+    not_ranked: tuple[Column, ...] = (
+        ("单位", 24, None, lambda e: e.figures.unit_name),
+        *RANKING_COLUMNS[2:-3],
+        ("原因", 16, None, lambda e: NOT_RANKED_REASONS.get(e.not_ranked_reason or "", "")),
+    )
+    _write_sheet(wb.create_sheet(), not_ranked, ranking.not_ranked, title="未参与排名")
+    return _to_bytes(wb)
