@@ -232,7 +232,9 @@ def test_composite_renormalises_over_available_rates(make_unit, make_ticket, met
 
 
 def test_every_requested_unit_gets_a_record_in_path_order(make_unit, make_ticket, metric_settings):
-    s1, d1, s2 = make_unit("s1"), make_unit("d1", UnitKind.DEPARTMENT), make_unit("s2")
+    make_unit("s1")
+    make_unit("d1", UnitKind.DEPARTMENT)
+    s2 = make_unit("s2")
     make_unit("community", UnitKind.COMMUNITY)
     make_ticket(s2)
     p = parse_period("2025-03")

@@ -1,0 +1,120 @@
+"""Figures and rankings over the API: thin wrappers over ``metrics.selectors``."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from duban.api.schemas import ErrorOut, InputSchema, Ref
+from duban.core.errors import NotFound
+from duban.org.models import DISTRICT_WIDE_ROLES
+from duban.tickets.selectors import unit_by_ref
+
+from .periods import parse_period
+from .selectors import district_figures, rankings, unit_figures
+
+router = Router(tags=["metrics"])
+ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+Period = Annotated[str, Field(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]
+
+
+class MetricsQuery(InputSchema):
+    period: Period
+    unit: Ref | None = Field(None, description="单位编码或 id；缺省为全区或本单位")
+
+
+class RankingQuery(InputSchema):
+    period: Period
+    group: Literal["streets", "departments"]
+
+
+class FiguresOut(Schema):
+    period_start: datetime
+    period_end: datetime
+    unit_id: int | None = None
+    unit_code: str | None = None
+    unit_name: str | None = None
+    unit_kind: str | None = None
+    dispatched: int
+    due_for_response: int
+    responded_in_time: int
+    rated: int
+    resolved: int
+    satisfied: int
+    basic_satisfied: int
+    replied: int
+    replied_on_time: int
+    primary_assignments: int
+    returned: int
+    closed_or_rated: int
+    reopened: int
+    overdue_count: int
+    mean_handling_hours: float | None
+    response_rate: float | None
+    resolution_rate: float | None
+    satisfaction_rate: float | None
+    on_time_rate: float | None
+    return_rate: float | None
+    reopen_rate: float | None
+    composite: float | None
+
+
+class RankingEntryOut(Schema):
+    rank: int | None
+    figures: FiguresOut
+    previous_rank: int | None
+    rank_change: int | None
+    previous_composite: float | None
+    composite_change: float | None
+    not_ranked_reason: str | None = None
+
+
+class RankingOut(Schema):
+    period: str
+    previous_period: str
+    group: str
+    period_start: datetime
+    period_end: datetime
+    min_volume: int
+    top_n: int
+    ranked: list[RankingEntryOut]
+    not_ranked: list[RankingEntryOut]
+    top: list[RankingEntryOut]
+    bottom: list[RankingEntryOut]
+
+
+@router.get(
+    "/metrics",
+    response={200: FiguresOut, **ERRORS},
+    summary="单位或全区指标 / figures of a unit or the district",
+    description="Without `unit`: the district for district-wide roles, else the user's unit.",
+)
+def metrics(request: HttpRequest, query: Query[MetricsQuery]) -> dict[str, Any]:
+    user = request.auth  # type: ignore[attr-defined]
+    period = parse_period(query.period)
+    now = timezone.now()
+    if query.unit is None and user.role in DISTRICT_WIDE_ROLES:
+        figures: Any = district_figures(period_start=period.start, period_end=period.end, now=now)
+        return asdict(figures)
+    unit = unit_by_ref(query.unit) if query.unit is not None else user.unit
+    if not user.can_see_unit(unit):
+        raise NotFound("单位不存在 / no such unit", field="unit")
+    (figures,) = unit_figures(
+        period_start=period.start, period_end=period.end, units=[unit], now=now
+    )
+    return asdict(figures)
+
+
+@router.get(
+    "/rankings",
+    response={200: RankingOut, **ERRORS},
+    summary="飞虎榜/蜗牛榜 / rankings of streets or departments",
+)
+def ranking(request: HttpRequest, query: Query[RankingQuery]) -> Any:
+    return rankings(period=query.period, group=query.group, now=timezone.now())
