@@ -1,0 +1,22 @@
+"""Org endpoints: the unit tree the caller may see."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router
+
+from duban.api.schemas import ErrorOut
+from duban.tickets.selectors import units_visible_to
+
+from .schemas import UnitOut
+
+router = Router(tags=["org"])
+
+
+@router.get(
+    "/units",
+    response={200: list[UnitOut], 401: ErrorOut},
+    summary="可见单位（扁平树） / the visible unit tree, flat",
+)
+def unit_list(request: HttpRequest) -> object:
+    return units_visible_to(request.auth)  # type: ignore[attr-defined]

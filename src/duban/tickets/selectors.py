@@ -1,0 +1,230 @@
+"""Reads of tickets for the API and pages: list with filters, detail, events, masking.
+
+Every read starts from ``Ticket.objects.visible_to(user)``: a ticket the user may
+not see is reported as not found, never as forbidden, so its existence does not leak.
+Lists run a fixed number of queries whatever the page size.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q, QuerySet
+
+from duban.core.errors import InvalidInput
+from duban.org.models import Unit, User
+
+from .choices import State
+from .errors import TicketNotFound
+from .models import Caller, Ticket, TicketAssignment, TicketEvent
+
+NUMBER_RE = re.compile(r"^[0-9]{8,16}$")
+OVERDUE_STATES = (State.DISPATCHED, State.ACCEPTED, State.RETURN_PENDING, State.REOPENED)
+ORDERINGS = {
+    "number": [F("number").asc()],
+    "-number": [F("number").desc()],
+    "created_at": [F("created_at").asc(), F("number").asc()],
+    "-created_at": [F("created_at").desc(), F("number").desc()],
+    "handle_due": [F("handle_due").asc(nulls_last=True), F("number").asc()],
+    "-handle_due": [F("handle_due").desc(nulls_last=True), F("number").desc()],
+}
+MAX_LIMIT = 200
+
+
+class UnknownReference(InvalidInput):
+    code = "unknown_reference"
+
+
+class UnknownUnit(UnknownReference):
+    code = "unknown_unit"
+
+
+# --- masking ----------------------------------------------------------------------------
+
+
+def mask_phone(phone: str) -> str:
+    """13812341234 → 138****1234; short numbers keep only their last two digits."""
+    if len(phone) >= 7:
+        return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+    return "*" * max(0, len(phone) - 2) + phone[-2:]
+
+
+def mask_name(name: str) -> str:
+    """张三 → 张*, 欧阳娜娜 → 欧***."""
+    return name[:1] + "*" * (len(name) - 1) if name else ""
+
+
+def mask_id_number(value: str) -> str:
+    """410102199001011234 → 4101**********1234."""
+    if len(value) <= 8:
+        return "*" * len(value)
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def caller_view(caller: Caller | None, user: User) -> dict[str, str] | None:
+    """The caller as this user may see them: in full only with ``sees_personal_data``."""
+    if caller is None:
+        return None
+    if user.sees_personal_data:
+        return {"name": caller.name, "phone": caller.phone, "id_number": caller.id_number}
+    return {
+        "name": mask_name(caller.name),
+        "phone": mask_phone(caller.phone),
+        "id_number": mask_id_number(caller.id_number),
+    }
+
+
+# --- references ---------------------------------------------------------------------
+
+
+def unit_by_ref(ref: str | int, *, field: str = "unit") -> Unit:
+    """An active unit named by its code or its id; unknown → 422 ``unknown_unit``."""
+    qs = Unit.objects.active()
+    unit = None
+    if isinstance(ref, str):
+        unit = qs.filter(code=ref).first()
+        if unit is None and ref.isdigit() and len(ref) <= 15:
+            unit = qs.filter(pk=int(ref)).first()
+    else:
+        unit = qs.filter(pk=ref).first()
+    if unit is None:
+        raise UnknownUnit(f"单位不存在 / unknown unit: {ref}", field=field)
+    return unit
+
+
+def units_by_ref(refs: list[str | int], *, field: str) -> list[Unit]:
+    return [unit_by_ref(ref, field=field) for ref in refs]
+
+
+def user_by_ref(username: str, *, field: str) -> User:
+    user = User.objects.select_related("unit").filter(username=username, is_active=True).first()
+    if user is None:
+        raise UnknownReference(f"用户不存在 / unknown user: {username}", field=field)
+    return user
+
+
+# --- tickets ------------------------------------------------------------------------
+
+
+def _overdue_flag(now: datetime) -> ExpressionWrapper:
+    return ExpressionWrapper(
+        Q(state__in=OVERDUE_STATES, handle_due__lt=now), output_field=BooleanField()
+    )
+
+
+def _not_found(number: str) -> TicketNotFound:
+    return TicketNotFound(f"工单不存在 / no such ticket: {number[:20]}", number=number[:20])
+
+
+def visible_ticket(*, user: User, number: str) -> Ticket:
+    """The ticket if the user may see it (one query); otherwise 404 ``ticket_not_found``."""
+    if not NUMBER_RE.match(number):
+        raise _not_found(number)
+    ticket = Ticket.objects.visible_to(user).filter(number=number).first()
+    if ticket is None:
+        raise _not_found(number)
+    return ticket
+
+
+def _detail_queryset(now: datetime) -> QuerySet[Ticket]:
+    assignments = TicketAssignment.objects.select_related("unit").order_by("assigned_at", "pk")
+    return (
+        Ticket.objects.with_list_relations()
+        .select_related("leader", "master")
+        .prefetch_related(Prefetch("assignments", queryset=assignments))
+        .annotate(is_overdue=_overdue_flag(now))
+    )
+
+
+def ticket_detail(*, user: User, number: str, now: datetime) -> Ticket:
+    """A visible ticket with its units, caller, leader, master and assignments (2 queries)."""
+    if not NUMBER_RE.match(number):
+        raise _not_found(number)
+    ticket = _detail_queryset(now).filter(number=number).filter(
+        pk__in=Ticket.objects.visible_to(user).filter(number=number).values("pk")
+    ).first()
+    if ticket is None:
+        raise _not_found(number)
+    return ticket
+
+
+def ticket_detail_by_pk(*, pk: int, now: datetime) -> Ticket:
+    """Re-read a ticket the caller just acted on (no visibility filter: the service checked)."""
+    return _detail_queryset(now).get(pk=pk)
+
+
+def ticket_list(
+    *,
+    user: User,
+    now: datetime,
+    state: str | None = None,
+    kind: str | None = None,
+    unit: Unit | None = None,
+    subtree: bool = False,
+    overdue: bool | None = None,
+    period: tuple[datetime, datetime] | None = None,
+    q: str | None = None,
+    ordering: str = "-number",
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[int, list[Ticket]]:
+    """One page of visible tickets and the total count (two queries)."""
+    qs = Ticket.objects.visible_to(user)
+    if state:
+        qs = qs.filter(state=state)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if unit is not None:
+        qs = qs.filter(primary_unit__path__startswith=unit.path) if subtree else qs.for_unit(unit)
+    if overdue is True:
+        qs = qs.filter(state__in=OVERDUE_STATES, handle_due__lt=now)
+    elif overdue is False:
+        qs = qs.exclude(state__in=OVERDUE_STATES, handle_due__lt=now)
+    if period is not None:
+        qs = qs.filter(created_at__gte=period[0], created_at__lt=period[1])
+    if q:
+        qs = qs.filter(title__icontains=q)
+    if ordering not in ORDERINGS:
+        raise InvalidInput(f"不支持的排序 / unknown ordering: {ordering}", field="ordering")
+    limit = max(1, min(limit, MAX_LIMIT))
+    count = qs.count()
+    page = (
+        qs.with_list_relations()
+        .annotate(is_overdue=_overdue_flag(now))
+        .order_by(*ORDERINGS[ordering])[offset : offset + limit]
+    )
+    return count, list(page)
+
+
+def ticket_events(*, user: User, number: str) -> list[TicketEvent]:
+    """The timeline of a visible ticket, oldest first (two queries)."""
+    ticket = visible_ticket(user=user, number=number)
+    return list(
+        TicketEvent.objects.filter(ticket=ticket)
+        .select_related("actor", "actor_unit")
+        .order_by("seq")
+    )
+
+
+# --- units --------------------------------------------------------------------------
+
+
+def units_visible_to(user: User) -> list[Unit]:
+    """The active units in the user's scope, in tree order (one query)."""
+    scope = user.scope_path
+    if not scope:
+        return []
+    return list(
+        Unit.objects.active().filter(path__startswith=scope).select_related("parent").order_by("path")
+    )
+
+
+def assignment_units(ticket: Ticket, role: str) -> list[dict[str, Any]]:
+    """Units of the prefetched assignments with a role (no query)."""
+    return [
+        {"id": a.unit.pk, "code": a.unit.code, "name": a.unit.name}
+        for a in ticket.assignments.all()
+        if a.role == role and a.status != "returned"
+    ]
