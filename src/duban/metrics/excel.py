@@ -70,6 +70,12 @@ def _write_sheet(
     ws.freeze_panes = "A2"
 
 
+def _first_sheet(wb: Workbook) -> Worksheet:
+    ws = wb.active
+    assert isinstance(ws, Worksheet)
+    return ws
+
+
 def _to_bytes(wb: Workbook) -> bytes:
     buffer = BytesIO()
     wb.save(buffer)
@@ -80,7 +86,7 @@ def figures_workbook(figures: Sequence[Figures], *, title: str = "考核数据")
     """One sheet, one row per record (unit, category, month or the district)."""
     wb = Workbook()
     label: Column = (_label_header(figures), 24, None, lambda f: f.label or "全区")
-    _write_sheet(wb.active, (label, *FIGURE_COLUMNS), figures, title=title)
+    _write_sheet(_first_sheet(wb), (label, *FIGURE_COLUMNS), figures, title=title)
     return _to_bytes(wb)
 
 
@@ -116,7 +122,7 @@ def ranking_workbook(ranking: Ranking) -> bytes:
     """Sheets 排名 (all ranked units), 飞虎榜, 蜗牛榜 and 未参与排名."""
     wb = Workbook()
     wb.properties.title = f"{ranking.period} 考核排名"
-    _write_sheet(wb.active, RANKING_COLUMNS, ranking.ranked, title="排名")
+    _write_sheet(_first_sheet(wb), RANKING_COLUMNS, ranking.ranked, title="排名")
     _write_sheet(wb.create_sheet(), RANKING_COLUMNS, ranking.top, title="飞虎榜")
     _write_sheet(wb.create_sheet(), RANKING_COLUMNS, ranking.bottom, title="蜗牛榜")
     not_ranked: tuple[Column, ...] = (

@@ -19,7 +19,6 @@ from django.db.models import (
     Avg,
     Case,
     Count,
-    Expression,
     F,
     FloatField,
     Func,
@@ -27,6 +26,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Cast, Coalesce, NullIf
 
 from duban.tickets.choices import Satisfaction, State
@@ -45,11 +45,14 @@ class HoursBetween(Func):
     def __init__(self, end: Any, start: Any, **extra: Any) -> None:
         super().__init__(end, start, **extra)
 
-    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+    def as_sql(  # type: ignore[override]
+        self, compiler: Any, connection: Any, **extra_context: Any
+    ) -> tuple[str, Any]:
         raise NotImplementedError(f"HoursBetween is not implemented for {connection.vendor}")
 
-    def as_sqlite(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
-        return super().as_sql(
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, Any]:
+        return Func.as_sql(
+            self,
             compiler,
             connection,
             template="((julianday(%(expressions)s)) * 24.0)",
@@ -57,8 +60,11 @@ class HoursBetween(Func):
             **extra_context,
         )
 
-    def as_postgresql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
-        return super().as_sql(
+    def as_postgresql(
+        self, compiler: Any, connection: Any, **extra_context: Any
+    ) -> tuple[str, Any]:
+        return Func.as_sql(
+            self,
             compiler,
             connection,
             template="(EXTRACT(EPOCH FROM (%(expressions)s)) / 3600.0)",
@@ -67,7 +73,7 @@ class HoursBetween(Func):
         )
 
 
-def ratio(numerator: Expression, denominator: Expression) -> Expression:
+def ratio(numerator: Combinable, denominator: Combinable) -> Combinable:
     """``numerator / denominator`` as a float; NULL when the denominator is 0."""
     return Cast(numerator, FloatField()) / NullIf(Cast(denominator, FloatField()), Value(0.0))
 
@@ -87,7 +93,7 @@ class Weights:
     basic_satisfied: float
 
 
-def ticket_counts(p: str, *, now: datetime) -> dict[str, Expression]:
+def ticket_counts(p: str, *, now: datetime) -> dict[str, Combinable]:
     """The raw counts and the mean handling time.
 
     Counts are keyed ``n_<dataclass field>``: the prefix keeps annotation names from
@@ -129,7 +135,7 @@ def ticket_counts(p: str, *, now: datetime) -> dict[str, Expression]:
     }
 
 
-def ticket_rates(weights: Weights) -> dict[str, Expression]:
+def ticket_rates(weights: Weights) -> dict[str, Combinable]:
     """Rates and the composite score over the counts of ``ticket_counts``.
 
     They reference the count annotations by name, so they must be added in a later
@@ -138,7 +144,7 @@ def ticket_rates(weights: Weights) -> dict[str, Expression]:
     satisfaction_points = Cast(F("n_satisfied"), FloatField()) + Cast(
         F("n_basic_satisfied"), FloatField()
     ) * Value(weights.basic_satisfied)
-    rates: dict[str, Expression] = {
+    rates: dict[str, Combinable] = {
         "response_rate": ratio(F("n_responded_in_time"), F("n_due_for_response")),
         "resolution_rate": ratio(F("n_resolved"), F("n_rated")),
         "satisfaction_rate": ratio(satisfaction_points, F("n_rated")),
@@ -148,7 +154,7 @@ def ticket_rates(weights: Weights) -> dict[str, Expression]:
     return rates
 
 
-def composite(weights: Weights) -> Expression:
+def composite(weights: Weights) -> Combinable:
     """0–100 weighted mean of the available response/resolution/satisfaction rates.
 
     A missing rate (NULL) drops out and the remaining weights are re-normalised;
@@ -159,8 +165,8 @@ def composite(weights: Weights) -> Expression:
         ("resolution_rate", weights.resolution),
         ("satisfaction_rate", weights.satisfaction),
     ]
-    numerator: Expression = Value(0.0)
-    denominator: Expression = Value(0.0)
+    numerator: Combinable = Value(0.0)
+    denominator: Combinable = Value(0.0)
     for name, weight in parts:
         w = Value(float(weight), output_field=FloatField())
         numerator = numerator + Coalesce(F(name) * w, Value(0.0))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from django.db.models import (
     Case,
@@ -106,7 +106,7 @@ def _unit_figures_queryset(
     units: Iterable[Unit] | QuerySet[Unit] | None,
     now: datetime,
     weights: Weights,
-) -> QuerySet[Unit]:
+) -> QuerySet[Any, dict[str, Any]]:
     """One row per unit (also units without tickets): ``values()`` rows of the figures.
 
     Tickets are joined through a ``FilteredRelation`` whose ON clause carries the
@@ -124,14 +124,15 @@ def _unit_figures_queryset(
     returned = per_unit.annotate(n=Count("pk", filter=Q(status=AssignmentStatus.RETURNED))).values(
         "n"
     )
-    qs = (
+    qs = cast(
+        "QuerySet[Any, dict[str, Any]]",
         _units_queryset(units)
         .annotate(t=period_tickets)
         .values("pk", "code", "name", "kind", "path")
         .annotate(
             n_primary_assignments=Coalesce(Subquery(primary, output_field=IntegerField()), 0),
             n_returned=Coalesce(Subquery(returned, output_field=IntegerField()), 0),
-        )
+        ),
     )
     qs = _with_figures(qs, "t__", now=now, weights=weights)
     return qs.annotate(return_rate=ratio(F("n_returned"), F("n_primary_assignments")))
@@ -248,7 +249,7 @@ def figures_by_category(
     returns = {
         r["root_id"]: r
         for r in assignments.annotate(**_category_root("ticket__"))
-        .values("root_id")
+        .values("root_id")  # type: ignore[misc]
         .annotate(
             primary=Count("pk"), returned=Count("pk", filter=Q(status=AssignmentStatus.RETURNED))
         )
@@ -342,7 +343,7 @@ def _ranked_rows(
     highest first, with SQL ``RANK()`` (ties share a rank) partitioned by eligibility.
     """
     units = Unit.objects.active().filter(kind=kind)
-    qs = _unit_figures_queryset(
+    qs: QuerySet[Any, dict[str, Any]] = _unit_figures_queryset(
         start=period.start, end=period.end, units=units, now=now, weights=weights
     )
     qs = qs.annotate(
