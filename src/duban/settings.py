@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "duban.metrics",
     "duban.dispatch",
     "duban.demo",
+    "duban.api",
 ]
 
 MIDDLEWARE = [

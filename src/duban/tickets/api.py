@@ -20,6 +20,7 @@ router = Router(tags=["tickets"])
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 IdempotencyKey = Annotated[str | None, Field(max_length=100), AfterValidator(no_nul)]
+IDEMPOTENCY_HEADER = Header(None, alias="Idempotency-Key")
 
 
 @router.post(
@@ -32,7 +33,7 @@ IdempotencyKey = Annotated[str | None, Field(max_length=100), AfterValidator(no_
 def register(
     request: HttpRequest,
     body: TicketIn,
-    idempotency_key: IdempotencyKey = Header(None, alias="Idempotency-Key"),
+    idempotency_key: IdempotencyKey = IDEMPOTENCY_HEADER,
 ) -> Status[TicketOut]:
     now = timezone.now()
     caller = body.caller

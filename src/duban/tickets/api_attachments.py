@@ -58,7 +58,9 @@ def _check_file(upload: UploadedFile) -> tuple[str, str]:
 
 
 @transaction.atomic
-def attachment_add(*, ticket: Ticket, actor: User, now: datetime, upload: UploadedFile) -> Attachment:
+def attachment_add(
+    *, ticket: Ticket, actor: User, now: datetime, upload: UploadedFile
+) -> Attachment:
     """Store an evidence file on an open ticket the actor can see."""
     if actor.role not in UPLOAD_ROLES:
         raise PermissionDenied("当前角色无权上传附件 / your role may not upload attachments")

@@ -142,9 +142,12 @@ def ticket_detail(*, user: User, number: str, now: datetime) -> Ticket:
     """A visible ticket with its units, caller, leader, master and assignments (2 queries)."""
     if not NUMBER_RE.match(number):
         raise _not_found(number)
-    ticket = _detail_queryset(now).filter(number=number).filter(
-        pk__in=Ticket.objects.visible_to(user).filter(number=number).values("pk")
-    ).first()
+    ticket = (
+        _detail_queryset(now)
+        .filter(number=number)
+        .filter(pk__in=Ticket.objects.visible_to(user).filter(number=number).values("pk"))
+        .first()
+    )
     if ticket is None:
         raise _not_found(number)
     return ticket
@@ -217,7 +220,10 @@ def units_visible_to(user: User) -> list[Unit]:
     if not scope:
         return []
     return list(
-        Unit.objects.active().filter(path__startswith=scope).select_related("parent").order_by("path")
+        Unit.objects.active()
+        .filter(path__startswith=scope)
+        .select_related("parent")
+        .order_by("path")
     )
 
 
