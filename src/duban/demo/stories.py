@@ -1,0 +1,644 @@
+"""One ticket's life, played with the same changes and payloads as the ticket services.
+
+Each ``_`` method below mirrors one service of :mod:`duban.tickets.services` (named in
+its docstring): the ticket fields it changes, the event type and the payload keys.
+Times move forward only; an action past the simulation's end raises
+:class:`~duban.demo.recorder.Stop` and the ticket stays open where it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from duban.org.models import Unit, UnitKind, User
+from duban.sla.deadlines import (
+    callback_due,
+    dispatch_deadlines,
+    extended_handle_due,
+    extension_limit_days,
+)
+
+from . import data
+from .recorder import Stop, TicketRecord, tick_after
+
+if TYPE_CHECKING:
+    from .simulate import Case, Profile, Simulator
+
+ESCALATE_AFTER = 3
+
+
+class Story:
+    def __init__(self, sim: Simulator) -> None:
+        self.s = sim
+        self.rng = sim.rng
+        self.cal = sim.cal
+        self.end = sim.end
+
+    # -- time helpers ---------------------------------------------------------------------
+    def wmin(self, t: datetime, lo: int, hi: int) -> datetime:
+        """``t`` plus lo..hi working minutes (snaps into working hours)."""
+        return self.cal.add_working_minutes(t, self.rng.randint(lo, hi))
+
+    def mins(self, t: datetime, lo: int, hi: int) -> datetime:
+        return t + timedelta(minutes=self.rng.randint(lo, hi), seconds=self.rng.randrange(60))
+
+    def due(self, rec: TicketRecord, t: datetime) -> datetime:
+        """Clamp to the record's clock and stop at the end (before computing deadlines)."""
+        t = max(t, rec.last_at)
+        if t > self.end:
+            raise Stop
+        return t
+
+    def staff(self, unit_id: int, head_share: float = 0.0) -> User:
+        unit = self.unit_by_pk[unit_id]
+        people = self.s.w.staff[unit.code]
+        return people[1] if len(people) > 1 and self.rng.random() < head_share else people[0]
+
+    @property
+    def unit_by_pk(self) -> dict[int, Unit]:
+        cache = getattr(self, "_units", None)
+        if cache is None:
+            cache = self._units = {u.pk: u for u in self.s.w.units.values()}
+        return cache
+
+    def operator(self) -> User:
+        return self.rng.choice(self.s.operators)
+
+    def dispatcher(self) -> User:
+        return self.rng.choice(self.s.dispatchers)
+
+    def supervisor(self) -> User:
+        return self.rng.choice(self.s.supervisors)
+
+    # -- the story ----------------------------------------------------------------------
+    def play(self, rec: TicketRecord, case: Case) -> None:
+        rec.act(
+            "register",
+            case.registrar,
+            rec.t["created_at"],
+            target="registered",
+            payload={"channel": case.channel, "kind": case.kind},
+        )
+        try:
+            self._play(rec, case)
+        except Stop:
+            pass
+
+    def _play(self, rec: TicketRecord, case: Case) -> None:
+        r, t = self.rng, rec.t["created_at"]
+        appeal = case.kind == "appeal"
+        if appeal and r.random() < 0.02:
+            self.invalidate(rec, self.mins(t, 2, 40))
+            return
+        if appeal and r.random() < 0.045 and self.merge(rec, case):
+            return
+        direct_share = {"consultation": 0.55, "praise": 0.7}.get(case.appeal_type, 0.0)
+        if appeal and case.urgency == "normal" and r.random() < direct_share:
+            self.direct_answer(rec, case, self.mins(t, 2, 20))
+            return
+        x = r.random()
+        returned = "approved" if x < 0.045 else "rejected" if x < 0.065 else None
+        first = self.wrong_unit(case) if returned == "approved" else case.unit
+        t = self.dispatch(rec, case, first, t)
+        if returned:
+            t = self.return_request(rec, case, returned, t)
+        if appeal and r.random() < 0.005:
+            self.invalidate(rec, self.wmin(t, 60, 900))
+            return
+        if rec.t["state"] == "dispatched":
+            t = self.accept(rec, case, t)
+        first_cycle = True
+        while True:
+            t = self.handle(rec, case, t, first_cycle)
+            first_cycle = False
+            t = self.review(rec, case, t)
+            t = self.callback(rec, case, t)
+            if rec.t["state"] == "closed":
+                if r.random() < 0.012 and rec.t["reopen_count"] < ESCALATE_AFTER:
+                    t = self.reopen(rec, self.wmin(t, 120, 3000))
+                else:
+                    return
+            t = self.accept(rec, case, t, reopened=True)
+
+    # -- intake ---------------------------------------------------------------------------
+    def invalidate(self, rec: TicketRecord, at: datetime) -> None:
+        """ticket_invalidate."""
+        reason = self.rng.choice(data.INVALID_REASONS)
+        rec.act(
+            "invalidate",
+            self.operator(),
+            at,
+            changes={"invalid_reason": reason, "closed_at": at},
+            target="invalid",
+            payload={"reason": reason},
+        )
+
+    def direct_answer(self, rec: TicketRecord, case: Case, at: datetime) -> None:
+        """ticket_direct_answer (closes the duplicates with it)."""
+        result = "explained" if self.rng.random() < 0.8 else "solved"
+        answer = data.REPLY_TEXTS[result]
+        actor = self.operator()
+        rec.act(
+            "direct_answer",
+            actor,
+            at,
+            changes={
+                "reply_text": answer,
+                "reply_result": result,
+                "replied_at": at,
+                "closed_at": at,
+            },
+            target="closed",
+            payload={"answer": answer},
+        )
+        rec.closings.append((rec.last_at, actor))
+
+    def merge(self, rec: TicketRecord, case: Case) -> bool:
+        """ticket_merge into a recent open ticket of the same category, then close_with_master."""
+        at = self.mins(rec.t["created_at"], 3, 90)
+        master = next(
+            (
+                m
+                for m in reversed(self.s.recent)
+                if m.t["category_id"] == rec.t["category_id"]
+                and m.t["master_id"] is None
+                and m.t["state"] not in ("invalid", "merged")
+                and (m.left_open_at is None or m.left_open_at > at)
+                and m.t["created_at"] > at - timedelta(days=5)
+            ),
+            None,
+        )
+        if master is None:
+            return False
+        rec.t.update(title=master.t["title"], location=master.t["location"])
+        rec.t["content"] = "来电人再次反映：" + master.t["content"].split("：", 1)[-1]
+        number = master.t["number"]
+        rec.act(
+            "merge",
+            self.operator(),
+            at,
+            changes={"master_id": master.pk},
+            target="merged",
+            payload={"master": number},
+        )
+        closing = next(((c_at, who) for c_at, who in master.closings if c_at > at), None)
+        if closing is not None:
+            c_at, who = closing
+            rec.act(
+                "close_with_master",
+                who,
+                c_at,
+                changes={"closed_at": c_at},
+                payload={"master": number},
+            )
+        return True
+
+    # -- dispatch and returns ---------------------------------------------------------------
+    def wrong_unit(self, case: Case) -> Unit:
+        w = self.s.w
+        pool = [u for u in w.departments + w.streets if u.pk != case.unit.pk and u.code != "jgw"]
+        return self.rng.choice(pool)
+
+    def dispatch(self, rec: TicketRecord, case: Case, unit: Unit, after: datetime) -> datetime:
+        """ticket_dispatch: primary unit, optional co-units, deadlines from the rule."""
+        r = self.rng
+        at = self.mins(after, 3, 20) if case.urgency == "urgent" else self.wmin(after, 3, 60)
+        at = self.due(rec, at)
+        rule = self.s.rule(case.kind, case.appeal_type, case.urgency)
+        d = dispatch_deadlines(rule=rule, calendar=self.cal, dispatched_at=at)
+        co: list[Unit] = []
+        if r.random() < 0.07:
+            pool = [u for u in self.s.w.departments if u.pk != unit.pk and u.code != "jgw"]
+            co = r.sample(pool, 1 if r.random() < 0.8 else 2)
+        rec.act(
+            "dispatch",
+            self.dispatcher(),
+            at,
+            changes={
+                "primary_unit_id": unit.pk,
+                "handling_unit_id": None,
+                "dispatched_at": at,
+                "accept_due": d.accept_due,
+                "contact_due": d.contact_due,
+                "return_due": d.return_due,
+                "handle_due": d.handle_due,
+                "accepted_at": None,
+                "first_contact_at": None,
+                "extension_days": 0,
+                "accept_breached_at": None,
+                "contact_breached_at": None,
+                "handle_breached_at": None,
+            },
+            target="dispatched",
+            payload={
+                "unit": unit.pk,
+                "unit_name": unit.name,
+                "co_units": [u.pk for u in co],
+                "note": "",
+                "auto": r.random() < 0.25,
+            },
+        )
+        rec.assign(unit, "primary", at)
+        for u in co:
+            rec.assign(u, "co", at)
+        case.plan["co"] = co
+        return at
+
+    def return_request(self, rec: TicketRecord, case: Case, outcome: str, t: datetime) -> datetime:
+        """ticket_request_return, then ticket_approve_return (re-dispatch) or ticket_reject_return."""
+        unit_id = rec.t["primary_unit_id"]
+        if self.rng.random() < 0.3:
+            t = self.accept(rec, case, t)
+        at = self.wmin(t, 10, 500)
+        if at > rec.t["return_due"]:
+            at = max(rec.last_at, rec.t["return_due"] - timedelta(minutes=5))
+        rec.act(
+            "request_return",
+            self.staff(unit_id),
+            at,
+            changes={"return_from_state": rec.t["state"]},
+            target="return_pending",
+            payload={"reason": self.rng.choice(data.RETURN_REASONS)},
+        )
+        at = self.wmin(at, 30, 1500)
+        if outcome == "rejected":
+            back = rec.t["return_from_state"] or "dispatched"
+            return rec.act(
+                "reject_return",
+                self.dispatcher(),
+                at,
+                changes={"return_from_state": ""},
+                target=back,
+                payload={"reason": "经核实，该事项属于贵单位职责，请按时办理"},
+            )
+        count = rec.t["return_count"] + 1
+        at = rec.act(
+            "approve_return",
+            self.dispatcher(),
+            at,
+            changes={
+                "primary_unit_id": None,
+                "handling_unit_id": None,
+                "return_from_state": "",
+                "return_count": count,
+                "accept_due": None,
+                "contact_due": None,
+                "return_due": None,
+                "handle_due": None,
+                "escalated": rec.t["escalated"] or count >= ESCALATE_AFTER,
+            },
+            target="registered",
+            payload={"note": "", "returned_by_unit": unit_id},
+        )
+        rec.return_all(at)
+        return self.dispatch(rec, case, case.unit, at)
+
+    # -- the unit's work ---------------------------------------------------------------------
+    def profile(self, rec: TicketRecord) -> Profile:
+        return self.s.profiles[rec.t["primary_unit_id"]]
+
+    def accept(
+        self, rec: TicketRecord, case: Case, t: datetime, reopened: bool = False
+    ) -> datetime:
+        """ticket_accept (a reopened ticket gets a new handling deadline)."""
+        lo, hi = (120, 2400) if reopened else self.profile(rec).accept_minutes
+        at = self.due(rec, self.wmin(t, lo, hi))
+        changes: dict = {"accepted_at": at}
+        if reopened:
+            rule = self.s.rule(case.kind, case.appeal_type, case.urgency)
+            changes["handle_due"] = dispatch_deadlines(
+                rule=rule, calendar=self.cal, dispatched_at=at
+            ).handle_due
+            changes["handle_breached_at"] = None
+        rec.act("accept", self.staff(rec.t["primary_unit_id"], 0.2), at, changes, target="accepted")
+        rec.accept_primary(at)
+        return at
+
+    def handle(self, rec: TicketRecord, case: Case, t: datetime, first: bool) -> datetime:
+        """Contact, co-unit parts, sub-dispatch, extension and overlays, then the reply."""
+        r, prof, unit_id = self.rng, self.profile(rec), rec.t["primary_unit_id"]
+        steps: list[tuple[datetime, Callable[[datetime], object]]] = []
+        due = rec.t["handle_due"]
+        if first:
+            hours = r.uniform(*prof.contact_hours)
+            steps.append((t + timedelta(hours=hours), lambda at: self.contact(rec, at)))
+            for co in case.plan.get("co", []):
+                steps.append((self.wmin(t, 30, 1500), lambda at, co=co: self.part(rec, co, at)))
+            sub = self.sub_unit(rec, case)
+            if sub is not None:
+                s_at = self.wmin(t, 5, 120)
+                steps.append((s_at, lambda at: self.sub_dispatch(rec, sub, at)))
+                steps.append((self.wmin(s_at, 60, 1800), lambda at: self.part(rec, sub, at)))
+            if case.urgency == "normal" and r.random() < 0.07:
+                req_at = self.cal.add_working_minutes(t + (due - t) * r.uniform(0.3, 0.8), 0)
+                days = min(r.randint(3, 10), self.ext_room(rec, case))
+                approve = r.random() < 0.75
+                steps.append((req_at, lambda at: self.request_extension(rec, days, at)))
+                dec_at = self.wmin(req_at, 30, 480)
+                steps.append((dec_at, lambda at: self.decide_extension(rec, approve, at)))
+                if approve and days:
+                    due = extended_handle_due(calendar=self.cal, handle_due=due, extra_days=days)
+        base = rec.t["dispatched_at"] if first else t
+        late = r.random() < prof.late_share
+        frac = r.uniform(1.02, 1.8) if late else r.uniform(*prof.reply_fraction)
+        reply_at = self.cal.add_working_minutes(base + (due - base) * frac, r.randint(0, 60))
+        reply_at = max(reply_at, t + timedelta(minutes=20))
+        if first:
+            steps += self.overlays(rec, due, t, reply_at)
+        steps.sort(key=lambda s: s[0])
+        for at, step in steps:
+            step(min(at, reply_at - timedelta(minutes=1)))
+        return self.reply(rec, case, reply_at)
+
+    def contact(self, rec: TicketRecord, at: datetime) -> None:
+        """ticket_record_contact."""
+        rec.act(
+            "record_contact",
+            self.staff(rec.t["primary_unit_id"]),
+            at,
+            changes={"first_contact_at": rec.t["first_contact_at"] or max(at, rec.last_at)},
+            payload={"note": "已电话联系来电人，了解具体情况"},
+        )
+
+    def sub_unit(self, rec: TicketRecord, case: Case) -> Unit | None:
+        unit = self.unit_by_pk[rec.t["primary_unit_id"]]
+        code = self.s.w.place_community.get(case.place)
+        if unit.kind != UnitKind.STREET or code is None or self.rng.random() > 0.45:
+            return None
+        community = self.s.w.units[code]
+        if community.parent_id != unit.pk:
+            return None
+        grids = self.s.w.grids.get(code) or []
+        return self.rng.choice(grids) if grids and self.rng.random() < 0.3 else community
+
+    def sub_dispatch(self, rec: TicketRecord, unit: Unit, at: datetime) -> None:
+        """ticket_sub_dispatch."""
+        at = rec.act(
+            "sub_dispatch",
+            self.staff(rec.t["primary_unit_id"]),
+            at,
+            changes={"handling_unit_id": unit.pk},
+            payload={"unit": unit.pk, "unit_name": unit.name, "note": ""},
+        )
+        rec.finish_subs(at)
+        rec.assign(unit, "sub", at)
+
+    def part(self, rec: TicketRecord, unit: Unit, at: datetime) -> None:
+        """ticket_submit_part by the co-unit or sub-dispatched unit."""
+        actor = self.s.w.staff[unit.code][0]
+        text = f"{unit.name}已现场核查并配合处理，情况已反馈主办单位。"
+        at = rec.act("submit_part", actor, at, payload={"text": text, "unit": actor.unit_id})
+        rec.contribute(unit.path, at, text)
+
+    def ext_room(self, rec: TicketRecord, case: Case) -> int:
+        rule = self.s.rule(case.kind, case.appeal_type, case.urgency)
+        return extension_limit_days(rule) - rec.t["extension_days"]
+
+    def request_extension(self, rec: TicketRecord, days: int, at: datetime) -> None:
+        """ticket_request_extension."""
+        reason = self.rng.choice(data.EXTENSION_REASONS)
+        rec.act(
+            "request_extension",
+            self.staff(rec.t["primary_unit_id"], 0.5),
+            at,
+            changes={"extension_pending_days": days, "extension_pending_reason": reason},
+            payload={"days": days, "reason": reason},
+        )
+
+    def decide_extension(self, rec: TicketRecord, approve: bool, at: datetime) -> None:
+        """ticket_approve_extension / ticket_reject_extension."""
+        cleared = {"extension_pending_days": 0, "extension_pending_reason": ""}
+        if not approve:
+            rec.act(
+                "reject_extension",
+                self.dispatcher(),
+                at,
+                changes=cleared,
+                payload={"reason": "延期理由不充分，请按期办结"},
+            )
+            return
+        days = rec.t["extension_pending_days"]
+        rec.act(
+            "approve_extension",
+            self.dispatcher(),
+            at,
+            changes={
+                **cleared,
+                "extension_days": rec.t["extension_days"] + days,
+                "handle_due": extended_handle_due(
+                    calendar=self.cal, handle_due=rec.t["handle_due"], extra_days=days
+                ),
+                "handle_breached_at": None,
+            },
+            payload={"note": ""},
+        )
+
+    def overlays(
+        self, rec: TicketRecord, due: datetime, t: datetime, reply_at: datetime
+    ) -> list[tuple[datetime, Callable[[datetime], object]]]:
+        """Urges on overdue tickets, supervision, leader assignment, escalation."""
+        r, steps = self.rng, []
+        if reply_at > due and r.random() < 0.8:
+            u_at = self.wmin(tick_after(due), 30, 600)
+            steps.append((u_at, lambda at: self.overlay(rec, "urge", at)))
+            if reply_at > u_at + timedelta(days=3):
+                steps.append((self.wmin(u_at, 420, 1400), lambda at: self.overlay(rec, "urge", at)))
+        if (reply_at > due + timedelta(days=4) and r.random() < 0.6) or r.random() < 0.012:
+            s_at = max(t, due) + timedelta(days=r.randint(1, 3))
+            steps.append((self.wmin(s_at, 0, 120), lambda at: self.overlay(rec, "supervise", at)))
+        if r.random() < 0.006:
+            steps.append(
+                (self.wmin(t, 60, 1200), lambda at: self.overlay(rec, "assign_leader", at))
+            )
+        if r.random() < 0.004:
+            steps.append((self.wmin(t, 60, 1200), lambda at: self.overlay(rec, "escalate", at)))
+        return [(at, step) for at, step in steps if at < reply_at]
+
+    def overlay(self, rec: TicketRecord, action: str, at: datetime) -> None:
+        """ticket_urge / ticket_supervise / ticket_assign_leader / ticket_escalate."""
+        r, actor = self.rng, self.supervisor()
+        if action == "urge":
+            changes = {"urge_count": rec.t["urge_count"] + 1}
+            payload: dict = {"note": r.choice(data.URGE_NOTES)}
+        elif action == "supervise":
+            level = r.choice([1, 1, 1, 1, 2, 2, 3])
+            changes, payload = (
+                {"supervise_level": level},
+                {"level": level, "note": "请按期办结并报告"},
+            )
+        elif action == "assign_leader":
+            leader = r.choice(self.s.leaders)
+            changes = {"leader_id": leader.pk}
+            payload = {"leader": leader.pk, "leader_name": str(leader), "note": "领导包案"}
+        else:
+            if rec.t["escalated"]:
+                return
+            changes, payload = {"escalated": True}, {"reason": "群众反映强烈，提级办理"}
+        rec.act(action, actor, at, changes=changes, payload=payload)
+
+    def reply(self, rec: TicketRecord, case: Case, at: datetime) -> datetime:
+        """ticket_reply."""
+        result = self.result(case, self.profile(rec))
+        text = data.REPLY_TEXTS[result]
+        reason = self.rng.choice(data.CANNOT_REASONS) if result == "cannot" else ""
+        at = rec.act(
+            "reply",
+            self.staff(rec.t["primary_unit_id"], 0.3),
+            at,
+            changes={"reply_result": result, "reply_text": text, "replied_at": at},
+            target="replied",
+            payload={"result": result, "text": text, "reason": reason, "attachments": []},
+        )
+        rec.finish_subs(at)
+        return at
+
+    def result(self, case: Case, prof: Profile) -> str:
+        r = self.rng.random()
+        if case.appeal_type in ("consultation", "praise"):
+            return "explained" if r < 0.75 else "solved"
+        solved = 0.5 + (prof.quality - 0.7) / 2
+        if r < solved:
+            return "solved"
+        if r < solved + 0.17:
+            return "partly"
+        return "explained" if r < 0.93 else "cannot"
+
+    # -- centre: review, call-back, reopen ----------------------------------------------------
+    def review(self, rec: TicketRecord, case: Case, t: datetime) -> datetime:
+        """ticket_review_reject (once, sometimes) and ticket_review_pass."""
+        at = self.wmin(t, 10, 480)
+        if self.rng.random() < 0.07:
+            at = rec.act(
+                "review_reject",
+                self.dispatcher(),
+                at,
+                changes={"replied_at": None},
+                target="accepted",
+                payload={"reason": self.rng.choice(data.REVIEW_REJECT_REASONS)},
+            )
+            at = self.reply(rec, case, self.wmin(at, 60, 900))
+            at = self.wmin(at, 10, 300)
+        at = self.due(rec, at)
+        rule = self.s.rule(rec.t["kind"], rec.t["appeal_type"], rec.t["urgency"])
+        return rec.act(
+            "review_pass",
+            self.dispatcher(),
+            at,
+            changes={
+                "reviewed_at": at,
+                "callback_due": callback_due(rule=rule, calendar=self.cal, reviewed_at=at),
+            },
+            target="reviewed",
+            payload={"note": ""},
+        )
+
+    def callback(self, rec: TicketRecord, case: Case, t: datetime) -> datetime:
+        """ticket_callback attempts (three misses close as unreachable) or ticket_rate_online."""
+        r = self.rng
+        if rec.t["caller_id"] and r.random() < 0.04:
+            at = self.mins(t, 30, 2000)
+            resolved, satisfaction = self.rating(rec)
+            at = rec.act(
+                "rate_online",
+                None,
+                at,
+                changes={**self._rated(at, resolved, satisfaction), "closed_at": at},
+                target="closed",
+                payload={"resolved": resolved, "satisfaction": satisfaction, "comment": ""},
+            )
+            rec.closings.append((at, None))
+            return at
+        x = r.random()
+        misses = 3 if x < 0.07 else 1 if x < 0.17 else 0
+        at = self.wmin(t, 30, 1000)
+        for attempt in range(1, misses + 1):
+            actor = self.operator()
+            changes: dict = {"callback_attempts": rec.t["callback_attempts"] + 1}
+            if attempt == 3:
+                changes.update(unreachable=True, closed_at=max(at, rec.last_at))
+            at = rec.act(
+                "callback",
+                actor,
+                at,
+                changes=changes,
+                target="closed" if attempt == 3 else None,
+                payload={"reached": False, "note": "电话无人接听"},
+            )
+            if attempt == 3:
+                rec.closings.append((at, actor))
+                return at
+            at = self.wmin(at, 60, 400)
+        resolved, satisfaction = self.rating(rec)
+        reopen = (
+            (satisfaction == "unsatisfied" or not resolved)
+            and rec.t["reopen_count"] < ESCALATE_AFTER
+            and r.random() < 0.4
+        )
+        at = self.due(rec, at)
+        changes = {
+            **self._rated(at, resolved, satisfaction),
+            "callback_attempts": rec.t["callback_attempts"] + 1,
+        }
+        changes.update(self._reopen_changes(rec) if reopen else {"closed_at": at})
+        actor = self.operator()
+        at = rec.act(
+            "callback",
+            actor,
+            at,
+            changes=changes,
+            target="reopened" if reopen else "closed",
+            payload={
+                "reached": True,
+                "resolved": resolved,
+                "satisfaction": satisfaction,
+                "note": "",
+                "reopen": reopen,
+            },
+        )
+        if not reopen:
+            rec.closings.append((at, actor))
+        return at
+
+    def rating(self, rec: TicketRecord) -> tuple[bool, str]:
+        r, q = self.rng, self.profile(rec).quality
+        p_resolved = {"solved": 0.93, "partly": 0.45, "explained": 0.6, "cannot": 0.08}
+        resolved = r.random() < p_resolved[rec.t["reply_result"]]
+        x = r.random()
+        if resolved:
+            sat = "satisfied" if x < q else "basic" if x < q + (1 - q) * 0.75 else "unsatisfied"
+        else:
+            unsat = 0.5 + (0.75 - q) * 0.8
+            sat = "unsatisfied" if x < unsat else "basic" if x < unsat + 0.3 else "satisfied"
+        return resolved, sat
+
+    @staticmethod
+    def _rated(at: datetime, resolved: bool, satisfaction: str) -> dict:
+        return {
+            "resolved": resolved,
+            "satisfaction": satisfaction,
+            "rated_at": at,
+            "unreachable": False,
+        }
+
+    @staticmethod
+    def _reopen_changes(rec: TicketRecord) -> dict:
+        count = rec.t["reopen_count"] + 1
+        return {
+            "reopen_count": count,
+            "closed_at": None,
+            "accepted_at": None,
+            "escalated": rec.t["escalated"] or count >= ESCALATE_AFTER,
+        }
+
+    def reopen(self, rec: TicketRecord, at: datetime) -> datetime:
+        """ticket_reopen of a closed ticket (the caller called again)."""
+        return rec.act(
+            "reopen",
+            self.operator(),
+            at,
+            changes=self._reopen_changes(rec),
+            target="reopened",
+            payload={"reason": self.rng.choice(data.REOPEN_REASONS)},
+        )
