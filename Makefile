@@ -38,8 +38,10 @@ run: deps assets
 	@echo "duban is serving on http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
 	exec $(DUBAN) runserver --noreload 127.0.0.1:$(PORT)
 
-test: deps assets system-deps lint typecheck checks test-sqlite test-postgres
-	@echo "make test: all passes succeeded"
+# The checks run with -k: a lint error does not hide test results; any failure fails `make test`.
+test: deps assets system-deps
+	$(MAKE) -k lint typecheck checks test-sqlite test-postgres
+	@echo "make test: all checks and both database passes succeeded"
 
 # -- installation --------------------------------------------------------------------------
 
