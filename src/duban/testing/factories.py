@@ -67,3 +67,46 @@ def closed(*, p: SimpleNamespace, now: datetime, **overrides: object) -> Ticket:
         resolved=True,
         satisfaction="satisfied",
     )
+
+
+def in_state(state: str, *, p: SimpleNamespace, now: datetime) -> Ticket:
+    """A ticket brought to ``state`` through the real services."""
+    if state == "registered":
+        return registered(actor=p.operator, now=now)
+    if state == "dispatched":
+        return dispatched(p=p, now=now)
+    if state == "return_pending":
+        return s.ticket_request_return(
+            ticket=dispatched(p=p, now=now),
+            actor=p.street_handler,
+            now=now + timedelta(hours=1),
+            reason="非本单位职责",
+        )
+    if state == "accepted":
+        return accepted(p=p, now=now)
+    if state == "replied":
+        return replied(p=p, now=now)
+    if state == "reviewed":
+        return reviewed(p=p, now=now)
+    if state == "reopened":
+        return s.ticket_reopen(
+            ticket=closed(p=p, now=now),
+            actor=p.dispatcher,
+            now=now + timedelta(days=3),
+            reason="仍未解决",
+        )
+    if state == "closed":
+        return closed(p=p, now=now)
+    if state == "merged":
+        master = registered(actor=p.operator, now=now)
+        return s.ticket_merge(
+            ticket=registered(actor=p.operator, now=now), actor=p.operator, now=now, master=master
+        )
+    if state == "invalid":
+        return s.ticket_invalidate(
+            ticket=registered(actor=p.operator, now=now),
+            actor=p.operator,
+            now=now,
+            reason="骚扰电话",
+        )
+    raise ValueError(state)

@@ -61,6 +61,12 @@ def make_user(username: str, role: str, unit: Unit) -> User:
     )
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings: object) -> None:
+    """Personas get real passwords; hashing them with PBKDF2 would dominate test time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
 @pytest.fixture
 def now() -> datetime:
     # A Monday morning in working hours.

@@ -1,0 +1,42 @@
+"""`duban sla tick`: flag deadline breaches, each exactly once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from duban.tickets.services import sla_tick
+
+
+class Command(BaseCommand):
+    help = "SLA jobs. `tick` flags every deadline passed since the last run (run it every minute)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        tick = sub.add_parser("tick", help="flag breached deadlines once")
+        tick.add_argument(
+            "--now", help="ISO moment to use instead of the clock (for replays and tests)"
+        )
+
+    def handle(self, *args: object, **options: object) -> None:
+        now = timezone.now()
+        if options.get("now"):
+            try:
+                now = datetime.fromisoformat(str(options["now"]))
+            except ValueError as exc:
+                raise CommandError(
+                    f"--now 不是有效的时间 / --now is not an ISO datetime: {options['now']}"
+                ) from exc
+            if timezone.is_naive(now):
+                now = timezone.make_aware(now)
+        result = sla_tick(now=now)
+        names = {
+            "accept": "签收超时",
+            "contact": "联系超时",
+            "handle": "办理超期",
+            "callback": "回访超时",
+        }
+        parts = ", ".join(f"{names[k]} {v}" for k, v in result.flagged.items())
+        self.stdout.write(f"{now.isoformat()} 新增超时 {result.total} 件 / new breaches: {parts}")
