@@ -16,11 +16,22 @@ from typing import Any
 from duban.org.models import Unit, User
 from duban.tickets.choices import AssignmentRole, AssignmentStatus
 from duban.tickets.events import REPLAYED_FIELDS
-from duban.tickets.models import TicketAssignment, TicketEvent
+from duban.tickets.models import TicketAssignment
 from duban.tickets.services.sla_tick import CLOCKS
 
 TICK_SECONDS = 300  # `duban sla tick` every five minutes
 _REPLAYED = tuple(REPLAYED_FIELDS)
+EVENT_COLUMNS = (
+    "ticket_id",
+    "seq",
+    "type",
+    "actor_id",
+    "actor_unit_id",
+    "at",
+    "from_state",
+    "to_state",
+    "payload",
+)
 _CLOCKS = [(str(b), *spec) for b, spec in CLOCKS.items()]
 
 
@@ -41,7 +52,7 @@ class TicketRecord:
         self.t = fields
         self.version = 0
         self.last_at: datetime = fields["created_at"]
-        self.events: list[TicketEvent] = []
+        self.events: list[tuple] = []  # rows in the order of EVENT_COLUMNS
         self.assignments: list[TicketAssignment] = []
         # Moments at which the ticket closed in a way that closes its duplicates
         # (direct answer, call-back or online rating), with the actor.
@@ -81,16 +92,16 @@ class TicketRecord:
         self, type: str, actor: User | None, at: datetime, from_state: str, payload: dict
     ) -> None:
         self.events.append(
-            TicketEvent(
-                ticket_id=self.pk,
-                seq=self.version,
-                type=type,
-                actor_id=actor.pk if actor else None,
-                actor_unit_id=actor.unit_id if actor else None,
-                at=at,
-                from_state=from_state,
-                to_state=self.t["state"],
-                payload=payload,
+            (
+                self.pk,
+                self.version,
+                type,
+                actor.pk if actor else None,
+                actor.unit_id if actor else None,
+                at,
+                from_state,
+                self.t["state"],
+                payload,
             )
         )
 

@@ -8,6 +8,7 @@ Times move forward only; an action past the simulation's end raises
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -81,10 +82,8 @@ class Story:
             target="registered",
             payload={"channel": case.channel, "kind": case.kind},
         )
-        try:
+        with contextlib.suppress(Stop):
             self._play(rec, case)
-        except Stop:
-            pass
 
     def _play(self, rec: TicketRecord, case: Case) -> None:
         r, t = self.rng, rec.t["created_at"]
@@ -318,12 +317,14 @@ class Story:
 
     def handle(self, rec: TicketRecord, case: Case, t: datetime, first: bool) -> datetime:
         """Contact, co-unit parts, sub-dispatch, extension and overlays, then the reply."""
-        r, prof, unit_id = self.rng, self.profile(rec), rec.t["primary_unit_id"]
+        r, prof = self.rng, self.profile(rec)
         steps: list[tuple[datetime, Callable[[datetime], object]]] = []
         due = rec.t["handle_due"]
         if first:
             hours = r.uniform(*prof.contact_hours)
-            steps.append((t + timedelta(hours=hours), lambda at: self.contact(rec, at)))
+            steps.append(
+                (t + timedelta(seconds=int(hours * 3600)), lambda at: self.contact(rec, at))
+            )
             for co in case.plan.get("co", []):
                 steps.append((self.wmin(t, 30, 1500), lambda at, co=co: self.part(rec, co, at)))
             sub = self.sub_unit(rec, case)
