@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import time as _time
 
 from .calendar import WorkCalendar, build_calendar
 from .models import CalendarDay, CalendarYear, SlaRule, WorkingPeriod
 
+log = logging.getLogger("duban.sla")
 _CACHE_SECONDS = 60.0
 _cache: dict[str, tuple[float, object]] = {}
 
@@ -37,13 +39,10 @@ def get_rules() -> list[SlaRule]:
     return rules
 
 
-class NoSlaRule(LookupError):
-    pass
-
-
 def rule_for(
     *, kind: str, appeal_type: str, urgency: str, rules: list[SlaRule] | None = None
 ) -> SlaRule:
+    """The most specific rule matching the ticket; the built-in defaults when none does."""
     candidates = [
         r
         for r in (rules if rules is not None else get_rules())
@@ -52,5 +51,31 @@ def rule_for(
         and r.urgency in ("", urgency)
     ]
     if not candidates:
-        raise NoSlaRule(f"no SLA rule matches {kind}/{appeal_type}/{urgency}")
+        log.warning(
+            "No SLA rule matches %s/%s/%s; using the built-in defaults", kind, appeal_type, urgency
+        )
+        candidates = [
+            r
+            for r in _builtin_rules()
+            if r.kind in ("", kind)
+            and r.appeal_type in ("", appeal_type)
+            and r.urgency in ("", urgency)
+        ]
     return max(candidates, key=SlaRule.specificity)
+
+
+def _builtin_rules() -> list[SlaRule]:
+    from .seed import DEFAULT_RULES
+
+    fields = [
+        "accept_within",
+        "contact_within",
+        "return_window",
+        "handle_within",
+        "extension_max",
+        "callback_within",
+    ]
+    return [
+        SlaRule(kind=k, appeal_type=a, urgency=u, **dict(zip(fields, specs, strict=True)))
+        for k, a, u, *specs in DEFAULT_RULES
+    ]

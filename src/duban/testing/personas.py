@@ -67,6 +67,14 @@ def _fast_password_hasher(settings: object) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_sla_cache() -> None:
+    """Each test reads SLA rules and the calendar from its own database state."""
+    from duban.sla.selectors import calendar_invalidate
+
+    calendar_invalidate()
+
+
 @pytest.fixture
 def now() -> datetime:
     # A Monday morning in working hours.

@@ -3,7 +3,7 @@
 import pytest
 
 from duban.sla.models import SlaRule
-from duban.sla.selectors import NoSlaRule, get_rules, rule_for
+from duban.sla.selectors import get_rules, rule_for
 
 pytestmark = pytest.mark.django_db
 
@@ -31,10 +31,11 @@ def test_other_kinds_fall_back_to_the_catch_all() -> None:
     assert str(rule) == "*/*/*"
 
 
-def test_no_rule_is_a_clear_error() -> None:
+def test_no_matching_rule_falls_back_to_builtin_defaults_with_a_warning(caplog) -> None:
     rules = [r for r in get_rules() if r.kind == "appeal"]
-    with pytest.raises(NoSlaRule, match="enterprise/help/normal"):
-        rule_for(kind="enterprise", appeal_type="help", urgency="normal", rules=rules)
+    rule = rule_for(kind="enterprise", appeal_type="help", urgency="normal", rules=rules)
+    assert (str(rule), rule.handle_within) == ("*/*/*", "15wd")
+    assert "enterprise/help/normal" in caplog.text
 
 
 def test_specificity_weighs_urgency_most() -> None:

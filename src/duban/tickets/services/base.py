@@ -118,7 +118,9 @@ def check_permission(*, ticket: Ticket, actor: User | None, action: str) -> None
 
 def lock(ticket: Ticket | int | str) -> Ticket:
     """Re-read the ticket under a row lock (select_for_update)."""
-    qs = Ticket.objects.select_for_update().select_related("primary_unit", "handling_unit")
+    qs = Ticket.objects.select_for_update(of=("self",)).select_related(
+        "primary_unit", "handling_unit"
+    )
     try:
         if isinstance(ticket, Ticket):
             return qs.get(pk=ticket.pk)
