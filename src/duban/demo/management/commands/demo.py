@@ -133,9 +133,10 @@ class Command(BaseCommand):
             return
         width = max(len(r[0]) for r in rows)
         self.stdout.write(f"Demo logins (password for all: {data.DEMO_PASSWORD})")
-        self.stdout.write(f"{'username':<{width}}  role / unit")
+        self.stdout.write(f"{'username':<{width}}  {'role':<10}  unit")
         for username, role, unit in rows:
-            self.stdout.write(f"{username:<{width}}  {role} / {unit}")
+            pad = 10 - 2 * len(role)  # role labels are CJK: two columns per character
+            self.stdout.write(f"{username:<{width}}  {role}{' ' * max(pad, 1)}  {unit}")
 
     def check_tickets(self, sample: int | None) -> None:
         started = time.perf_counter()
