@@ -178,6 +178,7 @@ class Ticket(models.Model):
             models.Index(fields=["primary_unit", "dispatched_at"], name="ticket_unit_period"),
             models.Index(fields=["state", "created_at"], name="ticket_state_created"),
             models.Index(fields=["created_at"], name="ticket_created"),
+            models.Index(fields=["dispatched_at"], name="ticket_dispatched"),
             models.Index(
                 fields=["handle_due"],
                 condition=_OPEN & Q(handle_breached_at__isnull=True),
@@ -221,6 +222,7 @@ class TicketAssignment(models.Model):
         indexes = [
             models.Index(fields=["unit", "assigned_at"], name="assignment_unit_period"),
             models.Index(fields=["unit", "status"], name="assignment_unit_status"),
+            models.Index(fields=["assigned_at"], name="assignment_assigned"),
         ]
 
     def __str__(self) -> str:
