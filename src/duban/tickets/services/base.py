@@ -187,12 +187,13 @@ def transition(
 
 def check_text(value: str, *, field: str, required: bool = True, limit: int | None = None) -> str:
     value = (value or "").strip()
-    limit = limit or settings.DUBAN["MAX_TEXT_LENGTH"]
+    max_length: int = limit or settings.DUBAN["MAX_TEXT_LENGTH"]  # type: ignore[assignment]
     if required and not value:
         raise InvalidInput(f"「{field}」不能为空 / {field} is required", field=field)
-    if len(value) > limit:
+    if len(value) > max_length:
         raise InvalidInput(
-            f"「{field}」超过 {limit} 字 / {field} longer than {limit} characters", field=field
+            f"「{field}」超过 {max_length} 字 / {field} longer than {max_length} characters",
+            field=field,
         )
     return value
 

@@ -225,21 +225,25 @@ def ticket_merge(
     expected_version: int | None = None,
 ) -> Ticket:
     """Merge a duplicate (重复件) into a master ticket; it closes with the master."""
-    master = lock(master)
-    if master.pk == ticket.pk:
-        raise InvalidInput("不能合并到自身 / cannot merge a ticket into itself", field="master")
-    if master.state not in OPEN_STATES:
-        raise IllegalTransition(
-            "主工单已结束，不能合并 / the master ticket is no longer open", field="master"
-        )
-    if master.primary_unit is not None and not actor.can_see_unit(master.primary_unit):
-        raise PermissionDenied("主工单不在您的管辖范围内 / master ticket outside your scope")
+
+    def validate(t: Ticket) -> None:
+        locked = lock(master)
+        if locked.pk == t.pk:
+            raise InvalidInput("不能合并到自身 / cannot merge a ticket into itself", field="master")
+        if locked.state not in OPEN_STATES:
+            raise IllegalTransition(
+                "主工单已结束，不能合并 / the master ticket is no longer open", field="master"
+            )
+        if locked.primary_unit is not None and not actor.can_see_unit(locked.primary_unit):
+            raise PermissionDenied("主工单不在您的管辖范围内 / master ticket outside your scope")
+
     return transition(
         ticket=ticket,
         actor=actor,
         now=now,
         action="merge",
         expected_version=expected_version,
+        validate=validate,
         changes={"master": master},
         payload={"master": master.number},
     )
