@@ -15,22 +15,20 @@ from typing import TYPE_CHECKING
 
 from duban.org.models import Unit, UnitKind, User
 from duban.sla.deadlines import (
-    callback_due,
     dispatch_deadlines,
     extended_handle_due,
     extension_limit_days,
 )
 
 from . import data
+from .centre import ESCALATE_AFTER, CentreSteps
 from .recorder import Stop, TicketRecord, tick_after
 
 if TYPE_CHECKING:
     from .simulate import Case, Profile, Simulator
 
-ESCALATE_AFTER = 3
 
-
-class Story:
+class Story(CentreSteps):
     def __init__(self, sim: Simulator) -> None:
         self.s = sim
         self.rng = sim.rng
@@ -505,141 +503,3 @@ class Story:
         if r < solved + 0.17:
             return "partly"
         return "explained" if r < 0.93 else "cannot"
-
-    # -- centre: review, call-back, reopen ----------------------------------------------------
-    def review(self, rec: TicketRecord, case: Case, t: datetime) -> datetime:
-        """ticket_review_reject (once, sometimes) and ticket_review_pass."""
-        at = self.wmin(t, 10, 480)
-        if self.rng.random() < 0.07:
-            at = rec.act(
-                "review_reject",
-                self.dispatcher(),
-                at,
-                changes={"replied_at": None},
-                target="accepted",
-                payload={"reason": self.rng.choice(data.REVIEW_REJECT_REASONS)},
-            )
-            at = self.reply(rec, case, self.wmin(at, 60, 900))
-            at = self.wmin(at, 10, 300)
-        at = self.due(rec, at)
-        rule = self.s.rule(rec.t["kind"], rec.t["appeal_type"], rec.t["urgency"])
-        return rec.act(
-            "review_pass",
-            self.dispatcher(),
-            at,
-            changes={
-                "reviewed_at": at,
-                "callback_due": callback_due(rule=rule, calendar=self.cal, reviewed_at=at),
-            },
-            target="reviewed",
-            payload={"note": ""},
-        )
-
-    def callback(self, rec: TicketRecord, case: Case, t: datetime) -> datetime:
-        """ticket_callback attempts (three misses close as unreachable) or ticket_rate_online."""
-        r = self.rng
-        if rec.t["caller_id"] and r.random() < 0.04:
-            at = self.mins(t, 30, 2000)
-            resolved, satisfaction = self.rating(rec)
-            at = rec.act(
-                "rate_online",
-                None,
-                at,
-                changes={**self._rated(at, resolved, satisfaction), "closed_at": at},
-                target="closed",
-                payload={"resolved": resolved, "satisfaction": satisfaction, "comment": ""},
-            )
-            rec.closings.append((at, None))
-            return at
-        x = r.random()
-        misses = 3 if x < 0.07 else 1 if x < 0.17 else 0
-        at = self.wmin(t, 30, 1000)
-        for attempt in range(1, misses + 1):
-            actor = self.operator()
-            changes: dict = {"callback_attempts": rec.t["callback_attempts"] + 1}
-            if attempt == 3:
-                changes.update(unreachable=True, closed_at=max(at, rec.last_at))
-            at = rec.act(
-                "callback",
-                actor,
-                at,
-                changes=changes,
-                target="closed" if attempt == 3 else None,
-                payload={"reached": False, "note": "电话无人接听"},
-            )
-            if attempt == 3:
-                rec.closings.append((at, actor))
-                return at
-            at = self.wmin(at, 60, 400)
-        resolved, satisfaction = self.rating(rec)
-        reopen = (
-            (satisfaction == "unsatisfied" or not resolved)
-            and rec.t["reopen_count"] < ESCALATE_AFTER
-            and r.random() < 0.4
-        )
-        at = self.due(rec, at)
-        changes = {
-            **self._rated(at, resolved, satisfaction),
-            "callback_attempts": rec.t["callback_attempts"] + 1,
-        }
-        changes.update(self._reopen_changes(rec) if reopen else {"closed_at": at})
-        actor = self.operator()
-        at = rec.act(
-            "callback",
-            actor,
-            at,
-            changes=changes,
-            target="reopened" if reopen else "closed",
-            payload={
-                "reached": True,
-                "resolved": resolved,
-                "satisfaction": satisfaction,
-                "note": "",
-                "reopen": reopen,
-            },
-        )
-        if not reopen:
-            rec.closings.append((at, actor))
-        return at
-
-    def rating(self, rec: TicketRecord) -> tuple[bool, str]:
-        r, q = self.rng, self.profile(rec).quality
-        p_resolved = {"solved": 0.93, "partly": 0.45, "explained": 0.6, "cannot": 0.08}
-        resolved = r.random() < p_resolved[rec.t["reply_result"]]
-        x = r.random()
-        if resolved:
-            sat = "satisfied" if x < q else "basic" if x < q + (1 - q) * 0.75 else "unsatisfied"
-        else:
-            unsat = 0.5 + (0.75 - q) * 0.8
-            sat = "unsatisfied" if x < unsat else "basic" if x < unsat + 0.3 else "satisfied"
-        return resolved, sat
-
-    @staticmethod
-    def _rated(at: datetime, resolved: bool, satisfaction: str) -> dict:
-        return {
-            "resolved": resolved,
-            "satisfaction": satisfaction,
-            "rated_at": at,
-            "unreachable": False,
-        }
-
-    @staticmethod
-    def _reopen_changes(rec: TicketRecord) -> dict:
-        count = rec.t["reopen_count"] + 1
-        return {
-            "reopen_count": count,
-            "closed_at": None,
-            "accepted_at": None,
-            "escalated": rec.t["escalated"] or count >= ESCALATE_AFTER,
-        }
-
-    def reopen(self, rec: TicketRecord, at: datetime) -> datetime:
-        """ticket_reopen of a closed ticket (the caller called again)."""
-        return rec.act(
-            "reopen",
-            self.operator(),
-            at,
-            changes=self._reopen_changes(rec),
-            target="reopened",
-            payload={"reason": self.rng.choice(data.REOPEN_REASONS)},
-        )

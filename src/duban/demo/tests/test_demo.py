@@ -7,10 +7,9 @@ from collections.abc import Iterator
 from datetime import date, datetime
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import NotSupportedError, transaction
+from django.db import transaction
 from django.db.models import Count, Min
 from django.test import override_settings
 
@@ -156,18 +155,6 @@ def test_same_seed_gives_the_same_tickets() -> None:
     assert digest(again) == digest(stored)
 
 
-# tickets.services.base.lock() combines select_for_update() with select_related() of two
-# nullable foreign keys; PostgreSQL refuses FOR UPDATE on the nullable side of an outer
-# join (needs select_for_update(of=("self",))). Reported; remove this mark once fixed.
-LOCK_BUG = pytest.mark.xfail(
-    "postgresql" in settings.DATABASES["default"]["ENGINE"],
-    reason="ticket lock() uses FOR UPDATE over outer joins (fails on PostgreSQL)",
-    raises=NotSupportedError,
-    strict=False,
-)
-
-
-@LOCK_BUG
 @pytest.mark.django_db
 def test_services_continue_on_demo_tickets() -> None:
     ticket = (
