@@ -20,8 +20,12 @@ class Category(models.Model):
     level = models.PositiveSmallIntegerField(_("层级"), default=1)
     full_name = models.CharField(_("完整名称"), max_length=320, unique=True)
     default_unit = models.ForeignKey(
-        "org.Unit", verbose_name=_("默认承办单位"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="default_categories",
+        "org.Unit",
+        verbose_name=_("默认承办单位"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="default_categories",
     )
     territorial = models.BooleanField(_("属地派单"), default=False)
     is_active = models.BooleanField(_("启用"), default=True)
@@ -33,3 +37,64 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+
+class DispatchSettings(models.Model):
+    """Smart-dispatch switches (one row, editable by the admin)."""
+
+    auto_dispatch = models.BooleanField(_("自动派单"), default=False)
+    auto_threshold = models.FloatField(_("自动派单置信度阈值"), default=0.98)
+    duplicate_window_days = models.PositiveSmallIntegerField(_("重复件比对天数"), default=30)
+    duplicate_threshold = models.FloatField(_("重复件相似度阈值"), default=0.6)
+
+    class Meta:
+        verbose_name = _("智能派单设置")
+        verbose_name_plural = _("智能派单设置")
+
+    def __str__(self) -> str:
+        return "智能派单设置"
+
+
+class KnowledgeEntry(models.Model):
+    """A ready answer for direct handling (直办) of consultations."""
+
+    question = models.CharField(_("问题"), max_length=300)
+    answer = models.TextField(_("答复口径"))
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("分类"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="knowledge",
+    )
+    keywords = models.CharField(
+        _("关键词"), max_length=300, blank=True, help_text=_("以空格或逗号分隔")
+    )
+    valid_until = models.DateField(_("有效期至"), null=True, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+    updated_at = models.DateTimeField(_("更新时间"))
+
+    class Meta:
+        ordering = ["question"]
+        verbose_name = _("知识库条目")
+        verbose_name_plural = _("知识库")
+
+    def __str__(self) -> str:
+        return self.question
+
+
+class DuplicateKey(models.Model):
+    """A MinHash band key of a ticket's text (see ``fingerprint.py``), for duplicate lookup."""
+
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="duplicate_keys"
+    )
+    key = models.BigIntegerField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "created_at"], name="duplicate_key_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}:{self.key}"

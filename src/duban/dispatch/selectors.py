@@ -1,0 +1,68 @@
+"""Reads of the dispatch app: settings, the installed model, training pairs from tickets."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from .models import DispatchSettings
+
+log = logging.getLogger("duban.dispatch")
+MODEL_FILE = "dispatch.model"
+_model_cache: dict[str, Any] = {}
+
+
+def dispatch_settings() -> DispatchSettings:
+    row = DispatchSettings.objects.first()
+    return row if row is not None else DispatchSettings.objects.create()
+
+
+def model_path() -> Path:
+    return Path(settings.DUBAN["MODEL_DIR"]) / MODEL_FILE
+
+
+def current_model() -> Any | None:
+    """The installed dispatch model, reloaded when its file changes; None when absent or unreadable."""
+    from .classifier import ModelFileError, load_model
+
+    path = model_path()
+    try:
+        stamp = path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return None
+    cached = _model_cache.get(str(path))
+    if cached and cached[0] == stamp:
+        return cached[1]
+    try:
+        model = load_model(path)
+    except ModelFileError as exc:
+        log.error("dispatch model not used: %s", exc)
+        model = None
+    _model_cache[str(path)] = (stamp, model)
+    return model
+
+
+def ticket_training_pairs(*, limit: int | None = None) -> tuple[list[str], list[str]]:
+    """(text, unit code) of closed tickets: the unit that finally handled each is the label.
+
+    Returned and invalid tickets are skipped; the newest tickets come first when limited.
+    """
+    from duban.tickets.models import Ticket
+
+    rows = (
+        Ticket.objects.filter(state="closed", primary_unit__isnull=False)
+        .order_by("-closed_at")
+        .values_list("title", "content", "primary_unit__code")
+    )
+    if limit:
+        rows = rows[:limit]
+    from .text import join_title_text
+
+    texts, labels = [], []
+    for title, content, code in rows.iterator(chunk_size=5000):
+        texts.append(join_title_text(title, content))
+        labels.append(code)
+    return texts, labels
