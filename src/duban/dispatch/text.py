@@ -18,7 +18,7 @@ import rjieba
 MAX_TEXT_CHARS = 5000
 
 _WS_RE = re.compile(r"\s+")
-_URL_RE = re.compile(r"https?://\S+|www\.\S+")
+_URL_RE = re.compile(r"(?:https?://|www\.)[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]+")
 _PUNCT_ONLY_RE = re.compile(r"^[\W_]+$")
 
 # Very common function words and appeal boilerplate that carry no topic.

@@ -1,0 +1,61 @@
+import numpy as np
+import pytest
+
+from duban.dispatch.classifier import (
+    ClassifierError,
+    ModelFileError,
+    load_model,
+    save_model,
+    train_from_pairs,
+)
+
+
+def test_predicts_obvious_categories_with_calibrated_confidence(small_model):
+    top = small_model.suggest("A市A1区公交车发车太慢，希望调整线路", k=3)
+    assert [s.label for s in top][0] == "交通运输"
+    assert len(top) == 3
+    assert top[0].confidence >= top[1].confidence >= top[2].confidence
+    proba = small_model.predict_proba(["学校老师补课收费", "工厂排放废气污染"])
+    assert np.allclose(proba.sum(1), 1.0)
+    assert list(small_model.predict(["学校老师补课收费", "工厂排放废气污染"])) == [
+        "教育文体",
+        "环境保护",
+    ]
+
+
+def test_empty_and_huge_texts_do_not_crash(small_model):
+    proba = small_model.predict_proba(["", "字" * 200_000])
+    assert proba.shape == (2, 3)
+    assert small_model.predict_proba([]).shape == (0, 3)
+
+
+def test_save_load_roundtrip_and_corruption(tmp_path, small_model):
+    path = tmp_path / "m.bin"
+    size = save_model(small_model, path)
+    assert size == path.stat().st_size
+    loaded = load_model(path)
+    text = ["河道污水臭气"]
+    assert np.allclose(loaded.predict_proba(text), small_model.predict_proba(text))
+
+    data = bytearray(path.read_bytes())
+    data[-10] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(ModelFileError, match="checksum"):
+        load_model(path)
+    path.write_bytes(b"hello")
+    with pytest.raises(ModelFileError, match="truncated"):
+        load_model(path)
+    path.write_bytes(b"X" * 100)
+    with pytest.raises(ModelFileError, match="not a duban"):
+        load_model(path)
+    with pytest.raises(ModelFileError, match="not found"):
+        load_model(tmp_path / "missing.bin")
+
+
+def test_training_rejects_single_class_and_tiny_classes():
+    with pytest.raises(ClassifierError, match="two distinct"):
+        train_from_pairs(["a", "b"], ["x", "x"])
+    with pytest.raises(ClassifierError, match="fewer than"):
+        train_from_pairs(["甲", "乙", "丙"], ["x", "x", "y"])
+    with pytest.raises(ClassifierError, match="differ in length"):
+        train_from_pairs(["甲"], ["x", "y"])
