@@ -32,7 +32,16 @@ class EventInline(admin.TabularInline):
 
 @admin.register(Ticket)
 class TicketAdmin(ReadOnlyAdmin):
-    list_display = ["number", "title", "kind", "appeal_type", "state", "primary_unit", "created_at", "handle_due"]
+    list_display = [
+        "number",
+        "title",
+        "kind",
+        "appeal_type",
+        "state",
+        "primary_unit",
+        "created_at",
+        "handle_due",
+    ]
     list_filter = ["state", "kind", "appeal_type", "urgency", "channel"]
     search_fields = ["number", "title"]
     list_select_related = ["primary_unit"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import PurePath
+from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -86,9 +87,7 @@ def attachment_add(
     response={201: AttachmentOut, **ERRORS},
     summary="上传附件 / upload evidence",
 )
-def upload(
-    request: HttpRequest, number: str, file: File[NinjaUploadedFile]
-) -> Status[AttachmentOut]:
+def upload(request: HttpRequest, number: str, file: File[NinjaUploadedFile]) -> Status[Any]:
     user = request.auth  # type: ignore[attr-defined]
     ticket = selectors.visible_ticket(user=user, number=number)
     attachment = attachment_add(ticket=ticket, actor=user, now=timezone.now(), upload=file)

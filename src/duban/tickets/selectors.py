@@ -11,7 +11,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q
 
 from duban.core.errors import InvalidInput
 from duban.org.models import Unit, User
@@ -19,6 +19,7 @@ from duban.org.models import Unit, User
 from .choices import State
 from .errors import TicketNotFound
 from .models import Caller, Ticket, TicketAssignment, TicketEvent
+from .querysets import TicketQuerySet
 
 NUMBER_RE = re.compile(r"^[0-9]{8,16}$")
 OVERDUE_STATES = (State.DISPATCHED, State.ACCEPTED, State.RETURN_PENDING, State.REOPENED)
@@ -128,7 +129,7 @@ def visible_ticket(*, user: User, number: str) -> Ticket:
     return ticket
 
 
-def _detail_queryset(now: datetime) -> QuerySet[Ticket]:
+def _detail_queryset(now: datetime) -> TicketQuerySet:
     assignments = TicketAssignment.objects.select_related("unit").order_by("assigned_at", "pk")
     return (
         Ticket.objects.with_list_relations()

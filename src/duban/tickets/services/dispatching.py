@@ -87,6 +87,7 @@ def ticket_dispatch(
             "co_units": [u.pk for u in co],
             "note": note,
             "auto": auto,
+            **_suggestion_feedback(ticket, primary),
         },
     )
     TicketAssignment.objects.bulk_create(
@@ -101,6 +102,16 @@ def ticket_dispatch(
         ]
     )
     return locked
+
+
+def _suggestion_feedback(ticket: Ticket, unit: Unit) -> dict:
+    """What intake suggested, and whether the dispatcher corrected it (retraining learns from it)."""
+    units = (ticket.suggestions or {}).get("units") or []
+    suggested = units[0].get("unit_id") if units else None
+    return {
+        "suggested_unit": suggested,
+        "corrected": suggested is not None and suggested != unit.pk,
+    }
 
 
 @transaction.atomic

@@ -153,6 +153,9 @@ def ticket_register(
         from_state="",
         payload={"channel": ticket.channel, "kind": kind, "set": {"state": State.REGISTERED}},
     )
+    from duban.dispatch.intake import analyse_new_ticket
+
+    ticket = analyse_new_ticket(ticket=ticket, actor=actor, now=now)
     if idempotency_key and actor is not None:
         try:
             with transaction.atomic():

@@ -23,8 +23,14 @@ def test_register_assigns_number_and_event(p, now):
     t = f.registered(actor=p.operator, now=now)
     assert t.number.startswith("20250303") and len(t.number) == 14
     assert t.state == "registered"
-    event = t.events.get()
-    assert (event.type, event.actor, event.to_state) == ("register", p.operator, "registered")
+    register, suggest = t.events.order_by("seq")
+    assert (register.type, register.actor, register.to_state) == (
+        "register",
+        p.operator,
+        "registered",
+    )
+    assert (suggest.type, suggest.to_state) == ("suggest", "registered")
+    assert suggest.payload["suggestions"] == t.suggestions
     second = f.registered(actor=p.operator, now=now)
     assert second.number > t.number
 
@@ -34,6 +40,7 @@ def test_full_lifecycle_to_closed(p, now):
     assert t.state == "closed" and t.resolved is True and t.satisfaction == "satisfied"
     assert [e.type for e in t.events.order_by("seq")] == [
         "register",
+        "suggest",
         "dispatch",
         "accept",
         "record_contact",

@@ -1,0 +1,269 @@
+"""Forms of the ticket actions on pages, and which actions a user may offer on a ticket.
+
+Each :class:`Action` pairs a form (parsing input, with the ticket's
+``expected_version``) with the one service it calls. Permission and state are
+decided by the services; ``available_actions`` only decides which buttons to show,
+from the same state table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from duban.org.models import Role, Unit, User
+
+from . import services as s
+from .choices import ReplyResult, Satisfaction, State, SuperviseLevel
+from .errors import DomainError
+from .models import Ticket
+from .services.base import TABLE
+
+MAX_UPLOAD = 10 * 1024 * 1024
+UPLOAD_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf")
+
+
+class ActionForm(forms.Form):
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, ticket: Ticket, user: User, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"expected_version": ticket.version})
+        super().__init__(*args, **kwargs)
+        self.ticket = ticket
+        self.user = user
+
+
+def _text(label: str, *, required: bool = True, rows: int = 2) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+class NoteForm(ActionForm):
+    note = _text(_("备注"), required=False)
+
+
+class ReasonForm(ActionForm):
+    reason = _text(_("理由"))
+
+
+class ExtensionForm(ActionForm):
+    days = forms.IntegerField(label=_("延期工作日"), min_value=1, max_value=10, initial=3)
+    reason = _text(_("延期理由"))
+
+
+class SubDispatchForm(ActionForm):
+    unit = forms.ModelChoiceField(label=_("下派至"), queryset=Unit.objects.none())
+    note = _text(_("备注"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        unit = self.ticket.primary_unit
+        qs = Unit.objects.active().exclude(pk=getattr(unit, "pk", None))
+        self.fields["unit"].queryset = qs.filter(path__startswith=unit.path if unit else "-")  # type: ignore[attr-defined]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceField(forms.FileField):
+    widget = MultipleFileInput(attrs={"accept": "image/*,application/pdf"})
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        for f in files:
+            if f.size > MAX_UPLOAD:
+                raise forms.ValidationError(_("附件 %(name)s 超过 10 MB") % {"name": f.name})
+            if (f.content_type or "").split(";")[0] not in UPLOAD_TYPES:
+                raise forms.ValidationError(_("只能上传图片或 PDF：%(name)s") % {"name": f.name})
+        if len(files) > 9:
+            raise forms.ValidationError(_("附件最多 9 个"))
+        return list(files)
+
+
+class ReplyForm(ActionForm):
+    result = forms.ChoiceField(label=_("办理结果"), choices=ReplyResult.choices)
+    text = forms.CharField(label=_("答复内容"), max_length=5000, widget=forms.Textarea({"rows": 4}))
+    reason = _text(_("无法解决的原因"), required=False)
+    evidence = EvidenceField(label=_("佐证材料（图片/PDF，每个≤10MB）"), required=False)
+
+
+class DispatchForm(ActionForm):
+    unit = forms.ModelChoiceField(label=_("主办单位"), queryset=Unit.objects.none())
+    co_units = forms.ModelMultipleChoiceField(
+        label=_("协办单位"), queryset=Unit.objects.none(), required=False
+    )
+    note = _text(_("派单说明"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        qs = Unit.objects.active().filter(kind__in=["department", "street", "community", "grid"])
+        self.fields["unit"].queryset = qs  # type: ignore[attr-defined]
+        self.fields["co_units"].queryset = qs  # type: ignore[attr-defined]
+        suggested = (self.ticket.suggestions or {}).get("unit")
+        if isinstance(suggested, dict) and suggested.get("id"):
+            self.initial.setdefault("unit", suggested["id"])
+
+
+class CallbackForm(ActionForm):
+    reached = forms.TypedChoiceField(
+        label=_("是否接通"),
+        choices=[("1", _("已接通")), ("0", _("未接通"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+        initial="1",
+    )
+    resolved = forms.TypedChoiceField(
+        label=_("是否解决"),
+        choices=[("", "—"), ("1", _("已解决")), ("0", _("未解决"))],
+        coerce=lambda v: v == "1",
+        empty_value=None,
+        required=False,
+    )
+    satisfaction = forms.ChoiceField(
+        label=_("满意度"), choices=[("", "—"), *Satisfaction.choices], required=False
+    )
+    note = _text(_("回访记录"), required=False)
+    reopen = forms.BooleanField(label=_("不满意且属本单位职权，重办"), required=False)
+
+
+class MergeForm(ActionForm):
+    master = forms.CharField(label=_("主工单编号"), max_length=16)
+
+    def clean_master(self) -> Ticket:
+        from .selectors import visible_ticket
+
+        number = self.cleaned_data["master"].strip()
+        if number == self.ticket.number:
+            raise forms.ValidationError(_("不能合并到自身"))
+        try:
+            return visible_ticket(user=self.user, number=number)
+        except DomainError as exc:
+            raise forms.ValidationError(_("主工单不存在：%(n)s") % {"n": number}) from exc
+
+
+class SuperviseForm(ActionForm):
+    level = forms.TypedChoiceField(
+        label=_("督办级别"),
+        choices=[c for c in SuperviseLevel.choices if c[0]],
+        coerce=int,
+    )
+    note = _text(_("督办意见"), required=False)
+
+
+class LeaderForm(ActionForm):
+    leader = forms.ModelChoiceField(label=_("包案领导"), queryset=User.objects.none())
+    note = _text(_("备注"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            role=Role.LEADER, is_active=True
+        ).order_by("username")
+
+
+Call = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str
+    form: type[ActionForm]
+    service: Callable[..., Ticket]
+    arguments: Call = lambda d: {}
+    primary: bool = False  # a one-click button without further input
+
+
+def _keep(*names: str) -> Call:
+    return lambda d: {n: d[n] for n in names if n in d}
+
+
+ACTIONS: dict[str, Action] = {
+    a.name: a
+    for a in (
+        Action("accept", "签收", ActionForm, s.ticket_accept, primary=True),
+        Action("record_contact", "记录联系", NoteForm, s.ticket_record_contact, _keep("note")),
+        Action("request_return", "申请退单", ReasonForm, s.ticket_request_return, _keep("reason")),
+        Action(
+            "sub_dispatch", "下派", SubDispatchForm, s.ticket_sub_dispatch, _keep("unit", "note")
+        ),
+        Action(
+            "request_extension",
+            "申请延期",
+            ExtensionForm,
+            s.ticket_request_extension,
+            _keep("days", "reason"),
+        ),
+        Action("reply", "答复", ReplyForm, s.ticket_reply, _keep("result", "text", "reason")),
+        Action(
+            "dispatch",
+            "派单",
+            DispatchForm,
+            s.ticket_dispatch,
+            lambda d: {"unit": d["unit"], "co_units": list(d["co_units"]), "note": d["note"]},
+        ),
+        Action("approve_return", "同意退单", NoteForm, s.ticket_approve_return, _keep("note")),
+        Action("reject_return", "驳回退单", ReasonForm, s.ticket_reject_return, _keep("reason")),
+        Action(
+            "approve_extension", "批准延期", NoteForm, s.ticket_approve_extension, _keep("note")
+        ),
+        Action(
+            "reject_extension", "驳回延期", ReasonForm, s.ticket_reject_extension, _keep("reason")
+        ),
+        Action("review_pass", "审核通过", NoteForm, s.ticket_review_pass, _keep("note")),
+        Action("review_reject", "审核退回", ReasonForm, s.ticket_review_reject, _keep("reason")),
+        Action(
+            "callback",
+            "回访",
+            CallbackForm,
+            s.ticket_callback,
+            lambda d: {
+                "reached": d["reached"],
+                "resolved": d["resolved"] if d["reached"] else None,
+                "satisfaction": d["satisfaction"] if d["reached"] else "",
+                "note": d["note"],
+                "reopen": d["reopen"] if d["reached"] else False,
+            },
+        ),
+        Action("reopen", "重办", ReasonForm, s.ticket_reopen, _keep("reason")),
+        Action("merge", "合并", MergeForm, s.ticket_merge, _keep("master")),
+        Action("invalidate", "作废", ReasonForm, s.ticket_invalidate, _keep("reason")),
+        Action("urge", "催办", NoteForm, s.ticket_urge, _keep("note")),
+        Action("supervise", "督办", SuperviseForm, s.ticket_supervise, _keep("level", "note")),
+        Action(
+            "assign_leader", "领导包案", LeaderForm, s.ticket_assign_leader, _keep("leader", "note")
+        ),
+        Action("escalate", "提级", ReasonForm, s.ticket_escalate, _keep("reason")),
+    )
+}
+
+
+def _extra_check(name: str, ticket: Ticket) -> bool:
+    if name in ("approve_extension", "reject_extension"):
+        return bool(ticket.extension_pending_days)
+    if name == "request_extension":
+        return not ticket.extension_pending_days
+    if name == "urge":
+        return ticket.state != State.REGISTERED
+    return True
+
+
+def available_actions(ticket: Ticket, user: User, *, only: tuple[str, ...] = ()) -> list[Action]:
+    """Actions whose state and role match the state table (the service checks the rest)."""
+    out = []
+    for name, action in ACTIONS.items():
+        rule = TABLE[name]
+        if only and name not in only:
+            continue
+        if ticket.state in rule.sources and user.role in rule.roles and _extra_check(name, ticket):
+            out.append(action)
+    return out

@@ -1,0 +1,237 @@
+"""The ticket page and the ticket actions on pages.
+
+Views parse input, call one service or selector and render. Actions answer an htmx
+request with the ticket's card (list) or action panel (ticket page) and a plain
+request with a redirect to the ticket page (or the page again with the form and the
+error). Domain errors become readable notices; a stale ``expected_version`` shows
+the stale notice over the refreshed ticket and changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from duban.core.errors import DomainError
+from duban.org.models import PERSONAL_DATA_ROLES, Role, User
+from duban.web.access import readable, signed_in
+
+from . import selectors
+from . import services as s
+from .api_attachments import attachment_add
+from .forms import ACTIONS, Action, ActionForm, ReplyForm, available_actions
+from .models import Attachment, Ticket, TicketEvent
+
+logger = logging.getLogger("duban.web.unmask")
+
+# Unit and supervision staff see callers masked and may reveal them (the reveal is logged).
+UNMASK_ROLES = frozenset({Role.HANDLER, Role.UNIT_HEAD, Role.SUPERVISOR})
+# Which actions a desk's cards offer; the ticket page offers every available one.
+DESK_ACTIONS = {
+    "inbox": (
+        "accept",
+        "record_contact",
+        "request_return",
+        "sub_dispatch",
+        "request_extension",
+        "reply",
+    ),
+    "centre": (
+        "dispatch",
+        "approve_return",
+        "reject_return",
+        "approve_extension",
+        "reject_extension",
+        "review_pass",
+        "review_reject",
+        "callback",
+        "merge",
+    ),
+    "supervision": ("urge", "supervise", "assign_leader", "escalate"),
+}
+
+
+def _ticket_or_404(user: User, number: str) -> Ticket:
+    try:
+        return selectors.ticket_detail(user=user, number=number, now=timezone.now())
+    except DomainError as exc:
+        raise Http404(readable(exc)) from exc
+
+
+def _page_context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict[str, Any]:
+    user: User = request.user  # type: ignore[assignment]
+    events = (
+        TicketEvent.objects.filter(ticket=ticket)
+        .select_related("actor", "actor_unit")
+        .order_by("seq")
+    )
+    return {
+        "t": ticket,
+        "now": timezone.now(),
+        "caller": selectors.caller_view(ticket.caller, user),
+        "can_unmask": user.role in UNMASK_ROLES and ticket.caller_id is not None,
+        "events": list(events),
+        "attachments": list(ticket.attachments.order_by("uploaded_at")),
+        "duplicates": list(ticket.duplicates.order_by("number")),
+        "actions": available_actions(ticket, user),
+        **extra,
+    }
+
+
+@signed_in
+def ticket_page(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = _ticket_or_404(request.user, number)  # type: ignore[arg-type]
+    return render(request, "tickets/ticket.html", _page_context(request, ticket))
+
+
+def _card(request: HttpRequest, ticket: Ticket, desk: str, **extra: Any) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    only = DESK_ACTIONS.get(desk, ())
+    context = {
+        "t": ticket,
+        "desk": desk,
+        "now": timezone.now(),
+        "actions": available_actions(ticket, user, only=only) if only else [],
+        **extra,
+    }
+    return render(request, "tickets/_card.html", context)
+
+
+def _perform(action: Action, form: ActionForm, ticket: Ticket, user: User) -> Ticket:
+    data = form.cleaned_data
+    kwargs = {
+        "ticket": ticket,
+        "actor": user,
+        "now": timezone.now(),
+        "expected_version": data["expected_version"],
+        **action.arguments(data),
+    }
+    if isinstance(form, ReplyForm) and data.get("evidence"):
+        # Evidence and reply succeed or fail together.
+        with transaction.atomic():
+            ids = [
+                attachment_add(ticket=ticket, actor=user, now=kwargs["now"], upload=f).pk
+                for f in data["evidence"]
+            ]
+            return s.ticket_reply(**kwargs, attachment_ids=ids)
+    return action.service(**kwargs)
+
+
+@signed_in
+def ticket_action(request: HttpRequest, number: str, name: str) -> HttpResponse:
+    """GET: the action's form (fragment for htmx). POST: run it."""
+    action = ACTIONS.get(name)
+    if action is None:
+        raise Http404("no such action")
+    user: User = request.user  # type: ignore[assignment]
+    ticket = _ticket_or_404(user, number)
+    desk = request.GET.get("desk") or request.POST.get("desk") or ""
+    if request.method != "POST":
+        form = action.form(ticket=ticket, user=user)
+        return _action_response(request, ticket, desk, action, form)
+    form = action.form(request.POST, request.FILES, ticket=ticket, user=user)
+    if not form.is_valid():
+        return _action_response(request, ticket, desk, action, form, status=422)
+    try:
+        done = _perform(action, form, ticket, user)
+    except DomainError as exc:
+        field = exc.details.get("field")
+        fresh = _ticket_or_404(user, number)
+        if exc.code == "stale_version":
+            form = action.form(request.POST, ticket=fresh, user=user)
+            form.data = form.data.copy()
+            form.data["expected_version"] = str(fresh.version)
+        elif field in form.fields:
+            form.add_error(field, readable(exc))
+        return _action_response(request, fresh, desk, action, form, error=exc, status=exc.status)
+    message = f"{done.number}：{action.label}成功"
+    fresh = _ticket_or_404(user, number) if done.state != "merged" else done
+    if request.htmx:  # type: ignore[attr-defined]
+        if desk:
+            return _card(request, fresh, desk, done_message=message)
+        return _panel(request, fresh, done_message=message)
+    messages.success(request, message)
+    return redirect("tickets:detail", number=number)
+
+
+def _panel(request: HttpRequest, ticket: Ticket, **extra: Any) -> HttpResponse:
+    context = {"t": ticket, "actions": available_actions(ticket, request.user), **extra}  # type: ignore[arg-type]
+    response = render(request, "tickets/_panel.html", context)
+    if extra.get("done_message"):
+        response["HX-Refresh"] = "true"
+        messages.success(request, extra["done_message"])
+    return response
+
+
+def _action_response(
+    request: HttpRequest,
+    ticket: Ticket,
+    desk: str,
+    action: Action,
+    form: ActionForm,
+    *,
+    error: DomainError | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    extra = {"action": action, "form": form, "error": readable(error) if error else ""}
+    if request.htmx:  # type: ignore[attr-defined]
+        # htmx swaps only 2xx answers: the notice travels in the fragment.
+        if desk:
+            return _card(request, ticket, desk, **extra)
+        return _panel(request, ticket, **extra)
+    context = _page_context(request, ticket, **extra)
+    return render(request, "tickets/ticket.html", context, status=status)
+
+
+@require_POST
+@signed_in
+def unmask_caller(request: HttpRequest, number: str) -> HttpResponse:
+    """Reveal the caller's full details to unit/supervision staff, and log it.
+
+    No ticket service records this as an event yet; it is logged (logger
+    ``duban.web.unmask``) until one exists.
+    """
+    user: User = request.user  # type: ignore[assignment]
+    ticket = _ticket_or_404(user, number)
+    if user.role not in UNMASK_ROLES | PERSONAL_DATA_ROLES or ticket.caller is None:
+        return HttpResponse(status=403)
+    logger.info(
+        "caller unmasked: ticket=%s user=%s role=%s unit=%s",
+        ticket.number,
+        user.username,
+        user.role,
+        user.unit_id,
+    )
+    caller = {
+        "name": ticket.caller.name,
+        "phone": ticket.caller.phone,
+        "id_number": ticket.caller.id_number,
+    }
+    return render(request, "tickets/_caller.html", {"t": ticket, "caller": caller, "full": True})
+
+
+@signed_in
+def attachment_file(request: HttpRequest, number: str, pk: int) -> FileResponse:
+    ticket = _ticket_or_404(request.user, number)  # type: ignore[arg-type]
+    attachment = get_object_or_404(Attachment, pk=pk, ticket=ticket)
+    inline = attachment.content_type.startswith("image/") or attachment.content_type.endswith("pdf")
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=not inline,
+        filename=attachment.name,
+        content_type=attachment.content_type,
+    )
+
+
+@signed_in
+def find_ticket(request: HttpRequest) -> HttpResponse:
+    """The header's number box: go to the ticket page (404 page when not visible)."""
+    number = (request.GET.get("number") or "").strip()
+    return redirect("tickets:detail", number=number) if number else redirect("web:home")
