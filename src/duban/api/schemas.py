@@ -8,7 +8,7 @@ from django.conf import settings
 from ninja import Schema
 from pydantic import AfterValidator, ConfigDict, Field
 
-MAX_TEXT = int(settings.DUBAN["MAX_TEXT_LENGTH"])
+MAX_TEXT = int(str(settings.DUBAN["MAX_TEXT_LENGTH"]))
 MAX_ID = 2**53  # larger ids never exist and would overflow SQLite integers
 
 

@@ -202,7 +202,7 @@ MATRIX = [
 def test_action_matrix(people, action, unit):
     state, body, roles = ACTIONS[action]
     may_act, may_see = allowed(unit, roles), visible_to(unit, state)
-    mismatches = []
+    mismatches: list[tuple[Any, ...]] = []
     for persona in PERSONAS:
         prep = Prep(people, unit)
         ticket = getattr(prep, state)()
@@ -234,7 +234,7 @@ def test_read_matrix(people, unit):
     prep = Prep(people, unit)
     ticket = prep.accepted()
     seen = visible_to(unit, "accepted")
-    mismatches = []
+    mismatches: list[tuple[Any, ...]] = []
     for persona in PERSONAS:
         client = client_for(getattr(people, persona))
         expected = 200 if persona in seen else 404
@@ -267,7 +267,7 @@ def test_units_and_metrics_per_persona(people):
         "other_street_handler": 2,
         "dept_handler": 1,
     }
-    mismatches = []
+    mismatches: list[tuple[Any, ...]] = []
     for persona in PERSONAS:
         client = client_for(getattr(people, persona))
         units = client.get("/units").json()
