@@ -174,7 +174,8 @@ def duplicate_pairs(
     if len(records) < 2:
         return []
     docs = [r.document if use_title else normalize(r.text) for r in records]
-    X = _vectorizer(max_df=0.2).fit_transform(docs)
+    # Very common n-grams only slow the pairwise product down; drop them on big batches.
+    X = _vectorizer(max_df=0.2 if len(docs) >= 100 else 1.0).fit_transform(docs)
     times = np.array(
         [r.created_at.timestamp() if r.created_at else np.nan for r in records], dtype=float
     )

@@ -61,7 +61,8 @@ def _embed(records: Sequence[Record]):
         lowercase=False,
         sublinear_tf=True,
         min_df=2,
-        max_df=0.05,
+        # Terms in more than 5% of a large batch are broad topics, not one matter.
+        max_df=0.05 if len(records) >= 400 else 0.5,
     )
     X = vec.fit_transform([_doc_tokens(r) for r in records])
     dims = min(SVD_DIMS, X.shape[1] - 1, len(records) - 1)
@@ -72,17 +73,21 @@ def _embed(records: Sequence[Record]):
 
 
 def _cluster(Z: np.ndarray, distance_threshold: float) -> np.ndarray:
+    """Cluster labels; rows without any surviving term become singletons."""
     from sklearn.cluster import AgglomerativeClustering
 
-    if len(Z) < 2:
-        return np.zeros(len(Z), dtype=int)
+    labels = np.arange(len(Z)) + len(Z)  # singleton labels, disjoint from cluster ids
+    nonzero = np.where(np.abs(Z).sum(axis=1) > 0)[0]
+    if len(nonzero) < 2:
+        return labels
     model = AgglomerativeClustering(
         n_clusters=None,
         metric="cosine",
         linkage="average",
         distance_threshold=distance_threshold,
     )
-    return model.fit_predict(Z)
+    labels[nonzero] = model.fit_predict(Z[nonzero])
+    return labels
 
 
 def _growth(times: list[datetime], until: datetime, days: int = 30) -> float:

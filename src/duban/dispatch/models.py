@@ -45,7 +45,7 @@ class DispatchSettings(models.Model):
     auto_dispatch = models.BooleanField(_("自动派单"), default=False)
     auto_threshold = models.FloatField(_("自动派单置信度阈值"), default=0.98)
     duplicate_window_days = models.PositiveSmallIntegerField(_("重复件比对天数"), default=30)
-    duplicate_threshold = models.FloatField(_("重复件相似度阈值"), default=0.6)
+    duplicate_threshold = models.FloatField(_("重复件相似度阈值"), default=0.4)
 
     class Meta:
         verbose_name = _("智能派单设置")
