@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "duban.dispatch",
     "duban.demo",
     "duban.api",
+    "duban.web",
 ]
 
 MIDDLEWARE = [

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from duban.api.api import api, unknown_endpoint
 
@@ -7,4 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("api/v1/<path:rest>", unknown_endpoint),
+    path("tickets/", include("duban.tickets.urls")),
+    path("metrics/", include("duban.metrics.urls")),
+    path("", include("duban.web.urls")),
 ]

@@ -247,6 +247,31 @@ ACTIONS: dict[str, Action] = {
 }
 
 
+# Which actions a desk's cards offer; the ticket page offers every available one.
+DESK_ACTIONS = {
+    "inbox": (
+        "accept",
+        "record_contact",
+        "request_return",
+        "sub_dispatch",
+        "request_extension",
+        "reply",
+    ),
+    "centre": (
+        "dispatch",
+        "approve_return",
+        "reject_return",
+        "approve_extension",
+        "reject_extension",
+        "review_pass",
+        "review_reject",
+        "callback",
+        "merge",
+    ),
+    "supervision": ("urge", "supervise", "assign_leader", "escalate"),
+}
+
+
 def _extra_check(name: str, ticket: Ticket) -> bool:
     if name in ("approve_extension", "reject_extension"):
         return bool(ticket.extension_pending_days)
@@ -267,3 +292,8 @@ def available_actions(ticket: Ticket, user: User, *, only: tuple[str, ...] = ())
         if ticket.state in rule.sources and user.role in rule.roles and _extra_check(name, ticket):
             out.append(action)
     return out
+
+
+def desk_actions(ticket: Ticket, user: User, desk: str) -> list[Action]:
+    only = DESK_ACTIONS.get(desk, ())
+    return available_actions(ticket, user, only=only) if only else []

@@ -33,29 +33,6 @@ logger = logging.getLogger("duban.web.unmask")
 
 # Unit and supervision staff see callers masked and may reveal them (the reveal is logged).
 UNMASK_ROLES = frozenset({Role.HANDLER, Role.UNIT_HEAD, Role.SUPERVISOR})
-# Which actions a desk's cards offer; the ticket page offers every available one.
-DESK_ACTIONS = {
-    "inbox": (
-        "accept",
-        "record_contact",
-        "request_return",
-        "sub_dispatch",
-        "request_extension",
-        "reply",
-    ),
-    "centre": (
-        "dispatch",
-        "approve_return",
-        "reject_return",
-        "approve_extension",
-        "reject_extension",
-        "review_pass",
-        "review_reject",
-        "callback",
-        "merge",
-    ),
-    "supervision": ("urge", "supervise", "assign_leader", "escalate"),
-}
 
 
 def _ticket_or_404(user: User, number: str) -> Ticket:
@@ -92,15 +69,7 @@ def ticket_page(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def _card(request: HttpRequest, ticket: Ticket, desk: str, **extra: Any) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
-    only = DESK_ACTIONS.get(desk, ())
-    context = {
-        "t": ticket,
-        "desk": desk,
-        "now": timezone.now(),
-        "actions": available_actions(ticket, user, only=only) if only else [],
-        **extra,
-    }
+    context = {"t": ticket, "desk": desk, "now": timezone.now(), **extra}
     return render(request, "tickets/_card.html", context)
 
 

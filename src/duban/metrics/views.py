@@ -1,0 +1,148 @@
+"""Dashboards (数据看板), rankings (飞虎榜/蜗牛榜) and their Excel exports.
+
+District-wide roles see the district; a unit head sees their own unit. Charts are
+drawn by ECharts from JSON embedded with ``json_script``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from duban.core.errors import DomainError
+from duban.org.models import DISTRICT_WIDE_ROLES, Unit, User
+from duban.web.access import DASHBOARD_ROLES, readable, role_required
+
+from .excel import figures_workbook, ranking_workbook
+from .figures import Figures
+from .periods import Period, parse_period, period_containing
+from .selectors import figures_by_category, monthly_series, rankings, unit_figures
+
+SECOND = timedelta(seconds=1)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+GROUPS = {"streets": "街道/镇", "departments": "部门"}
+
+
+@dataclass
+class Dashboard:
+    period: Period
+    unit: Unit | None
+    series: list[Figures]
+    by_unit: list[Figures]
+    by_category: list[Figures]
+
+
+def _period(request: HttpRequest, now: datetime) -> Period:
+    label = request.GET.get("period")
+    return parse_period(label) if label else period_containing(now).previous
+
+
+def _own_unit(user: User) -> Unit | None:
+    """None (the whole district) for district-wide roles, else the user's unit."""
+    return None if user.role in DISTRICT_WIDE_ROLES else user.unit
+
+
+def dashboard_data(*, user: User, period: Period, now: datetime) -> Dashboard:
+    unit = _own_unit(user)
+    units = [unit] if unit is not None else None
+    span = {"period_start": period.start, "period_end": period.end, "now": now}
+    return Dashboard(
+        period=period,
+        unit=unit,
+        series=list(monthly_series(unit=unit, months=12, now=min(now, period.end - SECOND))),
+        by_unit=list(unit_figures(units=units, **span)),
+        by_category=list(figures_by_category(units=units, **span)),
+    )
+
+
+def _chart_data(d: Dashboard) -> dict[str, Any]:
+    def rate(v: float | None) -> float | None:
+        return None if v is None else round(v * 100, 1)
+
+    busiest = sorted(d.by_unit, key=lambda f: f.dispatched, reverse=True)[:15]
+    return {
+        "months": [f.label for f in d.series],
+        "volume": [f.dispatched for f in d.series],
+        "response": [rate(f.response_rate) for f in d.series],
+        "resolution": [rate(f.resolution_rate) for f in d.series],
+        "satisfaction": [rate(f.satisfaction_rate) for f in d.series],
+        "units": [f.label for f in busiest],
+        "unit_volume": [f.dispatched for f in busiest],
+        "unit_overdue": [f.overdue_count for f in busiest],
+        "categories": [{"name": f.label, "value": f.dispatched} for f in d.by_category[:12]],
+    }
+
+
+def _error(request: HttpRequest, template: str, exc: DomainError) -> HttpResponse:
+    return render(request, template, {"error": readable(exc)}, status=422)
+
+
+@role_required(DASHBOARD_ROLES)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    try:
+        data = dashboard_data(user=request.user, period=_period(request, now), now=now)  # type: ignore[arg-type]
+    except DomainError as exc:
+        return _error(request, "metrics/dashboard.html", exc)
+    context = {"d": data, "chart": _chart_data(data), "period": data.period.label}
+    return render(request, "metrics/dashboard.html", context)
+
+
+@role_required(DASHBOARD_ROLES)
+def ranking_page(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    label = request.GET.get("period") or period_containing(now).previous.label
+    try:
+        boards = [
+            (key, name, rankings(period=label, group=key, now=now)) for key, name in GROUPS.items()
+        ]
+    except DomainError as exc:
+        return _error(request, "metrics/rankings.html", exc)
+    return render(request, "metrics/rankings.html", {"boards": boards, "period": label})
+
+
+def attachment_header(filename: str, fallback: str) -> str:
+    """RFC 6266/5987: an ASCII fallback plus the UTF-8 name for Chinese file names."""
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def _xlsx(content: bytes, filename: str, fallback: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = attachment_header(filename, fallback)
+    return response
+
+
+@role_required(DASHBOARD_ROLES)
+def export_figures(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    by = request.GET.get("by") or "unit"
+    try:
+        d = dashboard_data(user=request.user, period=_period(request, now), now=now)  # type: ignore[arg-type]
+    except DomainError as exc:
+        return HttpResponse(readable(exc), status=422, content_type="text/plain; charset=utf-8")
+    rows, title = {
+        "unit": (d.by_unit, "单位考核数据"),
+        "category": (d.by_category, "分类统计"),
+        "month": (d.series, "月度趋势"),
+    }.get(by, (d.by_unit, "单位考核数据"))
+    name = f"{d.period.label} {title}.xlsx"
+    return _xlsx(figures_workbook(rows, title=title), name, f"figures-{by}-{d.period.label}.xlsx")
+
+
+@role_required(DASHBOARD_ROLES)
+def export_ranking(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    group = request.GET.get("group") or "streets"
+    label = request.GET.get("period") or period_containing(now).previous.label
+    try:
+        ranking = rankings(period=label, group=group, now=now)
+    except DomainError as exc:
+        return HttpResponse(readable(exc), status=422, content_type="text/plain; charset=utf-8")
+    name = f"{ranking.period} {GROUPS[group]}飞虎榜蜗牛榜.xlsx"
+    return _xlsx(ranking_workbook(ranking), name, f"ranking-{group}-{ranking.period}.xlsx")

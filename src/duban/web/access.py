@@ -1,0 +1,58 @@
+"""Page access by role, and turning domain errors into readable notices.
+
+Anonymous users are sent to the sign-in page; a signed-in user whose role may not
+open a page gets 403. Tickets the user may not see are 404 (see tickets.selectors).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from duban.core.errors import DomainError
+from duban.org.models import Role
+
+CENTRE_ROLES = frozenset({Role.OPERATOR, Role.DISPATCHER})
+UNIT_ROLES = frozenset({Role.HANDLER, Role.UNIT_HEAD})
+SUPERVISION_ROLES = frozenset({Role.SUPERVISOR, Role.LEADER})
+DASHBOARD_ROLES = frozenset(
+    {Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN, Role.UNIT_HEAD}
+)
+
+
+def role_required(roles: Iterable[str]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    allowed = frozenset(roles)
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if user.role not in allowed or not user.is_active:  # type: ignore[union-attr]
+                raise PermissionDenied("当前角色无权访问该页面")
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def signed_in(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Any signed-in staff user (visibility is then decided by the selectors)."""
+    return role_required(Role.values)(view)
+
+
+STALE_NOTICE = "该工单已被他人更新，页面上的信息已过期。已为您刷新为最新状态，请核对后再操作。"
+
+
+def readable(exc: DomainError) -> str:
+    """The Chinese part of a domain error's bilingual message ("中文 / English")."""
+    if exc.code == "stale_version":
+        return STALE_NOTICE
+    return exc.message.split(" / ", 1)[0].strip() or exc.message

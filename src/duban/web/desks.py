@@ -1,0 +1,76 @@
+"""The work lists: unit inbox (承办), centre desk (派单/审核/回访), supervision desk (督办),
+the operator's intake desk and the monthly circular (通报).
+
+Each view parses the tab and page, calls one selector and renders; an htmx request
+(tab or page change) gets only the list fragment.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from duban.core.errors import DomainError
+from duban.metrics.periods import period_containing
+from duban.org.models import Role
+
+from . import selectors
+from .access import CENTRE_ROLES, SUPERVISION_ROLES, UNIT_ROLES, readable, role_required
+from .circular import circular_data
+
+TITLES = {"inbox": "本单位待办", "centre": "中心工作台", "supervision": "督办台"}
+
+
+def _page_number(request: HttpRequest) -> int:
+    raw = request.GET.get("page") or "1"
+    return int(raw) if raw.isdigit() and len(raw) < 7 else 1
+
+
+def _desk(request: HttpRequest, desk: str) -> HttpResponse:
+    now = timezone.now()
+    page = selectors.desk_page(
+        desk=desk,
+        user=request.user,  # type: ignore[arg-type]
+        now=now,
+        tab=request.GET.get("tab"),
+        page=_page_number(request),
+    )
+    context = {"desk": desk, "title": TITLES[desk], "p": page, "now": now}
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "web/_desk_list.html", context)
+    return render(request, "web/desk.html", context)
+
+
+@role_required(UNIT_ROLES)
+def inbox(request: HttpRequest) -> HttpResponse:
+    return _desk(request, "inbox")
+
+
+@role_required(CENTRE_ROLES)
+def centre(request: HttpRequest) -> HttpResponse:
+    return _desk(request, "centre")
+
+
+@role_required(SUPERVISION_ROLES)
+def supervision(request: HttpRequest) -> HttpResponse:
+    return _desk(request, "supervision")
+
+
+@role_required({Role.OPERATOR})
+def intake(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    tickets = selectors.recent_registered(user=request.user, now=now)  # type: ignore[arg-type]
+    return render(request, "web/intake.html", {"tickets": tickets, "now": now})
+
+
+@role_required(SUPERVISION_ROLES | {Role.ADMIN})
+def circular(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    label = request.GET.get("period") or period_containing(now).previous.label
+    try:
+        data = circular_data(user=request.user, period=label, now=now)  # type: ignore[arg-type]
+    except DomainError as exc:
+        context = {"error": readable(exc), "period": label}
+        return render(request, "web/circular.html", context, status=422)
+    return render(request, "web/circular.html", {"c": data, "period": label})

@@ -1,0 +1,129 @@
+"""Reads behind the work lists (desks): tabs with counts in one query, one page of rows.
+
+Each desk is a dict of tabs → filter over ``Ticket.objects.visible_to(user)``. A desk
+page runs a fixed number of queries whatever the number of rows: one aggregate for
+all tab counts, one for the page (units, category and caller joined).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Q
+
+from duban.org.models import Unit, User
+from duban.tickets.choices import OPEN_STATES, State
+from duban.tickets.models import Ticket
+
+PAGE_SIZE = 20
+SOON = timedelta(hours=24)
+RUNNING = [State.DISPATCHED, State.ACCEPTED, State.RETURN_PENDING, State.REOPENED]
+OPEN = sorted(s.value for s in OPEN_STATES)
+
+
+@dataclass(frozen=True)
+class Tab:
+    key: str
+    label: str
+    where: Callable[[datetime], Q]
+    order: tuple[str, ...] = ("handle_due", "number")
+
+
+def _overdue(now: datetime) -> Q:
+    return Q(state__in=RUNNING, handle_due__lt=now)
+
+
+def _due_soon(now: datetime) -> Q:
+    return Q(state__in=RUNNING, handle_due__gte=now, handle_due__lt=now + SOON)
+
+
+INBOX = (
+    Tab("pending", "待签收", lambda now: Q(state=State.DISPATCHED), ("accept_due", "number")),
+    Tab("handling", "办理中", lambda now: Q(state=State.ACCEPTED)),
+    Tab("due_soon", "即将到期", _due_soon),
+    Tab("overdue", "已超期", _overdue),
+    Tab("returning", "退单中", lambda now: Q(state=State.RETURN_PENDING)),
+    Tab("reopened", "重办", lambda now: Q(state=State.REOPENED)),
+)
+CENTRE = (
+    Tab("dispatch", "待派单", lambda now: Q(state=State.REGISTERED), ("created_at", "number")),
+    Tab("returns", "退单审核", lambda now: Q(state=State.RETURN_PENDING)),
+    Tab(
+        "extensions",
+        "延期审核",
+        lambda now: Q(state=State.ACCEPTED, extension_pending_days__gt=0),
+    ),
+    Tab("review", "答复审核", lambda now: Q(state=State.REPLIED), ("replied_at", "number")),
+    Tab("callback", "待回访", lambda now: Q(state=State.REVIEWED), ("callback_due", "number")),
+)
+SUPERVISION = (
+    Tab("overdue", "已超期", _overdue),
+    Tab("at_risk", "24小时内到期", _due_soon),
+    Tab(
+        "supervised",
+        "督办中",
+        lambda now: Q(state__in=OPEN, supervise_level__gt=0),
+    ),
+)
+DESKS = {"inbox": INBOX, "centre": CENTRE, "supervision": SUPERVISION}
+
+
+@dataclass
+class DeskPage:
+    tabs: list[dict[str, object]]
+    tab: Tab
+    tickets: list[Ticket]
+    count: int
+    page: int
+    pages: int
+
+
+def desk_page(*, desk: str, user: User, now: datetime, tab: str | None, page: int) -> DeskPage:
+    """Counts of every tab (one query) and one page of the chosen tab (one query)."""
+    tabs = DESKS[desk]
+    base = Ticket.objects.visible_to(user)
+    counts = base.aggregate(**{t.key: Count("pk", filter=t.where(now)) for t in tabs})
+    # Without a chosen tab, open the first one that has work in it.
+    default = next((t for t in tabs if counts[t.key]), tabs[0])
+    current = next((t for t in tabs if t.key == tab), default)
+    count = counts[current.key]
+    pages = max(1, -(-count // PAGE_SIZE))
+    page = min(max(1, page), pages)
+    start = (page - 1) * PAGE_SIZE
+    rows = (
+        base.filter(current.where(now))
+        .with_list_relations()
+        .order_by(*current.order)[start : start + PAGE_SIZE]
+    )
+    return DeskPage(
+        tabs=[{"key": t.key, "label": t.label, "count": counts[t.key]} for t in tabs],
+        tab=current,
+        tickets=list(rows),
+        count=count,
+        page=page,
+        pages=pages,
+    )
+
+
+def recent_registered(*, user: User, now: datetime, limit: int = 30) -> list[Ticket]:
+    """The operator's own registrations of the last 24 hours (intake desk)."""
+    return list(
+        Ticket.objects.visible_to(user)
+        .filter(registered_by=user, created_at__gte=now - timedelta(hours=24))
+        .with_list_relations()
+        .order_by("-created_at")[:limit]
+    )
+
+
+def child_units(user: User) -> list[Unit]:
+    """Active units below the user's own unit: targets of a sub-dispatch (one query)."""
+    if user.unit is None:
+        return []
+    return list(
+        Unit.objects.active()
+        .filter(path__startswith=user.unit.path)
+        .exclude(pk=user.unit.pk)
+        .order_by("path")
+    )

@@ -1,0 +1,24 @@
+// Live deadline countdowns: every .countdown[data-due] shows "剩余 3小时12分" or "已超期 2天".
+(function () {
+  "use strict";
+  function span(ms) {
+    var minutes = Math.floor(Math.abs(ms) / 60000);
+    var days = Math.floor(minutes / 1440), hours = Math.floor((minutes % 1440) / 60), mins = minutes % 60;
+    if (days) return hours ? days + "天" + hours + "小时" : days + "天";
+    if (hours) return hours + "小时" + mins + "分";
+    return mins + "分钟";
+  }
+  function tick() {
+    var now = Date.now();
+    document.querySelectorAll(".countdown[data-due]").forEach(function (el) {
+      var left = Date.parse(el.dataset.due) - now;
+      if (isNaN(left)) return;
+      el.textContent = left >= 0 ? "剩余 " + span(left) : "已超期 " + span(left);
+      el.classList.toggle("overdue", left < 0);
+      el.classList.toggle("soon", left >= 0 && left < 86400000);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", tick);
+  document.addEventListener("htmx:afterSettle", tick);
+  setInterval(tick, 30000);
+})();

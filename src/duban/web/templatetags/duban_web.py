@@ -1,0 +1,209 @@
+"""Template helpers: navigation, state badges, deadline countdowns and states, rates."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from duban.tickets.choices import State
+
+from ..nav import nav_items
+
+register = template.Library()
+
+SOON = timedelta(hours=24)
+STATE_CSS = {
+    State.REGISTERED: "info",
+    State.DISPATCHED: "warn",
+    State.RETURN_PENDING: "warn",
+    State.ACCEPTED: "info",
+    State.REPLIED: "info",
+    State.REVIEWED: "info",
+    State.REOPENED: "bad",
+    State.CLOSED: "ok",
+    State.MERGED: "mute",
+    State.INVALID: "mute",
+}
+
+
+@register.inclusion_tag("web/_nav.html", takes_context=True)
+def nav(context: dict[str, Any]) -> dict[str, Any]:
+    request = context["request"]
+    return {"items": nav_items(request.user.role, request.path), "user": request.user}
+
+
+@register.simple_tag
+def state_badge(state: str) -> str:
+    try:
+        label = State(state).label
+    except ValueError:
+        label = state
+    return format_html('<span class="badge {}">{}</span>', STATE_CSS.get(state, "mute"), label)
+
+
+def _span(delta: timedelta) -> str:
+    minutes = int(abs(delta).total_seconds() // 60)
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return (
+            _("%(d)s天%(h)s小时") % {"d": days, "h": hours} if hours else _("%(d)s天") % {"d": days}
+        )
+    if hours:
+        return _("%(h)s小时%(m)s分") % {"h": hours, "m": mins}
+    return _("%(m)s分钟") % {"m": mins}
+
+
+def countdown_text(due: datetime, now: datetime) -> str:
+    left = due - now
+    if left.total_seconds() >= 0:
+        return _("剩余 %(t)s") % {"t": _span(left)}
+    return _("已超期 %(t)s") % {"t": _span(left)}
+
+
+@register.simple_tag
+def countdown(due: datetime | None, now: datetime) -> str:
+    """A live countdown: server-rendered text, updated by web/app.js from data-due."""
+    if due is None:
+        return "—"
+    css = "overdue" if due < now else ("soon" if due - now < SOON else "")
+    return format_html(
+        '<span class="countdown {}" data-due="{}">{}</span>',
+        css,
+        due.isoformat(),
+        countdown_text(due, now),
+    )
+
+
+@register.simple_tag
+def deadline_state(due: datetime | None, done: datetime | None, now: datetime) -> str:
+    """按期 / 临期 / 超期 / 已完成 (超期完成) of one deadline."""
+    if due is None:
+        return format_html('<span class="dl mute">{}</span>', "—")
+    if done is not None:
+        if done > due:
+            return format_html('<span class="dl warn">{}</span>', _("超期完成"))
+        return format_html('<span class="dl ok">{}</span>', _("已完成"))
+    if now > due:
+        return format_html('<span class="dl bad">{}</span>', _("超期"))
+    if due - now < SOON:
+        return format_html('<span class="dl warn">{}</span>', _("临期"))
+    return format_html('<span class="dl ok">{}</span>', _("按期"))
+
+
+@register.filter
+def pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+@register.filter
+def score(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+EVENT_LABELS = {
+    "register": "登记",
+    "dispatch": "派单",
+    "direct_answer": "直办答复",
+    "accept": "签收",
+    "record_contact": "联系诉求人",
+    "request_return": "申请退单",
+    "approve_return": "同意退单",
+    "reject_return": "驳回退单",
+    "sub_dispatch": "下派",
+    "submit_part": "协办反馈",
+    "request_extension": "申请延期",
+    "approve_extension": "批准延期",
+    "reject_extension": "驳回延期",
+    "reply": "答复",
+    "review_pass": "审核通过",
+    "review_reject": "审核退回",
+    "callback": "回访",
+    "rate_online": "网上评价",
+    "reopen": "重办",
+    "merge": "合并",
+    "invalidate": "作废",
+    "close_with_master": "随主工单办结",
+    "urge": "催办",
+    "supervise": "督办",
+    "assign_leader": "领导包案",
+    "escalate": "提级",
+    "breach": "超时",
+}
+PAYLOAD_LABELS = {
+    "note": "备注",
+    "reason": "理由",
+    "text": "内容",
+    "days": "天数",
+    "unit_name": "单位",
+    "level": "级别",
+    "satisfaction": "满意度",
+    "clock": "时限",
+}
+
+
+@register.filter
+def event_label(kind: str) -> str:
+    return _(EVENT_LABELS.get(kind, kind))
+
+
+@register.filter
+def event_details(payload: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The human parts of an event's payload (notes, reasons, texts)."""
+    return [
+        (_(label), payload[key])
+        for key, label in PAYLOAD_LABELS.items()
+        if payload.get(key) not in (None, "", [])
+    ]
+
+
+CLOCKS = {
+    State.DISPATCHED: ("accept_due", "签收"),
+    State.REVIEWED: ("callback_due", "回访"),
+    State.REPLIED: (None, ""),
+    State.REGISTERED: (None, ""),
+}
+
+
+@register.simple_tag
+def clock(ticket: Any, now: datetime) -> str:
+    """The countdown that matters in the ticket's state (签收, 办理 or 回访)."""
+    field, label = CLOCKS.get(ticket.state, ("handle_due", "办理"))
+    if field is None or not ticket.is_open:
+        return ""
+    due = getattr(ticket, field)
+    if due is None:
+        return ""
+    return format_html("<small>{}</small> {}", _(label), countdown(due, now))
+
+
+@register.simple_tag
+def rank_change(entry: Any) -> str:
+    """↑2 / ↓1 / 持平 / 新上榜, coloured."""
+    from duban.metrics.excel import rank_change_text
+
+    text = rank_change_text(entry)
+    css = "ok" if text.startswith("↑") else ("bad" if text.startswith("↓") else "mute")
+    return format_html('<span class="dl {}">{}</span>', css, text)
+
+
+@register.filter
+def state_label(state: str) -> str:
+    try:
+        return str(State(state).label)
+    except ValueError:
+        return state
+
+
+@register.simple_tag(takes_context=True)
+def card_actions(context: dict[str, Any], ticket: Any, desk: str) -> list[Any]:
+    """The actions a desk's card offers this user (no query)."""
+    from duban.tickets.forms import desk_actions
+
+    if "actions" in context and context.get("card_view"):
+        return context["actions"]
+    return desk_actions(ticket, context["request"].user, desk)
