@@ -10,6 +10,8 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Max, Model
 
+from duban.dispatch.fingerprint import band_keys
+from duban.dispatch.models import DuplicateKey
 from duban.tickets.models import Caller, Ticket, TicketAssignment, TicketEvent, TicketSequence
 
 from .recorder import EVENT_COLUMNS, TicketRecord
@@ -99,6 +101,15 @@ def write_batch(records: list[TicketRecord], callers: list[Caller]) -> int:
             [a for r in records for a in r.assignments], batch_size=BATCH_SIZE
         )
         insert_rows(TicketEvent, EVENT_COLUMNS, events)
+        insert_rows(
+            DuplicateKey,
+            ["ticket_id", "key", "created_at"],
+            [
+                (r.pk, key, r.t["created_at"])
+                for r in records
+                for _, key in band_keys(r.t["title"], r.t["content"])
+            ],
+        )
     return len(events)
 
 
