@@ -27,6 +27,7 @@ from .selectors import figures_by_category, monthly_series, rankings, unit_figur
 SECOND = timedelta(seconds=1)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 GROUPS = {"streets": "街道/镇", "departments": "部门"}
+FILE_GROUPS = {"streets": "街道镇", "departments": "部门"}
 
 
 @dataclass
@@ -109,7 +110,7 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
 
 def attachment_header(filename: str, fallback: str) -> str:
     """RFC 6266/5987: an ASCII fallback plus the UTF-8 name for Chinese file names."""
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def _xlsx(content: bytes, filename: str, fallback: str) -> HttpResponse:
@@ -144,5 +145,5 @@ def export_ranking(request: HttpRequest) -> HttpResponse:
         ranking = rankings(period=label, group=group, now=now)
     except DomainError as exc:
         return HttpResponse(readable(exc), status=422, content_type="text/plain; charset=utf-8")
-    name = f"{ranking.period} {GROUPS[group]}飞虎榜蜗牛榜.xlsx"
+    name = f"{ranking.period} {FILE_GROUPS[group]}飞虎榜蜗牛榜.xlsx"
     return _xlsx(ranking_workbook(ranking), name, f"ranking-{group}-{ranking.period}.xlsx")
