@@ -62,9 +62,12 @@ def _embed(records: Sequence[Record]):
         sublinear_tf=True,
         min_df=2,
         # Terms in more than 5% of a large batch are broad topics, not one matter.
-        max_df=0.05 if len(records) >= 400 else 0.5,
+        max_df=0.05 if len(records) >= 400 else 1.0,
     )
-    X = vec.fit_transform([_doc_tokens(r) for r in records])
+    try:
+        X = vec.fit_transform([_doc_tokens(r) for r in records])
+    except ValueError:  # no term occurs in two records: nothing to cluster
+        return None, vec, None
     dims = min(SVD_DIMS, X.shape[1] - 1, len(records) - 1)
     if dims < 2:
         return X, vec, X.toarray()
@@ -119,6 +122,8 @@ def hotspots(
     if len(recs) < 2:
         return []
     X, vec, Z = _embed(recs)
+    if X is None:
+        return []
     labels = _cluster(Z, distance_threshold)
     end = until or max((r.created_at for r in recs if r.created_at), default=None)
     terms = np.asarray(vec.get_feature_names_out())
