@@ -36,7 +36,11 @@ class Unit(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=16, choices=UnitKind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级单位"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("上级单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     path = models.CharField(max_length=255, editable=False, db_index=True)
@@ -90,7 +94,11 @@ class User(AbstractUser):
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.HANDLER)
     unit = models.ForeignKey(
-        Unit, verbose_name=_("单位"), null=True, blank=True, on_delete=models.PROTECT,
+        Unit,
+        verbose_name=_("单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="members",
     )
     phone = models.CharField(_("电话"), max_length=20, blank=True)

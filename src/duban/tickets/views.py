@@ -9,11 +9,9 @@ the stale notice over the refreshed ticket and changes nothing.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -25,13 +23,10 @@ from duban.web.access import readable, signed_in
 
 from . import selectors
 from . import services as s
-from .api_attachments import attachment_add
 from .forms import ACTIONS, Action, ActionForm, ReplyForm, available_actions
 from .models import Attachment, Ticket, TicketEvent
 
-logger = logging.getLogger("duban.web.unmask")
-
-# Unit and supervision staff see callers masked and may reveal them (the reveal is logged).
+# Unit and supervision staff see callers masked and may reveal them (the reveal is an event).
 UNMASK_ROLES = frozenset({Role.HANDLER, Role.UNIT_HEAD, Role.SUPERVISOR})
 
 
@@ -83,13 +78,7 @@ def _perform(action: Action, form: ActionForm, ticket: Ticket, user: User) -> Ti
         **action.arguments(data),
     }
     if isinstance(form, ReplyForm) and data.get("evidence"):
-        # Evidence and reply succeed or fail together.
-        with transaction.atomic():
-            ids = [
-                attachment_add(ticket=ticket, actor=user, now=kwargs["now"], upload=f).pk
-                for f in data["evidence"]
-            ]
-            return s.ticket_reply(**kwargs, attachment_ids=ids)
+        return s.ticket_reply(**kwargs, uploads=data["evidence"])
     return action.service(**kwargs)
 
 
@@ -162,22 +151,16 @@ def _action_response(
 @require_POST
 @signed_in
 def unmask_caller(request: HttpRequest, number: str) -> HttpResponse:
-    """Reveal the caller's full details to unit/supervision staff, and log it.
-
-    No ticket service records this as an event yet; it is logged (logger
-    ``duban.web.unmask``) until one exists.
-    """
+    """Reveal the caller's full details to unit/supervision staff; the service records an event."""
     user: User = request.user  # type: ignore[assignment]
     ticket = _ticket_or_404(user, number)
-    if user.role not in UNMASK_ROLES | PERSONAL_DATA_ROLES or ticket.caller is None:
+    if ticket.caller is None:
         return HttpResponse(status=403)
-    logger.info(
-        "caller unmasked: ticket=%s user=%s role=%s unit=%s",
-        ticket.number,
-        user.username,
-        user.role,
-        user.unit_id,
-    )
+    if user.role not in PERSONAL_DATA_ROLES:
+        try:
+            s.ticket_reveal_caller(ticket=ticket, actor=user, now=timezone.now())
+        except DomainError:
+            return HttpResponse(status=403)
     caller = {
         "name": ticket.caller.name,
         "phone": ticket.caller.phone,

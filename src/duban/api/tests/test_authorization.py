@@ -180,18 +180,11 @@ def allowed(unit: str, roles: set[str]) -> set[str]:
     return names
 
 
-ASSIGN_LEADER_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="services.overlays.ticket_assign_leader checks the leader against the actor's scope "
-    "before transition() checks the actor's role: a street handler gets 422 "
-    "'leader outside your district' instead of 403 permission_denied",
-)
 MATRIX = [
     pytest.param(
         action,
         unit,
         id=f"{action}-{'own-binhu' if unit == 'binhu' else 'other-hubin'}",
-        marks=[ASSIGN_LEADER_BUG] if action == "assign-leader" else [],
     )
     for action in ACTIONS
     for unit in ("binhu", "hubin")

@@ -1,5 +1,6 @@
 """Ticket writes. Every function is keyword-only, takes the actor and ``now``, and is atomic."""
 
+from .attachments import ticket_attach
 from .closing import (
     ticket_callback,
     ticket_invalidate,
@@ -27,7 +28,13 @@ from .handling import (
     ticket_request_extension,
 )
 from .intake import ticket_register
-from .overlays import ticket_assign_leader, ticket_escalate, ticket_supervise, ticket_urge
+from .overlays import (
+    ticket_assign_leader,
+    ticket_escalate,
+    ticket_reveal_caller,
+    ticket_supervise,
+    ticket_urge,
+)
 from .sla_tick import sla_tick
 
 __all__ = [
@@ -36,6 +43,7 @@ __all__ = [
     "ticket_approve_extension",
     "ticket_approve_return",
     "ticket_assign_leader",
+    "ticket_attach",
     "ticket_callback",
     "ticket_direct_answer",
     "ticket_dispatch",
@@ -51,6 +59,7 @@ __all__ = [
     "ticket_reply",
     "ticket_request_extension",
     "ticket_request_return",
+    "ticket_reveal_caller",
     "ticket_review_pass",
     "ticket_review_reject",
     "ticket_sub_dispatch",

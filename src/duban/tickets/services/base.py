@@ -72,6 +72,13 @@ TABLE: dict[str, Rule] = {
         _states(S.MERGED), None, CENTRE | frozenset({Role.UNIT_HEAD, Role.HANDLER}), "none"
     ),
     # Overlays: the state is kept.
+    "reveal_caller": Rule(
+        frozenset(st.value for st in State),
+        None,
+        frozenset({Role.HANDLER, Role.UNIT_HEAD, Role.SUPERVISOR}),
+        "visible",
+    ),
+    "attach": Rule(OPEN, None, CENTRE | UNIT_STAFF | frozenset({Role.SUPERVISOR}), "visible"),
     "urge": Rule(OPEN - {S.REGISTERED}, None, SUPERVISION, "district"),
     "supervise": Rule(OPEN, None, frozenset({Role.SUPERVISOR}), "district"),
     "assign_leader": Rule(OPEN, None, frozenset({Role.SUPERVISOR, Role.LEADER}), "district"),
@@ -107,6 +114,10 @@ def check_permission(*, ticket: Ticket, actor: User | None, action: str) -> None
     if rule.scope == "primary":
         if ticket.primary_unit is None or not ticket.primary_unit.path.startswith(scope):
             raise PermissionDenied("工单不属于您的单位 / ticket not assigned to your unit")
+        return
+    if rule.scope == "visible":
+        if not Ticket.objects.visible_to(actor).filter(pk=ticket.pk).exists():
+            raise PermissionDenied("工单不在您的管辖范围内 / ticket outside your scope")
         return
     if rule.scope == "assigned":
         units = ticket.assignments.filter(

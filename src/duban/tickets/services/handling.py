@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from duban.org.models import User
@@ -12,9 +13,10 @@ from duban.sla.deadlines import dispatch_deadlines, extended_handle_due, extensi
 from duban.sla.selectors import get_calendar, rule_for
 
 from ..choices import AssignmentRole, AssignmentStatus, ReplyResult, State
-from ..errors import ExtensionLimit, IllegalTransition, InvalidInput
+from ..errors import ExtensionLimit, IllegalTransition, InvalidInput, StaleTicket
 from ..models import Attachment, Ticket, TicketAssignment
-from .base import check_text, transition
+from .attachments import ticket_attach
+from .base import check_permission, check_text, lock, transition
 
 MAX_ATTACHMENTS = 9
 
@@ -189,9 +191,15 @@ def ticket_reply(
     text: str,
     reason: str = "",
     attachment_ids: Sequence[int] = (),
+    uploads: Sequence[UploadedFile] = (),
     expected_version: int | None = None,
 ) -> Ticket:
-    """The primary unit answers the caller (答复) with a result, text and evidence."""
+    """The primary unit answers the caller (答复) with a result, text and evidence.
+
+    Evidence is either already attached (``attachment_ids``) or uploaded with the reply
+    (``uploads``): the files are attached first, in the same transaction, so reply and
+    evidence succeed or fail together.
+    """
     if result not in ReplyResult.values:
         raise InvalidInput("办理结果取值无效 / invalid result", field="result")
     text = check_text(text, field="text")
@@ -201,6 +209,25 @@ def ticket_reply(
             f"附件最多 {MAX_ATTACHMENTS} 个 / at most {MAX_ATTACHMENTS} attachments",
             field="attachment_ids",
         )
+
+    if uploads:
+        locked = lock(ticket)
+        check_permission(ticket=locked, actor=actor, action="reply")
+        if expected_version is not None and expected_version != locked.version:
+            raise StaleTicket(
+                f"工单已被他人更新（版本 {locked.version}），请刷新后重试 / ticket changed meanwhile",
+                current_version=locked.version,
+            )
+        attachment_ids = [
+            *attachment_ids,
+            *(ticket_attach(ticket=locked, actor=actor, now=now, upload=u).pk for u in uploads),
+        ]
+        expected_version = None  # checked above, under the row lock
+        if len(attachment_ids) > MAX_ATTACHMENTS:
+            raise InvalidInput(
+                f"附件最多 {MAX_ATTACHMENTS} 个 / at most {MAX_ATTACHMENTS} attachments",
+                field="uploads",
+            )
 
     def validate(t: Ticket) -> None:
         found = Attachment.objects.filter(ticket=t, pk__in=list(attachment_ids)).count()

@@ -120,8 +120,15 @@ def ticket_register(
 
         if not Category.objects.filter(pk=category_id, is_active=True).exists():
             raise InvalidInput("分类不存在 / unknown category", field="category_id")
+    if idempotency_key is not None and not 0 < len(idempotency_key) <= 100:
+        raise InvalidInput(
+            "幂等键长度应为 1–100 个字符 / Idempotency-Key must be 1-100 characters",
+            field="idempotency_key",
+        )
     if idempotency_key and actor is not None:
-        digest = _digest({**fields, "category_id": category_id, "phone": phone, "name": name})
+        digest = _digest(
+            {**fields, "category_id": category_id, "phone": phone, "name": name, "id": id_number}
+        )
         previous = (
             IdempotencyKey.objects.filter(user=actor, key=idempotency_key)
             .select_related("ticket")
@@ -161,7 +168,7 @@ def ticket_register(
             with transaction.atomic():
                 IdempotencyKey.objects.create(
                     user=actor,
-                    key=idempotency_key[:100],
+                    key=idempotency_key,
                     request_digest=digest,
                     ticket=ticket,
                     created_at=now,

@@ -10,7 +10,7 @@ from duban.org.models import Role, User
 
 from ..choices import SuperviseLevel
 from ..errors import InvalidInput
-from ..models import Ticket
+from ..models import Caller, Ticket
 from .base import check_text, transition
 
 
@@ -74,20 +74,24 @@ def ticket_assign_leader(
     expected_version: int | None = None,
 ) -> Ticket:
     """领导包案: a district leader takes personal charge of the ticket."""
-    if leader is None or leader.role != Role.LEADER or not leader.is_active:
-        raise InvalidInput(
-            "包案领导必须是区领导账号 / the leader must be a user with the leader role",
-            field="leader",
-        )
-    if not actor.can_see_unit(leader.unit):
-        raise InvalidInput("领导不在本区 / leader outside your district", field="leader")
     note = check_text(note, field="note", required=False, limit=500)
+
+    def validate(t: Ticket) -> None:
+        if leader is None or leader.role != Role.LEADER or not leader.is_active:
+            raise InvalidInput(
+                "包案领导必须是区领导账号 / the leader must be a user with the leader role",
+                field="leader",
+            )
+        if not actor.can_see_unit(leader.unit):
+            raise InvalidInput("领导不在本区 / leader outside your district", field="leader")
+
     return transition(
         ticket=ticket,
         actor=actor,
         now=now,
         action="assign_leader",
         expected_version=expected_version,
+        validate=validate,
         changes={"leader": leader},
         payload={"leader": leader.pk, "leader_name": str(leader), "note": note},
     )
@@ -114,3 +118,24 @@ def ticket_escalate(
         changes={"escalated": True},
         payload={"reason": reason},
     )
+
+
+@transaction.atomic
+def ticket_reveal_caller(*, ticket: Ticket, actor: User, now: datetime, reason: str = "") -> Caller:
+    """Show a caller's full details to staff who see them masked; the reveal is an event."""
+    reason = check_text(reason, field="reason", required=False, limit=200)
+
+    def validate(t: Ticket) -> None:
+        if t.caller_id is None:
+            raise InvalidInput("该工单没有来电人信息 / ticket has no caller", field="caller")
+
+    locked = transition(
+        ticket=ticket,
+        actor=actor,
+        now=now,
+        action="reveal_caller",
+        validate=validate,
+        payload={"reason": reason},
+    )
+    assert locked.caller is not None
+    return locked.caller
