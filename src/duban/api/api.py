@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.http import HttpRequest, JsonResponse
 from ninja import NinjaAPI, Swagger
 
+from duban.dispatch.api import router as dispatch_router
 from duban.metrics.api import router as metrics_router
 from duban.org.api import router as org_router
 from duban.tickets.api import router as tickets_router
@@ -35,6 +36,7 @@ api.add_router("", actions_router)
 api.add_router("", attachments_router)
 api.add_router("", org_router)
 api.add_router("", metrics_router)
+api.add_router("", dispatch_router)
 
 
 def unknown_endpoint(request: HttpRequest, rest: str = "") -> JsonResponse:

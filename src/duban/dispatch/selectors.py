@@ -66,3 +66,41 @@ def ticket_training_pairs(*, limit: int | None = None) -> tuple[list[str], list[
         texts.append(join_title_text(title, content))
         labels.append(code)
     return texts, labels
+
+
+HOTSPOT_MAX_TICKETS = 20000
+
+
+def hotspot_records(
+    *, user: Any, since: Any, until: Any, limit: int = HOTSPOT_MAX_TICKETS
+) -> list[Any]:
+    """Tickets visible to ``user`` registered in [since, until] as hot-spot records.
+
+    The caller's phone stands for the user (distinct callers = support); merged
+    duplicates count as likes. At most ``limit`` newest tickets are read.
+    """
+    from django.db.models import Count
+
+    from duban.tickets.models import Ticket
+
+    from .duplicates import Record
+
+    rows = (
+        Ticket.objects.visible_to(user)
+        .filter(created_at__gte=since, created_at__lte=until)
+        .exclude(state__in=["invalid", "merged"])
+        .annotate(support=Count("duplicates"))
+        .order_by("-created_at")
+        .values_list("number", "title", "content", "caller__phone", "created_at", "support")[:limit]
+    )
+    return [
+        Record(
+            id=number,
+            title=title,
+            text=content,
+            user=phone or number,
+            created_at=created,
+            likes=support,
+        )
+        for number, title, content, phone, created, support in rows
+    ]
