@@ -52,7 +52,7 @@ def ticket_attach(
         ticket=ticket,
         actor=actor,
         now=now,
-        action="attach",
+        action="attach" if actor is not None else "attach_public",
         payload={"name": name, "content_type": content_type, "size": upload.size},
     )
     attachment = Attachment(

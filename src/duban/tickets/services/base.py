@@ -78,6 +78,8 @@ TABLE: dict[str, Rule] = {
         frozenset({Role.HANDLER, Role.UNIT_HEAD, Role.SUPERVISOR}),
         "visible",
     ),
+    # A citizen's photo with a portal submission (the portal authenticates by number + phone).
+    "attach_public": Rule(_states(S.REGISTERED), None, frozenset(), "none"),
     "attach": Rule(OPEN, None, CENTRE | UNIT_STAFF | frozenset({Role.SUPERVISOR}), "visible"),
     "urge": Rule(OPEN - {S.REGISTERED}, None, SUPERVISION, "district"),
     "supervise": Rule(OPEN, None, frozenset({Role.SUPERVISOR}), "district"),
