@@ -59,7 +59,9 @@ def main() -> None:
     newest = Ticket.objects.order_by("-created_at").values_list("created_at", flat=True).first()
     window = Ticket.objects.filter(created_at__gte=newest - timedelta(days=args.days)).count()
     operator = User.objects.get(username="operator1")
-    samples = list(Ticket.objects.order_by("?").values_list("title", "content", "location")[: args.runs])
+    samples = list(
+        Ticket.objects.order_by("?").values_list("title", "content", "location")[: args.runs]
+    )
     cfg = dispatch_settings()
 
     full, dup = [], []
@@ -67,9 +69,16 @@ def main() -> None:
         now = newest + timedelta(minutes=1 + i)
         with transaction.atomic():
             t0 = time.perf_counter()
-            ticket = ticket_register(actor=operator, now=now, title=title, content=content + "（再次反映）",
-                                     location=location, appeal_type="complaint", channel="phone",
-                                     caller_phone=f"139{i:08d}")
+            ticket = ticket_register(
+                actor=operator,
+                now=now,
+                title=title,
+                content=content + "（再次反映）",
+                location=location,
+                appeal_type="complaint",
+                channel="phone",
+                caller_phone=f"139{i:08d}",
+            )
             full.append((time.perf_counter() - t0) * 1000)
             keys = [k for _, k in band_keys(ticket.title, ticket.content)]
             t1 = time.perf_counter()
@@ -79,8 +88,12 @@ def main() -> None:
             transaction.set_rollback(True)
 
     print(f"database: {connection.vendor}; tickets in the {args.days}-day window: {window}")
-    print(f"register + intake analysis: p50 {statistics.median(full):.1f} ms, p95 {pct(full, .95):.1f} ms")
-    print(f"duplicate lookup alone:     p50 {statistics.median(dup):.1f} ms, p95 {pct(dup, .95):.1f} ms")
+    print(
+        f"register + intake analysis: p50 {statistics.median(full):.1f} ms, p95 {pct(full, 0.95):.1f} ms"
+    )
+    print(
+        f"duplicate lookup alone:     p50 {statistics.median(dup):.1f} ms, p95 {pct(dup, 0.95):.1f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ def dispatch_settings() -> DispatchSettings:
 
 
 def model_path() -> Path:
-    return Path(settings.DUBAN["MODEL_DIR"]) / MODEL_FILE
+    return Path(str(settings.DUBAN["MODEL_DIR"])) / MODEL_FILE
 
 
 def current_model() -> Any | None:

@@ -81,8 +81,8 @@ def knowledge_export() -> bytes:
     from openpyxl import Workbook
 
     wb = Workbook()
-    ws = wb.active
-    ws.title = "知识库"
+    ws = wb.create_sheet("知识库", 0)
+    wb.remove(wb.worksheets[1])
     ws.append(KB_HEADERS)
     for e in (
         KnowledgeEntry.objects.select_related("category").filter(is_active=True).order_by("pk")
@@ -117,7 +117,7 @@ def knowledge_import(*, data: bytes, now: datetime) -> ImportResult:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a non-Excel file
         raise InvalidInput("无法读取 Excel 文件 / not a readable .xlsx file", field="file") from exc
-    rows = list(wb.active.iter_rows(values_only=True))
+    rows = list(wb.worksheets[0].iter_rows(values_only=True)) if wb.worksheets else []
     if not rows or [str(c or "").strip() for c in rows[0][:2]] != KB_HEADERS[:2]:
         raise InvalidInput(
             f"表头应为 {'、'.join(KB_HEADERS)} / header must be {KB_HEADERS}", field="file"
@@ -140,24 +140,14 @@ def knowledge_import(*, data: bytes, now: datetime) -> ImportResult:
                 f"第 {number} 行：未知分类 {cells[2]} / row {number}: unknown category",
                 field="file",
             )
-        valid_until = cells[4]
-        if isinstance(valid_until, datetime):
-            valid_until = valid_until.date()
-        elif valid_until and not isinstance(valid_until, date):
-            try:
-                valid_until = date.fromisoformat(str(valid_until).strip())
-            except ValueError as exc:
-                raise InvalidInput(
-                    f"第 {number} 行：有效期格式应为 YYYY-MM-DD / row {number}: bad date",
-                    field="file",
-                ) from exc
+        valid_until = _cell_date(cells[4], number)
         _, was_created = KnowledgeEntry.objects.update_or_create(
             question=question,
             defaults={
                 "answer": answer,
                 "category": category,
                 "keywords": str(cells[3] or "").strip()[:300],
-                "valid_until": valid_until or None,
+                "valid_until": valid_until,
                 "updated_at": now,
                 "is_active": True,
             },
@@ -165,3 +155,19 @@ def knowledge_import(*, data: bytes, now: datetime) -> ImportResult:
         created += was_created
         updated += not was_created
     return ImportResult(created=created, existing=updated)
+
+
+def _cell_date(value: object, row: int) -> date | None:
+    """A spreadsheet cell as a date: Excel dates, datetimes or YYYY-MM-DD text."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError as exc:
+        raise InvalidInput(
+            f"第 {row} 行：有效期格式应为 YYYY-MM-DD / row {row}: bad date", field="file"
+        ) from exc
