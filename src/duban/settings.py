@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "duban.demo",
     "duban.api",
     "duban.web",
+    "duban.portal",
 ]
 
 MIDDLEWARE = [

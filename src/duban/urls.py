@@ -9,5 +9,6 @@ urlpatterns = [
     path("api/v1/<path:rest>", unknown_endpoint),
     path("tickets/", include("duban.tickets.urls")),
     path("metrics/", include("duban.metrics.urls")),
+    path("portal/", include("duban.portal.urls")),
     path("", include("duban.web.urls")),
 ]

@@ -1,0 +1,199 @@
+"""Reads for the public: the catalogue to choose from, a ticket by number + phone,
+and the public steps of its history.
+
+A citizen proves who they are with the ticket number and the phone number given at
+intake. A wrong combination looks exactly like an unknown number (``None``). The
+public timeline is built from a whitelist of event types and payload keys: internal
+notes, staff and their units, returns, extensions, urging and supervision never show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from duban.core.errors import InvalidInput
+from duban.dispatch.models import Category
+from duban.tickets.choices import ReplyResult, Satisfaction, State
+from duban.tickets.models import Ticket, TicketEvent
+from duban.tickets.selectors import NUMBER_RE, mask_name, mask_phone
+from duban.tickets.services.intake import normalise_phone
+
+# What the public reads for each state (plain Chinese, no internal vocabulary).
+PUBLIC_STATES: dict[str, str] = {
+    State.REGISTERED: "已受理，正在分派承办单位",
+    State.DISPATCHED: "已转交承办单位",
+    State.RETURN_PENDING: "正在分派承办单位",
+    State.ACCEPTED: "承办单位正在办理",
+    State.REPLIED: "承办单位已答复，正在审核",
+    State.REVIEWED: "已答复，请您评价办理结果",
+    State.REOPENED: "正在重新办理",
+    State.CLOSED: "已办结",
+    State.MERGED: "已与相同诉求合并办理",
+    State.INVALID: "不予受理",
+}
+PUBLIC_EVENT_TYPES = (
+    "register",
+    "attach_public",
+    "dispatch",
+    "accept",
+    "record_contact",
+    "reply",
+    "review_pass",
+    "review_reject",
+    "direct_answer",
+    "callback",
+    "rate_online",
+    "reopen",
+    "merge",
+    "close_with_master",
+    "invalidate",
+)
+
+
+@dataclass(frozen=True)
+class Step:
+    at: Any
+    label: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class PublicTicket:
+    ticket: Ticket
+    name: str
+    phone: str
+    state_label: str
+    can_rate: bool
+    steps: list[Step]
+
+
+def category_choices() -> list[tuple[str, list[tuple[int, str]]]]:
+    """Level-1 categories as groups of (itself + its level-2 children), one query."""
+    rows = (
+        Category.objects.filter(is_active=True, level__lte=2)
+        .order_by("full_name")
+        .values_list("pk", "name", "level", "parent_id")
+    )
+    groups: dict[int, tuple[str, list[tuple[int, str]]]] = {}
+    children: list[tuple[int, str, int]] = []
+    for pk, name, level, parent_id in rows:
+        if level == 1:
+            groups[pk] = (name, [(pk, f"{name}（其他）")])
+        else:
+            children.append((pk, name, parent_id))
+    for pk, name, parent_id in children:
+        if parent_id in groups:
+            groups[parent_id][1].append((pk, name))
+    return list(groups.values())
+
+
+def ticket_for_caller(*, number: str, phone: str) -> Ticket | None:
+    """The ticket with this number whose caller has this phone; ``None`` otherwise."""
+    number = (number or "").strip()
+    if not NUMBER_RE.match(number):
+        return None
+    try:
+        phone = normalise_phone(phone)
+    except InvalidInput:
+        return None
+    if not phone:
+        return None
+    return (
+        Ticket.objects.select_related("caller", "category")
+        .filter(number=number, caller__phone=phone)
+        .first()
+    )
+
+
+def _public_events(ticket: Ticket) -> list[TicketEvent]:
+    return list(
+        TicketEvent.objects.filter(ticket=ticket, type__in=PUBLIC_EVENT_TYPES)
+        .only("seq", "type", "at", "to_state", "payload")
+        .order_by("seq")
+    )
+
+
+def _reply_step(event: TicketEvent, passed: bool) -> Step:
+    result = event.payload.get("result") or ""
+    label = "承办单位已答复"
+    if result in ReplyResult.values:
+        label += f"（{ReplyResult(result).label}）"
+    return Step(event.at, label, str(event.payload.get("text") or "") if passed else "")
+
+
+def _step(event: TicketEvent) -> Step | None:
+    p = event.payload
+    match event.type:
+        case "register":
+            return Step(event.at, "诉求已受理登记")
+        case "attach_public":
+            return Step(event.at, "已上传现场照片")
+        case "dispatch":
+            return Step(event.at, f"已转交{p.get('unit_name') or '承办单位'}办理")
+        case "accept":
+            return Step(event.at, "承办单位已签收，开始办理")
+        case "record_contact":
+            return Step(event.at, "承办单位已与您联系")
+        case "review_pass":
+            return Step(event.at, "答复已审核，欢迎您评价办理结果")
+        case "direct_answer":
+            return Step(event.at, "已直接答复", str(p.get("answer") or ""))
+        case "callback":
+            if p.get("reached"):
+                return Step(event.at, "已电话回访", _rating_text(p))
+            if event.to_state == State.CLOSED:
+                return Step(event.at, "多次回访未能联系到您，工单已办结")
+            return None
+        case "rate_online":
+            return Step(event.at, "您已网上评价", _rating_text(p))
+        case "reopen":
+            return Step(event.at, "重新办理")
+        case "merge":
+            return Step(event.at, "已与相同诉求合并办理")
+        case "close_with_master":
+            return Step(event.at, "相同诉求已办结，本工单一并办结")
+        case "invalidate":
+            return Step(event.at, "经审核，不予受理")
+    return None
+
+
+def _rating_text(payload: dict[str, Any]) -> str:
+    parts = []
+    if payload.get("resolved") is not None:
+        parts.append("已解决" if payload["resolved"] else "未解决")
+    if payload.get("satisfaction") in Satisfaction.values:
+        parts.append(str(Satisfaction(payload["satisfaction"]).label))
+    return "，".join(parts)
+
+
+def public_steps(events: list[TicketEvent]) -> list[Step]:
+    """The public timeline; a reply's text shows once the centre has passed it."""
+    steps: list[Step] = []
+    pending_reply: TicketEvent | None = None
+    for event in events:
+        if event.type == "reply":
+            pending_reply = event
+            continue
+        if pending_reply is not None and event.type in ("review_pass", "review_reject"):
+            if event.type == "review_pass":
+                steps.append(_reply_step(pending_reply, passed=True))
+            pending_reply = None
+        step = _step(event)
+        if step is not None:
+            steps.append(step)
+    if pending_reply is not None:
+        steps.append(_reply_step(pending_reply, passed=False))
+    return steps
+
+
+def public_ticket(ticket: Ticket) -> PublicTicket:
+    caller = ticket.caller
+    return PublicTicket(
+        ticket=ticket,
+        name=mask_name(caller.name) if caller else "",
+        phone=mask_phone(caller.phone) if caller else "",
+        state_label=PUBLIC_STATES.get(ticket.state, ""),
+        can_rate=ticket.state == State.REVIEWED,
+        steps=public_steps(_public_events(ticket)),
+    )
