@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from duban.org.models import Role
+from duban.org.models import Role, UnitKind
 
 # (url name, label, roles)
 NAV = (
@@ -36,7 +36,12 @@ HOME = {
 }
 
 
-def home_url(role: str) -> str:
+def home_url(who: object) -> str:
+    """Landing page of a role (``who`` a role code) or of a user (grid workers: grid page)."""
+    role: str = who if isinstance(who, str) else who.role  # type: ignore[attr-defined]
+    unit = None if isinstance(who, str) else getattr(who, "unit", None)
+    if role == Role.HANDLER and unit is not None and unit.kind == UnitKind.GRID:
+        return reverse("web:grid")
     if role == Role.ADMIN:
         return "/admin/"
     name = HOME.get(role)  # type: ignore[call-overload]

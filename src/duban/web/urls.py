@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import desks, views
+from . import desks, grid, intake, views
 
 app_name = "web"
 
@@ -9,7 +9,11 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("desk/", views.no_desk, name="no_desk"),
-    path("desk/intake/", desks.intake, name="intake"),
+    path("desk/intake/", intake.desk, name="intake"),
+    path("desk/intake/suggest/", intake.suggest, name="intake_suggest"),
+    path("desk/intake/caller/", intake.caller, name="intake_caller"),
+    path("desk/grid/", grid.grid, name="grid"),
+    path("desk/grid/<str:number>/part/", grid.part, name="grid_part"),
     path("desk/inbox/", desks.inbox, name="inbox"),
     path("desk/centre/", desks.centre, name="centre"),
     path("desk/supervision/", desks.supervision, name="supervision"),

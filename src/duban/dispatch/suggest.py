@@ -1,0 +1,107 @@
+"""Suggestions for a draft appeal, while the operator is still typing (nothing is written).
+
+The same helpers that analyse a registered ticket (``dispatch.intake``) run here on an
+unsaved ``Ticket`` built from the draft: unit suggestions (model or territorial
+routing), near-duplicates among recent tickets, the caller's earlier tickets and
+knowledge-base answers (with the answer text, so the operator can copy it).
+
+Queries are bounded whatever the data: units (place index) 1, model labels ≤ 2 per
+suggestion, duplicates 2 (+1 for settings), caller history 1, knowledge 2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from duban.tickets.models import Ticket
+
+from .fingerprint import band_keys
+from .intake import REPEAT_WINDOW_DAYS, duplicate_candidates, unit_suggestions
+from .knowledge import knowledge_search
+from .selectors import dispatch_settings
+
+MIN_TEXT = 4  # characters of title + content before suggestions are worth computing
+KNOWLEDGE_TYPES = frozenset({"consultation"})
+
+
+@dataclass(frozen=True)
+class CallerTicket:
+    number: str
+    title: str
+    state: str
+    created_at: datetime
+
+
+@dataclass
+class DraftSuggestions:
+    units: list[dict[str, Any]] = field(default_factory=list)
+    duplicates: list[dict[str, Any]] = field(default_factory=list)
+    knowledge: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.units or self.duplicates or self.knowledge)
+
+
+def _draft(*, title: str, content: str, location: str, appeal_type: str) -> Ticket:
+    return Ticket(
+        title=(title or "").strip()[:200],
+        content=(content or "").strip()[:5000],
+        location=(location or "").strip()[:200],
+        appeal_type=appeal_type or "",
+    )
+
+
+def draft_suggestions(
+    *,
+    title: str,
+    content: str,
+    location: str = "",
+    appeal_type: str = "",
+    now: datetime,
+    knowledge_limit: int = 3,
+) -> DraftSuggestions:
+    """Units, duplicates and knowledge answers for a draft; empty for too little text."""
+    draft = _draft(title=title, content=content, location=location, appeal_type=appeal_type)
+    text = f"{draft.title}{draft.content}"
+    if len(text) < MIN_TEXT and not draft.location:
+        return DraftSuggestions()
+    out = DraftSuggestions(units=unit_suggestions(draft))
+    if len(text) >= MIN_TEXT:
+        keys = [k for _, k in band_keys(draft.title, draft.content)]
+        out.duplicates = duplicate_candidates(draft, keys=keys, cfg=dispatch_settings(), now=now)
+    if draft.appeal_type in KNOWLEDGE_TYPES and len(text) >= MIN_TEXT:
+        hits = knowledge_search(
+            f"{draft.title} {draft.content[:200]}", today=now.date(), limit=knowledge_limit
+        )
+        out.knowledge = [
+            {
+                "id": h.id,
+                "question": h.question,
+                "answer": h.answer,
+                "category": h.category,
+                "score": h.score,
+            }
+            for h in hits
+        ]
+    return out
+
+
+def caller_history(*, phone: str, now: datetime, limit: int = 10) -> list[CallerTicket]:
+    """Earlier tickets of this phone within the repeat window (newest first, one query).
+
+    ``phone`` must already be normalised (``tickets.services.intake.normalise_phone``).
+    """
+    if not phone:
+        return []
+    rows = (
+        Ticket.objects.filter(
+            caller__phone=phone,
+            created_at__gte=now - timedelta(days=REPEAT_WINDOW_DAYS),
+        )
+        .order_by("-created_at")
+        .values_list("number", "title", "state", "created_at")[:limit]
+    )
+    return [CallerTicket(*row) for row in rows]

@@ -1,0 +1,124 @@
+"""The operator's intake desk (受理台): register an appeal during a call, in one submit.
+
+- ``desk``: GET shows the form (a fresh idempotency key per render) and, after a
+  submit, a banner with the new ticket; POST registers and routes it in one
+  transaction (``intake_register_and_route``) and redirects back to an empty form.
+- ``suggest``: htmx fragment of live suggestions for the draft (units, duplicates,
+  knowledge answers) — read-only, nothing is written.
+- ``caller``: htmx fragment of the phone's earlier tickets within 90 days (重复来电).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from duban.core.errors import DomainError
+from duban.dispatch.suggest import caller_history, draft_suggestions
+from duban.org.models import Role, User
+from duban.tickets.models import Ticket
+from duban.tickets.services.intake import normalise_phone
+
+from . import selectors
+from .access import role_required
+from .intake_forms import ROUTE_LABELS, IntakeForm
+from .intake_services import intake_register_and_route
+
+INTAKE_ROLES = frozenset({Role.OPERATOR})
+DONE_NOTICE = {
+    "dispatch": "已登记并派单",
+    "direct": "已直办办结",
+    "register": "已登记（待派单）",
+}
+
+
+def _done_ticket(user: User, number: str | None) -> Ticket | None:
+    if not number or len(number) > 16:
+        return None
+    return (
+        Ticket.objects.visible_to(user)
+        .filter(number=number, registered_by=user)
+        .select_related("primary_unit")
+        .first()
+    )
+
+
+def _page(
+    request: HttpRequest, form: IntakeForm, *, status: int = 200, **extra: Any
+) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    now = timezone.now()
+    context = {
+        "form": form,
+        "routes": ROUTE_LABELS,
+        "tickets": selectors.recent_registered(user=user, now=now),
+        "now": now,
+        **extra,
+    }
+    return render(request, "web/intake.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(INTAKE_ROLES)
+def desk(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if request.method != "POST":
+        done = _done_ticket(user, request.GET.get("done"))
+        route = request.GET.get("route") or ""
+        return _page(request, IntakeForm(), done=done, done_notice=DONE_NOTICE.get(route, ""))
+    form = IntakeForm(request.POST)
+    if not form.is_valid():
+        return _page(request, form, status=422)
+    data = form.cleaned_data
+    try:
+        result = intake_register_and_route(
+            actor=user,
+            now=timezone.now(),
+            route=data["route"],
+            ticket_fields=form.ticket_fields(),
+            unit=data["unit"] if data["route"] == "dispatch" else None,
+            co_units=list(data["co_units"]) if data["route"] == "dispatch" else [],
+            answer=data["answer"],
+            idempotency_key=data["idempotency_key"],
+        )
+    except DomainError as exc:
+        form.add_domain_error(exc)
+        return _page(request, form, status=exc.status if exc.status >= 400 else 422)
+    url = reverse("web:intake")
+    return redirect(f"{url}?done={result.ticket.number}&route={result.route}")
+
+
+@require_POST
+@role_required(INTAKE_ROLES)
+def suggest(request: HttpRequest) -> HttpResponse:
+    """Live suggestions for the draft in the form (htmx, on typing)."""
+    data = request.POST
+    s = draft_suggestions(
+        title=data.get("title", ""),
+        content=data.get("content", ""),
+        location=data.get("location", ""),
+        appeal_type=data.get("appeal_type", ""),
+        now=timezone.now(),
+    )
+    return render(request, "web/intake_suggestions.html", {"s": s})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(INTAKE_ROLES)
+def caller(request: HttpRequest) -> HttpResponse:
+    """Earlier tickets of the typed phone (htmx, on typing or leaving the field)."""
+    raw = (request.POST.get("caller_phone") or request.GET.get("caller_phone") or "").strip()
+    try:
+        phone = normalise_phone(raw)
+    except DomainError:
+        phone, bad = "", bool(raw) and len(raw) >= 7
+    else:
+        bad = False
+    rows = caller_history(phone=phone, now=timezone.now()) if phone else []
+    context = {"phone": phone, "rows": rows, "bad": bad}
+    return render(request, "web/intake_caller.html", context)

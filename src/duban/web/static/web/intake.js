@@ -1,0 +1,66 @@
+// Intake desk keyboard and suggestion helpers (no framework).
+// Alt+1..3 picks a suggested unit; Ctrl+Enter registers and dispatches; a suggestion
+// preselects the primary unit until the operator chooses one; "复制答复" fills the answer.
+(function () {
+  "use strict";
+  var form, unit, answer, touched = false;
+
+  function pick(unitId) {
+    if (!unit || !unitId) return false;
+    unit.value = unitId;
+    if (unit.value !== String(unitId)) return false;
+    document.querySelectorAll("#suggestions .pick").forEach(function (b) {
+      b.classList.toggle("chosen", b.dataset.pick === String(unitId));
+    });
+    return true;
+  }
+
+  function onSuggestions() {
+    var box = document.querySelector("#suggestions .suggest");
+    if (!box) return;
+    if (!touched && box.dataset.topUnit) pick(box.dataset.topUnit);
+    else if (unit) pick(unit.value);
+  }
+
+  function onKey(e) {
+    if (!form) return;
+    if (e.altKey && !e.ctrlKey && !e.metaKey && /^Digit[1-3]$/.test(e.code)) {
+      var b = document.querySelector('#suggestions .pick[data-index="' + e.code.slice(5) + '"]');
+      if (b && pick(b.dataset.pick)) { touched = true; e.preventDefault(); }
+    } else if ((e.ctrlKey || e.metaKey) && e.key === "Enter" && form.contains(e.target)) {
+      e.preventDefault();
+      form.requestSubmit(document.getElementById("submit-dispatch"));
+    }
+  }
+
+  function onClick(e) {
+    var b = e.target.closest("#suggestions .pick");
+    if (b) { touched = true; pick(b.dataset.pick); return; }
+    var c = e.target.closest("#suggestions .copy-answer");
+    if (c && answer) {
+      answer.value = c.dataset.answer;
+      answer.focus();
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    form = document.getElementById("intake-form");
+    if (!form) return;
+    unit = form.querySelector("[name=unit]");
+    answer = form.querySelector("[name=answer]");
+    touched = !!(unit && unit.value);  // kept input after an error: the operator's choice
+    if (unit) unit.addEventListener("change", function () { touched = true; pick(unit.value); });
+    // One submit per render: the idempotency key guards the server, this the button.
+    form.addEventListener("submit", function (e) {
+      if (form.dataset.sent) { e.preventDefault(); return; }
+      form.dataset.sent = "1";
+    });
+    var phone = form.querySelector("[name=caller_phone]");
+    if (phone && !document.getElementById("form-errors")) phone.focus();
+  });
+  document.addEventListener("keydown", onKey);
+  document.addEventListener("click", onClick);
+  document.addEventListener("htmx:afterSwap", function (e) {
+    if (e.detail && e.detail.target && e.detail.target.id === "suggestions") onSuggestions();
+  });
+})();
