@@ -24,6 +24,8 @@ DEFAULTS: dict[str, Any] = {
     # Number of reverse proxies in front of Django that append to X-Forwarded-For;
     # 0 trusts only REMOTE_ADDR.
     "TRUSTED_PROXIES": 0,
+    # How long a tracking page's rating form stays valid.
+    "ACCESS_MAX_AGE": 1800,
     "MAX_PHOTO_BYTES": 10 * 1024 * 1024,
 }
 

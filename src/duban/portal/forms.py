@@ -91,7 +91,8 @@ class TrackForm(forms.Form):
         return self.cleaned_data["number"].strip()
 
 
-class RateForm(TrackForm):
+class RateForm(forms.Form):
+    access = forms.CharField(widget=forms.HiddenInput)
     resolved = forms.TypedChoiceField(
         label="问题是否解决",
         choices=[("1", "已解决"), ("0", "未解决")],

@@ -12,6 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core import signing
+from django.utils.crypto import constant_time_compare, salted_hmac
+
 from duban.core.errors import InvalidInput
 from duban.dispatch.models import Category
 from duban.tickets.choices import ReplyResult, Satisfaction, State
@@ -104,6 +107,43 @@ def ticket_for_caller(*, number: str, phone: str) -> Ticket | None:
         .filter(number=number, caller__phone=phone)
         .first()
     )
+
+
+ACCESS_SALT = "duban.portal.access"
+
+
+def _phone_digest(number: str, phone: str) -> str:
+    return salted_hmac(ACCESS_SALT, f"{number}:{phone}").hexdigest()[:32]
+
+
+def access_token(ticket: Ticket) -> str:
+    """Proof, for the rating form, that the visitor gave this ticket's number and phone.
+
+    The page carries this signed token instead of the phone number itself.
+    """
+    phone = ticket.caller.phone if ticket.caller else ""
+    return signing.dumps(
+        {"n": ticket.number, "h": _phone_digest(ticket.number, phone)}, salt=ACCESS_SALT
+    )
+
+
+def ticket_for_token(token: str, *, max_age: int) -> Ticket | None:
+    """The ticket of a fresh, valid :func:`access_token`; ``None`` otherwise."""
+    try:
+        data = signing.loads(token or "", salt=ACCESS_SALT, max_age=max_age)
+        number, digest = str(data["n"]), str(data["h"])
+    except (signing.BadSignature, KeyError, TypeError):
+        return None
+    ticket = (
+        Ticket.objects.select_related("caller", "category").filter(number=number).first()
+        if NUMBER_RE.match(number)
+        else None
+    )
+    if ticket is None or ticket.caller is None or not ticket.caller.phone:
+        return None
+    if not constant_time_compare(_phone_digest(number, ticket.caller.phone), digest):
+        return None
+    return ticket
 
 
 def _public_events(ticket: Ticket) -> list[TicketEvent]:

@@ -14,14 +14,14 @@ from datetime import datetime
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from duban.core.errors import InvalidInput, NotFound
+from duban.core.errors import InvalidInput
 from duban.tickets.choices import Channel, Kind, State
 from duban.tickets.errors import IllegalTransition
 from duban.tickets.models import Ticket
 from duban.tickets.services import ticket_attach, ticket_rate_online, ticket_register
 
 from .conf import portal_setting
-from .selectors import PUBLIC_STATES, ticket_for_caller
+from .selectors import PUBLIC_STATES
 
 TITLE_LENGTH = 30
 _SENTENCE_END = re.compile(r"[。！？!?；;\n\r]")
@@ -100,21 +100,17 @@ def portal_submit(
 
 def portal_rate(
     *,
-    number: str,
-    phone: str,
+    ticket: Ticket,
     now: datetime,
     resolved: bool,
     satisfaction: str,
     comment: str = "",
 ) -> Ticket:
-    """The caller rates the reply; a wrong number/phone is reported as not found."""
-    ticket = ticket_for_caller(number=number, phone=phone)
-    if ticket is None:
-        raise NotFound("未找到")
+    """The caller (proven by number + phone) rates the reply, which closes the ticket."""
     if ticket.state != State.REVIEWED:
         raise IllegalTransition(
-            f"该工单当前状态为「{PUBLIC_STATES.get(ticket.state, '')}」，"
-            "承办单位答复并经审核后才能评价，且每件只能评价一次。",
+            f"该工单当前状态为「{PUBLIC_STATES.get(ticket.state, '')}」。"
+            "承办单位答复并经审核后才能评价，每件诉求只能评价一次。",
             state=ticket.state,
         )
     return ticket_rate_online(

@@ -17,20 +17,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from duban.core.errors import DomainError, NotFound
+from duban.core.errors import DomainError
 from duban.web.access import readable
 
 from . import throttle
 from .challenge import ChallengeFailed, challenge_check, challenge_new, challenge_question
 from .conf import portal_setting
 from .forms import HONEYPOT, RateForm, SubmitForm, TrackForm
-from .selectors import public_ticket, ticket_for_caller
+from .selectors import access_token, public_ticket, ticket_for_caller, ticket_for_token
 from .services import portal_rate, portal_submit
 
 DONE_SALT = "duban.portal.submitted"
 # Domain error fields → form fields.
 FIELD_MAP = {"file": "photo", "category_id": "category"}
-NOT_FOUND = "未找到与该工单编号和联系电话相符的诉求，请核对后重试。"
+NOT_FOUND = "未找到：没有与该工单编号和联系电话相符的诉求，请核对后重试。"
+EXPIRED = "页面已过期，请重新输入工单编号和联系电话查询后再评价。"
 
 
 def _limited(request: HttpRequest, retry_after: int) -> HttpResponse:
@@ -142,12 +143,10 @@ def _not_found(request: HttpRequest, form: TrackForm) -> HttpResponse:
     return _track_page(request, {"form": form, "notice": NOT_FOUND}, status=404)
 
 
-def _result(request: HttpRequest, ticket: Any, form: TrackForm, **extra: Any) -> HttpResponse:
-    rate_form = extra.pop("rate_form", None) or RateForm(
-        initial={"number": form.cleaned_data["number"], "phone": form.cleaned_data["phone"]}
-    )
-    status = extra.pop("status", 200)
-    context = {"form": form, "t": public_ticket(ticket), "rate_form": rate_form, **extra}
+def _result(request: HttpRequest, ticket: Any, *, status: int = 200, **extra: Any) -> HttpResponse:
+    """The ticket's public page; the rating form carries a signed access token, not the phone."""
+    rate_form = extra.pop("rate_form", None) or RateForm(initial={"access": access_token(ticket)})
+    context = {"t": public_ticket(ticket), "rate_form": rate_form, **extra}
     return _track_page(request, context, status=status)
 
 
@@ -155,7 +154,8 @@ def _result(request: HttpRequest, ticket: Any, form: TrackForm, **extra: Any) ->
 def track(request: HttpRequest) -> HttpResponse:
     """Look-ups are POSTs: the phone number stays out of URLs and access logs."""
     if request.method == "GET":
-        return _track_page(request, {"form": TrackForm(initial=request.GET.dict())})
+        number = request.GET.get("number", "")[:16]
+        return _track_page(request, {"form": TrackForm(initial={"number": number})})
     retry_after = throttle.exceeded(request, throttle.LOOKUP)
     if retry_after is not None:
         return _limited(request, retry_after)
@@ -166,7 +166,7 @@ def track(request: HttpRequest) -> HttpResponse:
     ticket = ticket_for_caller(number=form.cleaned_data["number"], phone=form.cleaned_data["phone"])
     if ticket is None:
         return _not_found(request, form)
-    return _result(request, ticket, form)
+    return _result(request, ticket)
 
 
 @require_POST
@@ -176,30 +176,21 @@ def rate(request: HttpRequest) -> HttpResponse:
         return _limited(request, retry_after)
     throttle.hit(request, throttle.LOOKUP)
     form = RateForm(request.POST)
-    track_form = TrackForm(request.POST)
-    if not track_form.is_valid():
-        return _track_page(request, {"form": track_form})
-    number, phone = track_form.cleaned_data["number"], track_form.cleaned_data["phone"]
+    ticket = ticket_for_token(
+        request.POST.get("access", ""), max_age=int(portal_setting("ACCESS_MAX_AGE"))
+    )
+    if ticket is None:
+        return _track_page(request, {"form": TrackForm(), "notice": EXPIRED}, status=400)
     if not form.is_valid():
-        ticket = ticket_for_caller(number=number, phone=phone)
-        if ticket is None:
-            return _not_found(request, track_form)
-        return _result(request, ticket, track_form, rate_form=form, status=400)
+        return _result(request, ticket, rate_form=form, status=400)
     try:
         ticket = portal_rate(
-            number=number,
-            phone=phone,
+            ticket=ticket,
             now=timezone.now(),
             resolved=form.cleaned_data["resolved"],
             satisfaction=form.cleaned_data["satisfaction"],
             comment=form.cleaned_data["comment"],
         )
-    except NotFound:
-        return _not_found(request, track_form)
     except DomainError as exc:
-        ticket = ticket_for_caller(number=number, phone=phone)
-        if ticket is None:
-            return _not_found(request, track_form)
-        return _result(request, ticket, track_form, error=readable(exc), status=400)
-    ticket = ticket_for_caller(number=number, phone=phone)
-    return _result(request, ticket, track_form, thanks=True)
+        return _result(request, ticket, error=readable(exc), status=400)
+    return _result(request, ticket_for_token(form.cleaned_data["access"], max_age=60), thanks=True)
