@@ -210,3 +210,27 @@ def test_derive_title() -> None:
     assert derive_title("\n\n  第一行\n第二行") == "第一行"
     long = "一" * 40
     assert derive_title(long) == "一" * 29 + "…"
+
+
+def test_photo_with_auto_dispatch(district, submission) -> None:
+    """Intake may auto-dispatch the new ticket before the photo is attached."""
+    from duban.dispatch.models import DispatchSettings
+
+    DispatchSettings.objects.update_or_create(
+        pk=1, defaults={"auto_dispatch": True, "auto_threshold": 0.5}
+    )
+    top = Category.objects.create(
+        name="城乡建设", level=1, full_name="城乡建设", default_unit=district.housing
+    )
+    photo = SimpleUploadedFile("现场.png", PNG, content_type="image/png")
+    response = Client().post(SUBMIT, submission(category=str(top.pk), photo=photo))
+    ticket = Ticket.objects.get()
+    assert response.status_code == 302
+    assert ticket.state == "dispatched"
+    events = list(ticket.events.order_by("seq"))
+    assert [e.type for e in events] == ["register", "suggest", "dispatch", "attach_public"]
+    assert replay(events) == ticket_replayed_fields(ticket)
+    attachment = Attachment.objects.get()
+    assert attachment.event == events[-1] and attachment.uploaded_by is None
+    assert events[-1].from_state == events[-1].to_state == "dispatched"
+    assert "set" not in events[-1].payload and ticket.version == events[-1].seq
