@@ -50,7 +50,7 @@ def _submit_page(
     request: HttpRequest, form: SubmitForm, *, status: int = 200, notice: str = "", fresh: bool
 ) -> HttpResponse:
     """The form; ``fresh`` issues a new challenge (the old one is spent or missing)."""
-    token = form["challenge"].value() or ""
+    token = str(form.data.get("challenge") or "") if form.is_bound else ""
     question = None if fresh else challenge_question(token)
     if question is None:
         challenge = challenge_new(now=timezone.now())

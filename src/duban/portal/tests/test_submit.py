@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from unittest import mock
+
 import pytest
+from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from duban.dispatch.models import Category
+from duban.portal.challenge import SALT, answer_for, question_for
 from duban.portal.services import derive_title
 from duban.tickets.events import replay, ticket_replayed_fields
 from duban.tickets.models import Attachment, Ticket, TicketEvent
@@ -36,6 +41,24 @@ def test_form_shows_catalogue_levels_one_and_two_and_a_question(district) -> Non
     assert ">路灯<" not in html  # level 3 is for staff
     assert "等于几？" in html
     assert 'name="website"' in html  # honeypot present
+
+
+def test_the_question_shown_on_the_page_can_be_answered(district, submission) -> None:
+    client = Client()
+    html = client.get(SUBMIT).content.decode()
+    token = re.search(r'name="challenge" value="([^"]+)"', html).group(1)
+    nonce = signing.loads(token, salt=SALT)["n"]
+    assert question_for(nonce) in html
+    data = submission(challenge=token, answer=str(answer_for(nonce)))
+    with mock.patch("duban.portal.challenge.portal_setting", _no_min_fill):
+        assert client.post(SUBMIT, data).status_code == 302
+    assert Ticket.objects.count() == 1
+
+
+def _no_min_fill(name: str):
+    from duban.portal.conf import DEFAULTS
+
+    return 0 if name == "MIN_FILL_SECONDS" else DEFAULTS[name]
 
 
 def test_submit_registers_a_web_ticket_with_caller_and_events(district, submission) -> None:
