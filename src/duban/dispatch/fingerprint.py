@@ -23,6 +23,7 @@ _A = _rng.integers(1, _PRIME, size=BANDS * ROWS, dtype=np.uint64)
 _B = _rng.integers(0, _PRIME, size=BANDS * ROWS, dtype=np.uint64)
 _CLEAN = re.compile(r"[\s\W_]+", re.UNICODE)
 TITLE_BAND = BANDS  # band number of the title key
+CANDIDATES = 50  # candidates sharing most keys that are scored exactly
 
 
 def clean(text: str) -> str:

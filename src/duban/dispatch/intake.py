@@ -21,13 +21,12 @@ from duban.org.models import Role, Unit, UnitKind, User
 from duban.tickets.events import event_append
 from duban.tickets.models import Ticket
 
-from .fingerprint import band_keys, jaccard, shingles
+from .fingerprint import CANDIDATES, band_keys, jaccard, shingles
 from .models import Category, DispatchSettings, DuplicateKey
 from .routing import build_place_index
 from .selectors import current_model, dispatch_settings
 
 log = logging.getLogger("duban.dispatch")
-CANDIDATES = 50
 REPEAT_WINDOW_DAYS = 90
 
 
