@@ -116,7 +116,7 @@ class IntakeForm(forms.Form):
         self.fields["caller_phone"].widget.attrs.update(
             {
                 "hx-post": reverse("web:intake_caller"),
-                "hx-trigger": "keyup changed delay:400ms, blur changed",
+                "hx-trigger": "input changed delay:400ms, blur changed",
                 "hx-target": "#caller-history",
                 "hx-sync": "this:replace",
             }

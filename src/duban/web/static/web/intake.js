@@ -55,8 +55,9 @@
       if (form.dataset.sent) { e.preventDefault(); return; }
       form.dataset.sent = "1";
     });
-    var phone = form.querySelector("[name=caller_phone]");
-    if (phone && !document.getElementById("form-errors")) phone.focus();
+    // After an error: the first field to fix; otherwise the phone field of a fresh form.
+    var first = form.querySelector(".has-error input, .has-error select, .has-error textarea");
+    (first || form.querySelector("[name=caller_phone]")).focus();
   });
   document.addEventListener("keydown", onKey);
   document.addEventListener("click", onClick);
