@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from pathlib import PurePath
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -18,10 +17,8 @@ from django.db import transaction
 from duban.core.errors import InvalidInput
 from duban.tickets.choices import Channel, Kind, State
 from duban.tickets.errors import IllegalTransition
-from duban.tickets.events import event_append
-from duban.tickets.models import Attachment, Ticket
+from duban.tickets.models import Ticket
 from duban.tickets.services import ticket_attach, ticket_rate_online, ticket_register
-from duban.tickets.services.base import lock
 
 from .conf import portal_setting
 from .selectors import PUBLIC_STATES
@@ -97,48 +94,8 @@ def portal_submit(
         caller_phone=caller_phone,
     )
     if photo is not None:
-        if Ticket.objects.filter(pk=ticket.pk, state=State.REGISTERED).exists():
-            ticket_attach(ticket=ticket, actor=None, now=now, upload=photo)  # type: ignore[arg-type]
-        else:
-            _attach_after_auto_dispatch(ticket=ticket, now=now, photo=photo)
+        ticket_attach(ticket=ticket, actor=None, now=now, upload=photo)
     return Ticket.objects.get(pk=ticket.pk)
-
-
-def _attach_after_auto_dispatch(*, ticket: Ticket, now: datetime, photo: UploadedFile) -> None:
-    """Intake auto-dispatched the ticket before its photo could be attached.
-
-    The state table's ``attach_public`` rule only starts from ``registered``, so the
-    photo of an auto-dispatched submission is recorded here exactly as
-    ``ticket_attach`` records it: under the row lock, version bumped, one
-    ``attach_public`` event with ``to_state == from_state`` and no ``set``.
-    TODO: drop once ``attach_public`` also starts from ``dispatched`` (asked for).
-    """
-    locked = lock(ticket)
-    content_type = (photo.content_type or "").split(";")[0].strip().lower()
-    name = PurePath((photo.name or "photo").replace("\\", "/")).name.replace("\x00", "")[:200]
-    name = name or "photo"
-    locked.version += 1
-    locked.save(update_fields=["version"])
-    event = event_append(
-        ticket=locked,
-        type="attach_public",
-        actor=None,
-        at=now,
-        from_state=locked.state,
-        payload={"name": name, "content_type": content_type, "size": photo.size},
-    )
-    attachment = Attachment(
-        ticket=locked,
-        name=name,
-        content_type=content_type,
-        size=photo.size or 0,
-        uploaded_by=None,
-        uploaded_at=now,
-        event=event,
-    )
-    suffix = PurePath(name).suffix.lower()[:10]
-    attachment.file.save(f"{now:%Y%m%d%H%M%S%f}{suffix}", photo, save=False)
-    attachment.save()
 
 
 def portal_rate(

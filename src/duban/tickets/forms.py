@@ -108,9 +108,9 @@ class DispatchForm(ActionForm):
         qs = Unit.objects.active().filter(kind__in=["department", "street", "community", "grid"])
         self.fields["unit"].queryset = qs  # type: ignore[attr-defined]
         self.fields["co_units"].queryset = qs  # type: ignore[attr-defined]
-        suggested = (self.ticket.suggestions or {}).get("unit")
-        if isinstance(suggested, dict) and suggested.get("id"):
-            self.initial.setdefault("unit", suggested["id"])
+        units = (self.ticket.suggestions or {}).get("units") or []
+        if units and isinstance(units[0], dict) and units[0].get("unit_id"):
+            self.initial.setdefault("unit", units[0]["unit_id"])
 
 
 class CallbackForm(ActionForm):

@@ -15,7 +15,7 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self) -> str:
-        return home_url(self.request.user.role)  # type: ignore[union-attr]
+        return home_url(self.request.user)  # type: ignore[union-attr]
 
 
 class LogoutView(auth_views.LogoutView):
@@ -24,7 +24,7 @@ class LogoutView(auth_views.LogoutView):
 
 @signed_in
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect(home_url(request.user.role))  # type: ignore[union-attr]
+    return redirect(home_url(request.user))  # type: ignore[union-attr]
 
 
 @signed_in

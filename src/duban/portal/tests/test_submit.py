@@ -256,4 +256,4 @@ def test_photo_with_auto_dispatch(district, submission) -> None:
     attachment = Attachment.objects.get()
     assert attachment.event == events[-1] and attachment.uploaded_by is None
     assert events[-1].from_state == events[-1].to_state == "dispatched"
-    assert "set" not in events[-1].payload and ticket.version == events[-1].seq
+    assert not events[-1].payload.get("set") and ticket.version == events[-1].seq

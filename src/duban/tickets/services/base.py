@@ -79,7 +79,8 @@ TABLE: dict[str, Rule] = {
         "visible",
     ),
     # A citizen's photo with a portal submission (the portal authenticates by number + phone).
-    "attach_public": Rule(_states(S.REGISTERED), None, frozenset(), "none"),
+    # (also once intake auto-dispatched it, within the same submission).
+    "attach_public": Rule(_states(S.REGISTERED, S.DISPATCHED), None, frozenset(), "none"),
     "attach": Rule(OPEN, None, CENTRE | UNIT_STAFF | frozenset({Role.SUPERVISOR}), "visible"),
     "urge": Rule(OPEN - {S.REGISTERED}, None, SUPERVISION, "district"),
     "supervise": Rule(OPEN, None, frozenset({Role.SUPERVISOR}), "district"),
@@ -118,7 +119,9 @@ def check_permission(*, ticket: Ticket, actor: User | None, action: str) -> None
             raise PermissionDenied("工单不属于您的单位 / ticket not assigned to your unit")
         return
     if rule.scope == "visible":
-        if not Ticket.objects.visible_to(actor).filter(pk=ticket.pk).exists():
+        # The registering user (e.g. a grid worker's own report) may also add evidence.
+        mine = ticket.registered_by_id == actor.pk and ticket.state == State.REGISTERED
+        if not mine and not Ticket.objects.visible_to(actor).filter(pk=ticket.pk).exists():
             raise PermissionDenied("工单不在您的管辖范围内 / ticket outside your scope")
         return
     if rule.scope == "assigned":

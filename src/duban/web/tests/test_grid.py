@@ -70,12 +70,6 @@ def test_report_without_photo_registers_a_grid_ticket(p, client_for, grid_worker
     assert f"已上报，工单编号 {t.number}" in page
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="service gap: ticket_attach's 'attach' rule has scope 'visible', and a handler cannot "
-    "see a ticket it registered until it is dispatched to its unit (visible_to), so the grid "
-    "worker's photo is refused with 工单不在您的管辖范围内 and the whole report rolls back",
-)
 def test_report_with_a_photo_stores_the_attachment(p, client_for, grid_worker):
     photo = SimpleUploadedFile("well.png", PNG, content_type="image/png")
     response = _report(client_for(grid_worker), photo=photo)
