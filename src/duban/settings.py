@@ -18,7 +18,9 @@ VAR_DIR = Path(os.environ.get("DUBAN_VAR_DIR") or PROJECT_DIR / "var")
 
 SECRET_KEY = os.environ.get("DUBAN_SECRET_KEY") or "dev-only-insecure-key-change-me"
 DEBUG = (os.environ.get("DUBAN_DEBUG") or "0") == "1"
-ALLOWED_HOSTS = (os.environ.get("DUBAN_ALLOWED_HOSTS") or "127.0.0.1,localhost,testserver").split(",")
+ALLOWED_HOSTS = (os.environ.get("DUBAN_ALLOWED_HOSTS") or "127.0.0.1,localhost,testserver").split(
+    ","
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -44,9 +44,13 @@ def _check_file(upload: UploadedFile) -> tuple[str, str]:
 
 @transaction.atomic
 def ticket_attach(
-    *, ticket: Ticket, actor: User, now: datetime, upload: UploadedFile
+    *, ticket: Ticket, actor: User | None, now: datetime, upload: UploadedFile
 ) -> Attachment:
-    """Store an evidence file on an open ticket the actor can see; the event names the file."""
+    """Store an evidence file on an open ticket the actor can see; the event names the file.
+
+    ``actor=None`` is a citizen adding a photo to the appeal they are submitting in the
+    portal (rule ``attach_public``: only while it is registered or just auto-dispatched).
+    """
     content_type, name = _check_file(upload)
     locked = transition(
         ticket=ticket,
