@@ -54,6 +54,25 @@ class ReasonForm(ActionForm):
     reason = _text(_("理由"))
 
 
+class PartForm(ActionForm):
+    text = forms.CharField(
+        label=_("办理情况"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class DirectAnswerForm(ActionForm):
+    answer = forms.CharField(
+        label=_("答复口径"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    result = forms.ChoiceField(
+        label=_("办理结果"),
+        choices=[
+            (ReplyResult.EXPLAINED, ReplyResult.EXPLAINED.label),
+            (ReplyResult.SOLVED, ReplyResult.SOLVED.label),
+        ],
+    )
+
+
 class ExtensionForm(ActionForm):
     days = forms.IntegerField(label=_("延期工作日"), min_value=1, max_value=10, initial=3)
     reason = _text(_("延期理由"))
@@ -204,6 +223,14 @@ ACTIONS: dict[str, Action] = {
             _keep("days", "reason"),
         ),
         Action("reply", "答复", ReplyForm, s.ticket_reply, _keep("result", "text", "reason")),
+        Action("submit_part", "上报办理情况", PartForm, s.ticket_submit_part, _keep("text")),
+        Action(
+            "direct_answer",
+            "直办",
+            DirectAnswerForm,
+            s.ticket_direct_answer,
+            _keep("answer", "result"),
+        ),
         Action(
             "dispatch",
             "派单",
@@ -256,9 +283,11 @@ DESK_ACTIONS = {
         "sub_dispatch",
         "request_extension",
         "reply",
+        "submit_part",
     ),
     "centre": (
         "dispatch",
+        "direct_answer",
         "approve_return",
         "reject_return",
         "approve_extension",
@@ -272,13 +301,21 @@ DESK_ACTIONS = {
 }
 
 
-def _extra_check(name: str, ticket: Ticket) -> bool:
+def _extra_check(name: str, ticket: Ticket, user: User) -> bool:
     if name in ("approve_extension", "reject_extension"):
         return bool(ticket.extension_pending_days)
     if name == "request_extension":
         return not ticket.extension_pending_days
     if name == "urge":
         return ticket.state != State.REGISTERED
+    if name == "submit_part":  # co-units and sub-dispatched units report; the primary unit replies
+        return user.unit_id != ticket.primary_unit_id
+    if name in ("accept", "reply", "sub_dispatch", "request_return", "request_extension"):
+        # A unit below the primary one (sub-dispatched village) drafts; it does not act.
+        primary, unit = ticket.primary_unit, user.unit
+        return not (
+            primary and unit and unit.pk != primary.pk and unit.path.startswith(primary.path)
+        )
     return True
 
 
@@ -289,7 +326,11 @@ def available_actions(ticket: Ticket, user: User, *, only: tuple[str, ...] = ())
         rule = TABLE[name]
         if only and name not in only:
             continue
-        if ticket.state in rule.sources and user.role in rule.roles and _extra_check(name, ticket):
+        if (
+            ticket.state in rule.sources
+            and user.role in rule.roles
+            and _extra_check(name, ticket, user)
+        ):
             out.append(action)
     return out
 

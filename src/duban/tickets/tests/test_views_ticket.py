@@ -164,3 +164,17 @@ def test_merged_ticket_shows_its_master(p, recent):
     client = signed_in(p.operator)
     assert master.number in client.get(f"/tickets/{dup.number}/").content.decode()
     assert dup.number in client.get(f"/tickets/{master.number}/").content.decode()
+
+
+def test_sub_dispatched_village_reports_its_part_but_does_not_reply(p, recent):
+    t = f.accepted(p=p, now=recent)
+    t = s.ticket_sub_dispatch(ticket=t, actor=p.street_handler, now=recent, unit=p.district.dongliu)
+    client = signed_in(p.village_handler)
+    page = client.get(f"/tickets/{t.number}/").content.decode()
+    assert "上报办理情况" in page and "/act/reply/" not in page
+    response = client.post(
+        f"/tickets/{t.number}/act/submit_part/",
+        {"expected_version": t.version, "text": "已修复村内路灯"},
+    )
+    assert response.status_code == 302
+    assert t.assignments.get(role="sub").status == "contributed"
