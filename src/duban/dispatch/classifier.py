@@ -54,6 +54,8 @@ class ClassifierConfig:
     word_ngram: tuple[int, int] = (1, 2)
     word_max_features: int = 200_000
     svm_c: float = 0.3
+    stack_linear_svm: bool = False
+    linear_c: float = 0.5
     calib_folds: int = 5
     calib_c: float = 1.0
     seed: int = 0
@@ -128,9 +130,15 @@ def _make_vectorizers(cfg: ClassifierConfig):
 
 
 def _make_svm(cfg: ClassifierConfig):
-    from duban.dispatch.nbsvm import NBSVM
+    from sklearn.svm import LinearSVC
 
-    return NBSVM(C=cfg.svm_c, random_state=cfg.seed)
+    from duban.dispatch.nbsvm import NBSVM, ScoreStack
+
+    nb = NBSVM(C=cfg.svm_c, random_state=cfg.seed)
+    if not cfg.stack_linear_svm:
+        return nb
+    svm = LinearSVC(C=cfg.linear_c, class_weight="balanced", random_state=cfg.seed)
+    return ScoreStack([nb, svm])
 
 
 def fit(
@@ -170,22 +178,24 @@ def fit(
     char_vec, word_vec = _make_vectorizers(cfg)
     say("fitting TF-IDF vectorizers")
     X = hstack([char_vec.fit_transform(docs), word_vec.fit_transform(seg)]).tocsr()
-    # The pruned-term sets are only for introspection and dominate the pickle size.
+    # The pruned-term sets are only for introspection; do not pickle them.
     char_vec.stop_words_ = None
     word_vec.stop_words_ = None
 
     # Out-of-fold SVM scores to fit the calibrator on unseen-data scores.
     n_folds = int(min(cfg.calib_folds, counts.min()))
-    scores = np.zeros((len(y), len(classes)))
+    scores = None
     skf = StratifiedKFold(n_splits=max(2, n_folds), shuffle=True, random_state=cfg.seed)
     for i, (tr, te) in enumerate(skf.split(np.zeros(len(y)), y)):
         say(f"calibration fold {i + 1}/{skf.n_splits}")
         svm = _make_svm(cfg).fit(X[tr], y[tr])
-        cols = [list(classes).index(c) for c in svm.classes_]
+        # Stratified folds with >= n_folds rows per class: every class is in every fold.
         s = svm.decision_function(X[te])
         if s.ndim == 1:  # binary case
             s = np.column_stack([-s, s])
-        scores[np.ix_(te, cols)] = s
+        if scores is None:
+            scores = np.zeros((len(y), s.shape[1]))
+        scores[te] = s
     say("fitting final SVM and calibrator")
     svm = _make_svm(cfg).fit(X, y)
     calibrator = LogisticRegression(C=cfg.calib_c, max_iter=2000).fit(scores, y)

@@ -38,3 +38,26 @@ class NBSVM:
 
     def decision_function(self, X) -> np.ndarray:
         return np.asarray(X @ self.coef_.T) + self.intercept_
+
+
+class ScoreStack:
+    """Several linear models side by side; decision scores are concatenated
+    (one column per class and model) for the calibrator to combine."""
+
+    def __init__(self, models):
+        self.models = models
+
+    def fit(self, X, y) -> ScoreStack:
+        for m in self.models:
+            m.fit(X, y)
+        self.classes_ = self.models[0].classes_
+        return self
+
+    def decision_function(self, X) -> np.ndarray:
+        cols = []
+        for m in self.models:
+            s = np.asarray(m.decision_function(X))
+            if s.ndim == 1:  # binary LinearSVC
+                s = np.column_stack([-s, s])
+            cols.append(s)
+        return np.hstack(cols)

@@ -59,3 +59,19 @@ def test_training_rejects_single_class_and_tiny_classes():
         train_from_pairs(["甲", "乙", "丙"], ["x", "x", "y"])
     with pytest.raises(ClassifierError, match="differ in length"):
         train_from_pairs(["甲"], ["x", "y"])
+
+
+@pytest.mark.parametrize("stack", [False, True])
+def test_two_labels_and_stacked_models(stack):
+    from duban.dispatch.classifier import ClassifierConfig
+    from duban.dispatch.tests.conftest import synthetic_rows
+
+    rows = [r for r in synthetic_rows(seed=3) if r["label"] != "环境保护"]
+    model = train_from_pairs(
+        [r["text"] for r in rows],
+        [r["label"] for r in rows],
+        config=ClassifierConfig(calib_folds=3, stack_linear_svm=stack),
+    )
+    top = model.suggest("公交车线路发车太慢", k=5)
+    assert [s.label for s in top] == ["交通运输", "教育文体"]
+    assert sum(s.confidence for s in top) == pytest.approx(1.0)
