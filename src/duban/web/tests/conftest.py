@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -10,6 +11,9 @@ from django.test import Client
 from django.utils import timezone
 
 from duban.org.models import User
+
+# Browser tests drive Playwright's sync API (an event loop in this thread) beside the ORM.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture
@@ -26,3 +30,27 @@ def client_for() -> Callable[[User], Client]:
 def recent() -> datetime:
     """A moment two hours ago: tickets made then are fresh for the pages (which use real time)."""
     return timezone.now() - timedelta(hours=2)
+
+
+# -- browser tests (``pytest -m browser``): Debian's Chromium, helpers in ``browser.py`` --
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    """``playwright install`` cannot download browsers here: use Debian's chromium."""
+    from .browser import CHROMIUM_ARGS, CHROMIUM_PATH
+
+    return {**browser_type_launch_args, "executable_path": CHROMIUM_PATH, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def open_as(live_server, new_context):  # type: ignore[no-untyped-def]
+    """``open_as(user)``: a page in a fresh browser context, signed in as ``user``.
+
+    ``open_as(None)`` gives an anonymous page (portal). Every page reports console
+    errors and uncaught exceptions to ``open_as.console``; tests end with
+    ``open_as.console.assert_clean()``.
+    """
+    from .browser import Browsing
+
+    return Browsing(live_server.url, new_context)

@@ -1,0 +1,257 @@
+"""Shared helpers of the browser journeys (Playwright driving Debian's Chromium).
+
+- :class:`Browsing` (fixture ``open_as``): one browser context per persona, signed in
+  through the real login form, every page watched by one :class:`ConsoleWatch`.
+- :class:`ConsoleWatch`: console errors and uncaught page exceptions; a test ends
+  with ``assert_clean()``. Expected failures (a 404 page the test opens on purpose)
+  are declared with ``expect_status_error(url)``.
+- :class:`ActionCounter`: counts the keystrokes and clicks of a step (typed text
+  counts as none) to hold the intake desk to a small bound.
+- :func:`shot`: a screenshot into ``docs/screenshots/`` when ``DUBAN_SCREENSHOTS=1``
+  (the committed PNGs are regenerated on purpose, never as a side effect of CI).
+- :func:`assert_cjk_renders`: Chinese glyphs are drawn from a real CJK font, not as
+  identical "tofu" boxes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import struct
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from playwright.sync_api import BrowserContext, ConsoleMessage, Error, Page, expect
+
+CHROMIUM_PATH = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PASSWORD = "pass-12345"
+DESKTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+SCREENSHOTS = Path(settings.PROJECT_DIR) / "docs" / "screenshots"
+TIMEOUT_MS = 10_000
+
+expect.set_options(timeout=TIMEOUT_MS)
+
+
+def screenshots_enabled() -> bool:
+    return os.environ.get("DUBAN_SCREENSHOTS") == "1"
+
+
+def shot(page: Page, name: str) -> Path | None:
+    """Save the viewport as docs/screenshots/<name>.png (only with DUBAN_SCREENSHOTS=1)."""
+    if not screenshots_enabled():
+        return None
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.evaluate("document.fonts.ready")
+    page.screenshot(path=str(path), animations="disabled", caret="initial")
+    return path
+
+
+def tiny_png(width: int = 4, height: int = 4) -> bytes:
+    """A valid PNG of a red square: evidence for a reply."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    row = b"\x00" + b"\xc0\x39\x2b" * width
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(row * height))
+        + chunk(b"IEND", b"")
+    )
+
+
+@dataclass
+class ConsoleWatch:
+    """Console errors and page exceptions of every page of a test."""
+
+    errors: list[str] = field(default_factory=list)
+    expected_urls: list[str] = field(default_factory=list)
+
+    def watch(self, page: Page, who: str) -> None:
+        page.on("console", lambda msg: self._console(msg, who))
+        page.on("pageerror", lambda exc: self.errors.append(f"[{who}] pageerror: {exc}"))
+
+    def expect_status_error(self, url: str) -> None:
+        """The test opens ``url`` expecting an error status (e.g. a 404 page)."""
+        self.expected_urls.append(url)
+
+    def _console(self, msg: ConsoleMessage, who: str) -> None:
+        if msg.type != "error":
+            return
+        url = (msg.location or {}).get("url", "")
+        if "favicon" in url:
+            return
+        if msg.text.startswith("Failed to load resource") and url in self.expected_urls:
+            return
+        self.errors.append(f"[{who}] console: {msg.text} ({url})")
+
+    def assert_clean(self) -> None:
+        assert self.errors == [], "browser console errors:\n" + "\n".join(self.errors)
+
+
+class ActionCounter:
+    """Keyboard presses and clicks of one step; typed text is not counted."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.log: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.log)
+
+    def press(self, key: str, times: int = 1) -> None:
+        for _ in range(times):
+            self.page.keyboard.press(key)
+            self.log.append(key)
+
+    def type(self, text: str) -> None:
+        self.page.keyboard.type(text)
+
+    def click(self, locator: Any) -> None:
+        locator.click()
+        self.log.append("click")
+
+
+class Browsing:
+    """Pages in separate browser contexts, one per persona (fixture ``open_as``)."""
+
+    def __init__(self, base_url: str, new_context: Callable[..., BrowserContext]) -> None:
+        self.base_url = base_url
+        self._new_context = new_context
+        self.console = ConsoleWatch()
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def __call__(self, user: Any = None, *, viewport: dict[str, int] | None = None) -> Page:
+        context = self._new_context(
+            viewport=viewport or DESKTOP,
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+            is_mobile=viewport == PHONE,
+            has_touch=viewport == PHONE,
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        self.console.watch(page, getattr(user, "username", "public"))
+        if user is not None:
+            login(page, self.base_url, user.username)
+        return page
+
+
+def login(page: Page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("form.login button[type=submit]")
+    expect(page).not_to_have_url(re.compile(r"/login/"))
+
+
+def goto(page: Page, url: str) -> None:
+    """Navigate and insist on a 2xx answer (an error page would hide behind a 200 body)."""
+    response = page.goto(url)
+    assert response is not None and response.ok, f"{url}: HTTP {response and response.status}"
+
+
+def badge_text(page: Page) -> str:
+    """The state badge of the ticket page's header."""
+    return page.locator(".ticket-head .badges .badge").first.inner_text().strip()
+
+
+def timeline(page: Page) -> list[str]:
+    """Event labels of the ticket page's timeline, oldest first."""
+    return [s.strip() for s in page.locator(".timeline li > div > strong").all_inner_texts()]
+
+
+def deadline_cell(page: Page, stage: str) -> str:
+    """The due time of a stage (签收, 办理答复, …) in the ticket page's deadline table."""
+    row = page.locator("table.deadlines tbody tr").filter(
+        has=page.locator("td:first-child", has_text=stage)
+    )
+    return row.locator("td").nth(1).inner_text().strip()
+
+
+def card(page: Page, number: str) -> Any:
+    return page.locator(f"#t-{number}")
+
+
+def assert_cjk_renders(page: Page, text: str = "督办平台") -> None:
+    """Each Chinese character draws a distinct, non-empty glyph (tofu boxes all look alike)."""
+    result = page.evaluate(
+        """(text) => {
+          const c = document.createElement("canvas");
+          c.width = 40; c.height = 40;
+          const g = c.getContext("2d");
+          const font = getComputedStyle(document.body).fontFamily;
+          const out = [];
+          for (const ch of text) {
+            g.clearRect(0, 0, 40, 40);
+            g.font = "28px " + font;
+            g.fillStyle = "#000";
+            g.fillText(ch, 4, 32);
+            const px = g.getImageData(0, 0, 40, 40).data;
+            let ink = 0, sig = "";
+            for (let i = 3; i < px.length; i += 4) { if (px[i] > 64) { ink++; sig += "1"; } else sig += "0"; }
+            out.push({ ch, ink, sig });
+          }
+          return out;
+        }""",
+        text,
+    )
+    assert all(r["ink"] > 20 for r in result), [(r["ch"], r["ink"]) for r in result]
+    signatures = {r["sig"] for r in result}
+    assert len(signatures) == len(result), "Chinese characters render as identical boxes"
+
+
+def assert_charts_drawn(page: Page, selector: str = ".chart") -> int:
+    """Every chart container holds at least one canvas of non-zero size; returns the count."""
+    charts = page.locator(selector)
+    expect(charts.first.locator("canvas").first).to_be_visible()
+    n = charts.count()
+    assert n > 0
+    for i in range(n):
+        canvases = charts.nth(i).locator("canvas")
+        expect(canvases.first).to_be_attached()
+        for j in range(canvases.count()):
+            box = canvases.nth(j).bounding_box()
+            assert box is not None and box["width"] > 0 and box["height"] > 0, (i, j, box)
+    return n
+
+
+__all__ = [
+    "DESKTOP",
+    "PHONE",
+    "ActionCounter",
+    "Browsing",
+    "ConsoleWatch",
+    "Error",
+    "assert_charts_drawn",
+    "assert_cjk_renders",
+    "badge_text",
+    "card",
+    "deadline_cell",
+    "goto",
+    "login",
+    "shot",
+    "timeline",
+    "tiny_png",
+]
