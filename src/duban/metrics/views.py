@@ -23,6 +23,7 @@ from .excel import figures_workbook, ranking_workbook
 from .figures import Figures
 from .periods import Period, parse_period, period_containing
 from .selectors import figures_by_category, monthly_series, rankings, unit_figures
+from .selectors_places import StreetHeat, place_heat
 
 SECOND = timedelta(seconds=1)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -37,6 +38,7 @@ class Dashboard:
     series: list[Figures]
     by_unit: list[Figures]
     by_category: list[Figures]
+    places: list[StreetHeat]
 
 
 def _period(request: HttpRequest, now: datetime) -> Period:
@@ -59,6 +61,7 @@ def dashboard_data(*, user: User, period: Period, now: datetime) -> Dashboard:
         series=list(monthly_series(unit=unit, months=12, now=min(now, period.end - SECOND))),
         by_unit=list(unit_figures(units=units, **span)),
         by_category=list(figures_by_category(units=units, **span)),
+        places=place_heat(user=user, period_start=period.start, period_end=period.end),
     )
 
 
@@ -77,7 +80,20 @@ def _chart_data(d: Dashboard) -> dict[str, Any]:
         "unit_volume": [f.dispatched for f in busiest],
         "unit_overdue": [f.overdue_count for f in busiest],
         "categories": [{"name": f.label, "value": f.dispatched} for f in d.by_category[:12]],
+        "places": _places_tree(d.places),
     }
+
+
+def _places_tree(streets: list[StreetHeat]) -> list[dict[str, Any]]:
+    """Treemap nodes: a street's area is its villages plus its tickets placed in none."""
+    nodes = []
+    for s in streets:
+        children = [{"name": v.name, "value": v.volume} for v in s.villages if v.volume]
+        if s.unplaced:
+            children.append({"name": f"{s.street.name}(未具体到村社)", "value": s.unplaced})
+        if children:
+            nodes.append({"name": s.street.name, "total": s.street.volume, "children": children})
+    return nodes
 
 
 def _error(request: HttpRequest, template: str, exc: DomainError) -> HttpResponse:

@@ -41,5 +41,19 @@
       { name: "超期件", type: "bar", data: d.unit_overdue, itemStyle: { color: "#c0392b" } },
     ],
   });
+  // Heat by place: streets → villages/communities; area = ticket volume (no map tiles).
+  if (d.places && d.places.length) make("chart-places", {
+    tooltip: { formatter: function (p) { return p.name + "：" + p.value + " 件"; } },
+    series: [{
+      type: "treemap", data: d.places, roam: false, nodeClick: "zoomToNode",
+      leafDepth: 2, breadcrumb: { show: true, bottom: 0 },
+      label: { formatter: "{b}\n{c}", fontSize: 11 },
+      upperLabel: { show: true, height: 20 },
+      levels: [
+        { itemStyle: { borderColor: "#fff", borderWidth: 3, gapWidth: 3 } },
+        { colorSaturation: [0.35, 0.6], itemStyle: { borderColorSaturation: 0.7, gapWidth: 1, borderWidth: 1 } },
+      ],
+    }],
+  });
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
 })();

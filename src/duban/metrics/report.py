@@ -1,0 +1,193 @@
+"""Reads behind the dashboard panels and the monthly report (月度报告).
+
+* ``cached_hotspots`` — hot-spots (dispatch.hotspots) over the tickets a user may
+  see, cached per (visibility scope, window) because clustering a month takes ~1 s.
+* ``monthly_report`` — the month's district figures with the change from last
+  month, 飞虎榜/蜗牛榜 of streets and departments, top categories, hot-spots and
+  overdue counts by unit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.cache import cache
+
+from duban.dispatch.hotspots import HotSpot, hotspots
+from duban.dispatch.selectors import hotspot_records
+from duban.org.models import DISTRICT_WIDE_ROLES, User
+
+from .figures import CategoryFigures, Figures, Ranking, UnitFigures
+from .periods import Period
+from .selectors import (
+    district_figures,
+    figures_by_category,
+    get_metric_settings,
+    rankings,
+    unit_figures,
+)
+
+HOTSPOT_CACHE_SECONDS = 300
+HOTSPOT_TOP = 8
+RECENT_DAYS = 30
+# The rolling "last 30 days" window ends on a 5-minute boundary so that its cache
+# entry serves every request of those five minutes.
+_WINDOW_STEP = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Window:
+    since: datetime
+    until: datetime
+    label: str
+
+
+def month_window(period: Period) -> Window:
+    return Window(since=period.start, until=period.end, label=period.label)
+
+
+def recent_window(now: datetime, days: int = RECENT_DAYS) -> Window:
+    step = int(_WINDOW_STEP.total_seconds())
+    until = datetime.fromtimestamp((int(now.timestamp()) // step + 1) * step, tz=now.tzinfo)
+    return Window(since=until - timedelta(days=days), until=until, label=f"近{days}天")
+
+
+def _scope_key(user: User) -> str:
+    """Users who see the same tickets share a key: district-wide roles by district, others by unit."""
+    wide = user.role in DISTRICT_WIDE_ROLES
+    return f"{'district' if wide else 'unit'}:{user.scope_path or '-'}"
+
+
+def hotspot_cache_key(user: User, window: Window, top: int) -> str:
+    raw = f"{_scope_key(user)}|{window.since.isoformat()}|{window.until.isoformat()}|{top}"
+    return "duban:metrics:hotspots:" + hashlib.sha1(raw.encode()).hexdigest()
+
+
+def cached_hotspots(*, user: User, window: Window, top: int = HOTSPOT_TOP) -> list[HotSpot]:
+    """Top hot-spots of the tickets ``user`` may see registered in the window (cached 5 min)."""
+    key = hotspot_cache_key(user, window, top)
+    found = cache.get(key)
+    if found is not None:
+        return [HotSpot(**spot) for spot in found]
+    records = hotspot_records(user=user, since=window.since, until=window.until)
+    spots = hotspots(records, since=window.since, until=window.until, top=top)
+    cache.set(key, [s.as_dict() for s in spots], HOTSPOT_CACHE_SECONDS)
+    return spots
+
+
+# --- monthly report -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """A figure this month, last month and the difference (rates in percentage points)."""
+
+    label: str
+    current: float | int | None
+    previous: float | int | None
+    is_rate: bool
+
+    lower_is_better: bool = False
+
+    @property
+    def delta(self) -> float | int | None:
+        if self.current is None or self.previous is None:
+            return None
+        return self.current - self.previous
+
+    def _fmt(self, value: float | int | None) -> str:
+        if value is None:
+            return "—"
+        return f"{value * 100:.1f}%" if self.is_rate else str(value)
+
+    @property
+    def current_text(self) -> str:
+        return self._fmt(self.current)
+
+    @property
+    def previous_text(self) -> str:
+        return self._fmt(self.previous)
+
+    @property
+    def delta_text(self) -> str:
+        """+2.3个百分点 / −12件 / 持平 / — (one side missing)."""
+        delta = self.delta
+        if delta is None:
+            return "—"
+        amount = round(delta * 100, 1) if self.is_rate else delta
+        if amount == 0:
+            return "持平"
+        sign = "+" if amount > 0 else "−"
+        unit = "个百分点" if self.is_rate else "件"
+        return f"{sign}{abs(amount)}{unit}"
+
+    @property
+    def trend(self) -> str:
+        """CSS class: ok when the change is for the better, bad when for the worse."""
+        delta = self.delta
+        if not delta or self.label == "派单量":
+            return "mute"
+        better = delta < 0 if self.lower_is_better else delta > 0
+        return "ok" if better else "bad"
+
+
+@dataclass(frozen=True)
+class MonthlyReport:
+    period: Period
+    district: Figures
+    previous: Figures
+    changes: tuple[Change, ...]
+    streets: Ranking
+    departments: Ranking
+    categories: tuple[CategoryFigures, ...]
+    overdue: tuple[UnitFigures, ...]
+    hotspots: tuple[HotSpot, ...]
+
+    @property
+    def category_shares(self) -> list[tuple[CategoryFigures, float | None]]:
+        total = self.district.dispatched
+        return [(f, f.dispatched / total if total else None) for f in self.categories]
+
+    @property
+    def boards(self) -> list[tuple[str, Ranking]]:
+        return [("街道/镇", self.streets), ("部门", self.departments)]
+
+
+def _changes(cur: Figures, prev: Figures) -> tuple[Change, ...]:
+    return (
+        Change("派单量", cur.dispatched, prev.dispatched, False),
+        Change("响应率", cur.response_rate, prev.response_rate, True),
+        Change("解决率", cur.resolution_rate, prev.resolution_rate, True),
+        Change("满意率", cur.satisfaction_rate, prev.satisfaction_rate, True),
+        Change("按期办结率", cur.on_time_rate, prev.on_time_rate, True),
+        Change("超期件数", cur.overdue_count, prev.overdue_count, False, lower_is_better=True),
+    )
+
+
+def monthly_report(
+    *, user: User, period: Period, now: datetime, top_categories: int = 10
+) -> MonthlyReport:
+    """Everything on the 月度报告 page; a fixed number of queries (about fifteen)."""
+    ms = get_metric_settings()
+    span = {"now": now, "settings": ms}
+    current = district_figures(period_start=period.start, period_end=period.end, **span)
+    before = period.previous
+    previous = district_figures(period_start=before.start, period_end=before.end, **span)
+    by_unit = unit_figures(period_start=period.start, period_end=period.end, **span)
+    overdue = sorted(
+        (f for f in by_unit if f.overdue_count), key=lambda f: (-f.overdue_count, f.unit_name)
+    )
+    categories = figures_by_category(period_start=period.start, period_end=period.end, **span)
+    return MonthlyReport(
+        period=period,
+        district=current,
+        previous=previous,
+        changes=_changes(current, previous),
+        streets=rankings(period=period.label, group="streets", **span),
+        departments=rankings(period=period.label, group="departments", **span),
+        categories=tuple(categories[:top_categories]),
+        overdue=tuple(overdue),
+        hotspots=tuple(cached_hotspots(user=user, window=month_window(period), top=5)),
+    )

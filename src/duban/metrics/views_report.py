@@ -1,0 +1,30 @@
+"""The printable monthly report (月度报告) for district leaders."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from duban.core.errors import DomainError
+from duban.org.models import DISTRICT_WIDE_ROLES
+from duban.web.access import DASHBOARD_ROLES, readable, role_required
+
+from .report import monthly_report
+from .views import _period
+
+# District-wide readers only: the report covers every unit of the district.
+REPORT_ROLES = DASHBOARD_ROLES & DISTRICT_WIDE_ROLES
+
+
+@role_required(REPORT_ROLES)
+def report_page(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    try:
+        period = _period(request, now)
+    except DomainError as exc:
+        context = {"error": readable(exc), "period": request.GET.get("period", "")}
+        return render(request, "metrics/report.html", context, status=422)
+    report = monthly_report(user=request.user, period=period, now=now)  # type: ignore[arg-type]
+    context = {"r": report, "period": period.label, "generated_at": now}
+    return render(request, "metrics/report.html", context)
