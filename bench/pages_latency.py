@@ -1,0 +1,84 @@
+"""Server time of the main pages on a demo-sized district (Django test client, in process).
+
+    uv run python bench/pages_latency.py [--tickets 50000] [--runs 20]
+
+Builds the demo once in DUBAN_VAR_DIR (default /tmp/duban-bench-pages) and prints the
+median and p95 time and the query count of each page for the persona who uses it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("DUBAN_VAR_DIR", "/tmp/duban-bench-pages")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "duban.settings")
+
+PAGES = [
+    ("operator1", "/desk/intake/"),
+    ("binhu_handler", "/desk/inbox/"),
+    ("binhu_handler", "/desk/inbox/?tab=overdue"),
+    ("dispatcher1", "/desk/centre/"),
+    ("dispatcher1", "/desk/centre/?tab=callback"),
+    ("supervisor1", "/desk/supervision/"),
+    ("dispatcher1", "/tickets/{number}/"),
+    ("leader1", "/metrics/"),
+    ("leader1", "/metrics/rankings/"),
+    ("dispatcher1", "/api/v1/tickets?limit=50"),
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tickets", type=int, default=50000)
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+
+    import django
+
+    Path(os.environ["DUBAN_VAR_DIR"]).mkdir(parents=True, exist_ok=True)
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from duban.org.models import User
+    from duban.tickets.models import Ticket
+
+    call_command("migrate", verbosity=0)
+    if not Ticket.objects.exists():
+        print(f"building the demo ({args.tickets} tickets) …", file=sys.stderr)
+        call_command("demo", tickets=args.tickets, seed=1)
+    number = (
+        Ticket.objects.filter(state="closed")
+        .order_by("-number")
+        .values_list("number", flat=True)[0]
+    )
+    print(f"database: {connection.vendor}, tickets: {Ticket.objects.count()}")
+    print(f"{'page':45} {'user':15} {'p50 ms':>7} {'p95 ms':>7} {'queries':>7} status")
+    for username, url in PAGES:
+        url = url.format(number=number)
+        client = Client(SERVER_NAME="127.0.0.1")
+        client.force_login(User.objects.get(username=username))
+        client.get(url)  # warm caches (calendar, templates)
+        times = []
+        for _ in range(args.runs):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                response = client.get(url)
+                times.append((time.perf_counter() - started) * 1000)
+        times.sort()
+        p95 = times[min(len(times) - 1, int(0.95 * len(times)))]
+        print(
+            f"{url:45} {username:15} {statistics.median(times):7.1f} {p95:7.1f} "
+            f"{len(queries.captured_queries):7d} {response.status_code}"
+        )
+
+
+if __name__ == "__main__":
+    main()
