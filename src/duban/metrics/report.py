@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.core.cache import cache
@@ -31,6 +31,8 @@ from .selectors import (
 
 HOTSPOT_CACHE_SECONDS = 300
 HOTSPOT_TOP = 8
+PREVIOUS_TOP = 40  # clusters of the previous window searched for the same matter
+MATCH_KEYWORDS = 3  # of six
 RECENT_DAYS = 30
 # The rolling "last 30 days" window ends on a 5-minute boundary so that its cache
 # entry serves every request of those five minutes.
@@ -65,8 +67,8 @@ def hotspot_cache_key(user: User, window: Window, top: int) -> str:
     return "duban:metrics:hotspots:" + hashlib.sha1(raw.encode()).hexdigest()
 
 
-def cached_hotspots(*, user: User, window: Window, top: int = HOTSPOT_TOP) -> list[HotSpot]:
-    """Top hot-spots of the tickets ``user`` may see registered in the window (cached 5 min)."""
+def _clusters(user: User, window: Window, top: int) -> list[HotSpot]:
+    """dispatch.hotspots over the window, cached per (visibility scope, window, top)."""
     key = hotspot_cache_key(user, window, top)
     found = cache.get(key)
     if found is not None:
@@ -75,6 +77,40 @@ def cached_hotspots(*, user: User, window: Window, top: int = HOTSPOT_TOP) -> li
     spots = hotspots(records, since=window.since, until=window.until, top=top)
     cache.set(key, [s.as_dict() for s in spots], HOTSPOT_CACHE_SECONDS)
     return spots
+
+
+def _same_matter(a: HotSpot, b: HotSpot) -> int:
+    """Shared keywords of two clusters (the label counts as all of them)."""
+    if a.label == b.label:
+        return len(a.keywords) or 1
+    return len(set(a.keywords) & set(b.keywords))
+
+
+def with_growth(spots: list[HotSpot], before: list[HotSpot]) -> list[HotSpot]:
+    """Growth = (volume + 1) / (volume of the same matter in the previous window + 1).
+
+    The same matter is the previous cluster sharing the most keywords, at least
+    ``MATCH_KEYWORDS``; none means the matter is new (previous volume 0).
+    """
+    out = []
+    for spot in spots:
+        best = max(before, key=lambda b: _same_matter(spot, b), default=None)
+        prev = best.volume if best and _same_matter(spot, best) >= MATCH_KEYWORDS else 0
+        out.append(replace(spot, growth=round((spot.volume + 1) / (prev + 1), 2)))
+    return out
+
+
+def cached_hotspots(*, user: User, window: Window, top: int = HOTSPOT_TOP) -> list[HotSpot]:
+    """Top hot-spots of the tickets ``user`` may see, registered in the window.
+
+    Clustering is cached 5 minutes per (scope, window). ``growth`` compares each
+    cluster with the same matter in the preceding window of the same length (the
+    growth that dispatch.hotspots computes splits the window itself at 30 days,
+    which says nothing for a window of a month or less).
+    """
+    length = window.until - window.since
+    previous = Window(since=window.since - length, until=window.since, label="")
+    return with_growth(_clusters(user, window, top), _clusters(user, previous, PREVIOUS_TOP))
 
 
 # --- monthly report -----------------------------------------------------------------
