@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from playwright.sync_api import BrowserContext, ConsoleMessage, Error, Page, expect
+from playwright.sync_api import BrowserContext, ConsoleMessage, Page, expect
 
 CHROMIUM_PATH = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -243,7 +243,6 @@ __all__ = [
     "ActionCounter",
     "Browsing",
     "ConsoleWatch",
-    "Error",
     "assert_charts_drawn",
     "assert_cjk_renders",
     "badge_text",

@@ -68,7 +68,6 @@ def test_appeal_from_call_to_closed(open_as, p, capsys):  # type: ignore[no-unty
     expect(op).to_have_url(f"{base}/desk/intake/")
     expect(op.locator("h1")).to_have_text("受理台")
     assert_cjk_renders(op)
-    shot(op, "intake_desk")
     expect(op.locator("#id_caller_phone")).to_be_focused()
     keys = ActionCounter(op)
     keys.type("13812345678")
@@ -84,6 +83,7 @@ def test_appeal_from_call_to_closed(open_as, p, capsys):  # type: ignore[no-unty
     expect(op.locator("#suggestions .pick.chosen")).to_contain_text("滨湖街道")
     expect(op.locator("#id_unit")).to_have_value(str(binhu.pk))
     expect(op.locator("#id_appeal_type")).to_have_value("complaint")
+    shot(op, "intake_desk")
     keys.press("Control+Enter")
     done = op.locator("#done")
     expect(done).to_contain_text("已登记并派单")
@@ -155,7 +155,10 @@ def test_appeal_from_call_to_closed(open_as, p, capsys):  # type: ignore[no-unty
 def test_return_and_redispatch(open_as, p, recent):  # type: ignore[no-untyped-def]
     base = open_as.base_url
     t = factories.dispatched(
-        p=p, now=recent, title="东留村小区楼道墙皮脱落", content="东留村小区3号楼楼道墙皮大面积脱落，存在安全隐患。"
+        p=p,
+        now=recent,
+        title="东留村小区楼道墙皮脱落",
+        content="东留村小区3号楼楼道墙皮大面积脱落，存在安全隐患。",
     )
 
     handler = open_as(p.street_handler)
@@ -400,8 +403,33 @@ def test_other_street_cannot_see_ticket(open_as, p, recent):  # type: ignore[no-
     assert response is not None and response.status == 404
     expect(other.locator("body")).not_to_contain_text("东留村路面塌陷")
 
-    # The same number box in the header leads to the same 404.
-    goto(other, f"{base}/desk/inbox/")
-    own_page = other.request.get(f"{base}/tickets/{own.number}/")
-    assert own_page.status == 200
+    # Their own street's ticket opens normally.
+    goto(other, f"{base}/tickets/{own.number}/")
+    expect(other.locator(".ticket-head h1")).to_contain_text("建业社区路灯不亮")
+    open_as.console.assert_clean()
+
+
+# -- known app bug: raw event codes in the ticket timeline ---------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "app bug: the ticket page's timeline shows the raw event codes 'suggest' (dispatch "
+        "suggestions at registration) and 'attach' (a file added) instead of Chinese labels; "
+        "EVENT_LABELS in duban/web/templatetags/duban_web.py has no entry for them"
+    ),
+)
+def test_timeline_labels_are_chinese(open_as, p, recent):  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    t = factories.accepted(p=p, now=recent)
+    upload = SimpleUploadedFile("现场.png", tiny_png(), content_type="image/png")
+    s.ticket_attach(ticket=t, actor=p.street_handler, now=timezone.now(), upload=upload)
+
+    handler = open_as(p.street_handler)
+    ticket_page(handler, open_as.base_url, t.number)
+    events = timeline(handler)
+    assert len(events) >= 3, events
+    assert [e for e in events if e.isascii()] == [], events
     open_as.console.assert_clean()

@@ -1,0 +1,195 @@
+"""A tour of the main pages over two months of tickets: desks, dashboard, rankings.
+
+The history is built through the real services (a few dozen tickets across the
+previous and the current month, in every stage), then each persona opens its pages
+in its own browser context: the ECharts canvases must be drawn, the rankings must
+show 飞虎榜 and 蜗牛榜, Chinese must render with a CJK font and the console must stay
+clean. With ``DUBAN_SCREENSHOTS=1`` the pages are saved to docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from duban.metrics.periods import period_containing
+from duban.tickets import services as s
+from duban.tickets.models import Ticket
+
+from .browser import assert_charts_drawn, assert_cjk_renders, card, goto, shot
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+MATTERS = [
+    ("{place}路灯不亮", "{place}主街路灯坏了一周，夜间出行不便，请尽快维修。", "complaint"),
+    ("{place}垃圾清运不及时", "{place}村口垃圾堆放多日无人清运，气味很大。", "complaint"),
+    ("{place}下水道堵塞", "{place}小区下水道堵塞，污水外溢，请派人疏通。", "help"),
+    ("咨询{place}低保申请条件", "想咨询{place}居民申请最低生活保障需要哪些材料。", "consultation"),
+    ("{place}占道经营", "{place}路口早市占道经营，影响车辆通行。", "report"),
+    ("建议{place}增设健身器材", "建议在{place}文化广场增设一批健身器材。", "suggestion"),
+]
+# (satisfaction, resolved) of closed tickets, cycled: mostly satisfied, some not.
+RATINGS = [("satisfied", True), ("satisfied", True), ("basic", True), ("unsatisfied", False)]
+
+
+def _lifecycle(p: SimpleNamespace, i: int, unit, handler, place: str, at: datetime, now: datetime):  # type: ignore[no-untyped-def]
+    """One ticket from registration to the stage its index gives, never past ``now``."""
+    title, content, appeal_type = MATTERS[i % len(MATTERS)]
+    t = s.ticket_register(
+        actor=p.operator,
+        now=at,
+        channel="phone",
+        title=title.format(place=place),
+        content=content.format(place=place),
+        appeal_type=appeal_type,
+        location=place,
+        caller_name="市民" + "赵钱孙李周吴郑王"[i % 8],
+        caller_phone=f"1370000{i:04d}",
+    )
+    stage = i % 7  # 0-3 closed, 4 accepted, 5 replied, 6 dispatched
+    steps = [
+        (
+            timedelta(minutes=5),
+            lambda t, w: s.ticket_dispatch(ticket=t, actor=p.dispatcher, now=w, unit=unit),
+        ),
+        (timedelta(hours=1), lambda t, w: s.ticket_accept(ticket=t, actor=handler, now=w)),
+        (timedelta(hours=2), lambda t, w: s.ticket_record_contact(ticket=t, actor=handler, now=w)),
+        (
+            timedelta(days=2),
+            lambda t, w: s.ticket_reply(
+                ticket=t,
+                actor=handler,
+                now=w,
+                result="solved",
+                text=f"已处理：{t.title}，现已解决。",
+            ),
+        ),
+        (
+            timedelta(days=2, hours=3),
+            lambda t, w: s.ticket_review_pass(ticket=t, actor=p.dispatcher, now=w),
+        ),
+        (
+            timedelta(days=3),
+            lambda t, w: s.ticket_callback(
+                ticket=t,
+                actor=p.dispatcher,
+                now=w,
+                reached=True,
+                resolved=RATINGS[i % len(RATINGS)][1],
+                satisfaction=RATINGS[i % len(RATINGS)][0],
+            ),
+        ),
+    ]
+    last = {0: 6, 1: 6, 2: 6, 3: 6, 4: 3, 5: 4, 6: 1}[stage]
+    for offset, step in steps[:last]:
+        when = at + offset
+        if when > now:
+            break
+        t = step(t, when)
+    return t
+
+
+def build_history(p: SimpleNamespace) -> list[Ticket]:
+    """About 45 tickets over the previous and the current month, at three units."""
+    now = timezone.now()
+    this = period_containing(now)
+    last = this.previous
+    units = [
+        (p.district.binhu, p.street_handler, ["东留村", "西留村"], 12),
+        (p.district.hubin, p.other_street_handler, ["建业社区"], 11),
+        (p.district.housing, p.dept_handler, ["蓝湾社区"], 10),
+    ]
+    tickets = []
+    i = 0
+    for start, end, share in ((last.start, last.end, 1.0), (this.start, now, 0.35)):
+        span = (end - start).total_seconds()
+        for unit, handler, places, n in units:
+            for k in range(max(2, round(n * share))):
+                at = start + timedelta(seconds=span * (k + 0.5) / (n + 1))
+                at = at.replace(hour=9, minute=30 + k % 20)
+                if at >= now - timedelta(hours=1):
+                    continue
+                tickets.append(_lifecycle(p, i, unit, handler, places[k % len(places)], at, now))
+                i += 1
+    return tickets
+
+
+def test_tour_of_main_pages(open_as, p):  # type: ignore[no-untyped-def]
+    base = open_as.base_url
+    tickets = build_history(p)
+    assert len(tickets) >= 30
+    now = timezone.now()
+    running = [t for t in tickets if t.state in ("accepted", "dispatched")]
+    s.ticket_supervise(ticket=running[0], actor=p.supervisor, now=now, level=2, note="限期办结")
+    s.ticket_urge(ticket=running[1], actor=p.supervisor, now=now, note="请加快办理")
+
+    # Sign-in page (anonymous).
+    anon = open_as(None)
+    goto(anon, f"{base}/login/")
+    expect(anon.locator("h1")).to_have_text("督办平台")
+    assert_cjk_renders(anon)
+    anon.fill("#id_username", "leader")
+    shot(anon, "login")
+
+    # Leader: the dashboard's charts are drawn, the rankings list both boards.
+    leader = open_as(p.leader)
+    expect(leader).to_have_url(f"{base}/metrics/")
+    expect(leader.locator("h1")).to_have_text("数据看板")
+    kinds = leader.locator(".chart[data-chart]").evaluate_all(
+        "nodes => nodes.map(n => n.dataset.chart)"
+    )
+    assert {"trend", "category", "units"} <= set(kinds), kinds
+    assert assert_charts_drawn(leader, ".chart[data-chart]") == len(kinds)
+    assert leader.evaluate(
+        "[...document.querySelectorAll('.chart')].every(c => echarts.getInstanceByDom(c))"
+    )
+    expect(leader.locator(".kpis")).to_contain_text("满意率")
+    figures = leader.locator("section.card", has=leader.locator("h2", has_text="单位指标"))
+    expect(figures.locator("table")).to_contain_text("滨湖街道")
+    assert_cjk_renders(leader, "数据看板")
+    shot(leader, "dashboard")
+    leader.get_by_role("link", name="飞虎榜/蜗牛榜").click()
+    expect(leader).to_have_url(f"{base}/metrics/rankings/")
+    expect(leader.locator("h1")).to_contain_text("飞虎榜 / 蜗牛榜")
+    streets = leader.locator("section.card", has=leader.locator("h2", has_text="街道/镇"))
+    expect(streets.locator(".board.top h3")).to_contain_text("飞虎榜")
+    expect(streets.locator(".board.bottom h3")).to_contain_text("蜗牛榜")
+    expect(streets.locator(".board.top tbody")).to_contain_text("街道")
+    shot(leader, "rankings")
+
+    # Supervisor: overdue and supervised tickets.
+    supervisor = open_as(p.supervisor)
+    expect(supervisor).to_have_url(f"{base}/desk/supervision/")
+    expect(supervisor.locator("h1")).to_have_text("督办台")
+    expect(supervisor.locator(".cards article").first).to_be_visible()
+    shot(supervisor, "supervision_desk")
+
+    # Street handler: the unit's inbox.
+    handler = open_as(p.street_handler)
+    goto(handler, f"{base}/desk/inbox/?tab=handling")
+    expect(handler.locator("h1")).to_have_text("本单位待办")
+    expect(handler.locator(".cards article").first).to_be_visible()
+    shot(handler, "unit_inbox")
+
+    # Dispatcher: the centre desk (replies waiting for review).
+    disp = open_as(p.dispatcher)
+    expect(disp).to_have_url(f"{base}/desk/centre/")
+    goto(disp, f"{base}/desk/centre/?tab=review")
+    expect(disp.locator(".cards article").first).to_be_visible()
+    shot(disp, "centre_desk")
+
+    # A closed ticket's page, with its whole history.
+    closed = next(t for t in reversed(tickets) if t.state == "closed")
+    goto(disp, f"{base}/tickets/{closed.number}/")
+    expect(disp.locator(".ticket-head .badge").first).to_have_text("已办结")
+    expect(disp.locator(".timeline li").first).to_be_visible()
+    shot(disp, "ticket_page")
+    expect(card(disp, closed.number)).to_have_count(0)
+    open_as.console.assert_clean()
