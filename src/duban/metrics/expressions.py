@@ -18,6 +18,7 @@ from typing import Any
 from django.db.models import (
     Avg,
     Case,
+    CharField,
     Count,
     F,
     FloatField,
@@ -176,3 +177,39 @@ def composite(weights: Weights) -> Combinable:
             output_field=FloatField(),
         )
     return Value(100.0) * numerator / NullIf(denominator, Value(0.0))
+
+
+class LocalMonth(Func):
+    """``'YYYY-MM'`` of a timestamp in China Standard Time (UTC+8, no daylight saving).
+
+    A plain string expression, so grouping by month costs no per-row Python on SQLite
+    (``TruncMonth`` with a time zone calls back into Python for every row there).
+    """
+
+    output_field = CharField()
+    arity = 1
+
+    def as_sql(  # type: ignore[override]
+        self, compiler: Any, connection: Any, **extra_context: Any
+    ) -> tuple[str, Any]:
+        raise NotImplementedError(f"LocalMonth is not implemented for {connection.vendor}")
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, Any]:
+        return Func.as_sql(
+            self,
+            compiler,
+            connection,
+            template="strftime('%%%%Y-%%%%m', %(expressions)s, '+8 hours')",
+            **extra_context,
+        )
+
+    def as_postgresql(
+        self, compiler: Any, connection: Any, **extra_context: Any
+    ) -> tuple[str, Any]:
+        return Func.as_sql(
+            self,
+            compiler,
+            connection,
+            template="to_char(%(expressions)s AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')",
+            **extra_context,
+        )

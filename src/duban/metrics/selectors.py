@@ -16,22 +16,20 @@ from django.db.models import (
     F,
     FilteredRelation,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, Rank, TruncMonth
+from django.db.models.functions import Coalesce, Rank
 
 from duban.core.errors import InvalidInput
 from duban.org.models import Unit, UnitKind
 from duban.tickets.choices import AssignmentRole, AssignmentStatus
 from duban.tickets.models import Ticket, TicketAssignment
 
-from .expressions import Weights, composite, ratio, ticket_counts, ticket_rates
+from .expressions import LocalMonth, Weights, composite, ticket_counts, ticket_rates
 from .figures import (
     COUNT_FIELDS,
     RATE_FIELDS,
@@ -110,8 +108,9 @@ def _unit_figures_queryset(
     """One row per unit (also units without tickets): ``values()`` rows of the figures.
 
     Tickets are joined through a ``FilteredRelation`` whose ON clause carries the
-    period, so the join uses the ``ticket_unit_period`` index; the assignment counts
-    are correlated subqueries on ``assignment_unit_period``.
+    period, so the join uses the ``ticket_unit_period`` index. The assignment counts
+    come from one grouped query (:func:`_with_assignment_counts`): as correlated
+    subqueries in this aggregate SQLite evaluated them once per joined ticket row.
     """
     period_tickets = FilteredRelation(
         "primary_tickets",
@@ -119,23 +118,34 @@ def _unit_figures_queryset(
             primary_tickets__dispatched_at__gte=start, primary_tickets__dispatched_at__lt=end
         ),
     )
-    per_unit = _primary_assignments(start, end).filter(unit=OuterRef("pk")).values("unit")
-    primary = per_unit.annotate(n=Count("pk")).values("n")
-    returned = per_unit.annotate(n=Count("pk", filter=Q(status=AssignmentStatus.RETURNED))).values(
-        "n"
-    )
     qs = cast(
         "QuerySet[Any, dict[str, Any]]",
         _units_queryset(units)
         .annotate(t=period_tickets)
-        .values("pk", "code", "name", "kind", "path")
-        .annotate(
-            n_primary_assignments=Coalesce(Subquery(primary, output_field=IntegerField()), 0),
-            n_returned=Coalesce(Subquery(returned, output_field=IntegerField()), 0),
-        ),
+        .values("pk", "code", "name", "kind", "path"),
     )
-    qs = _with_figures(qs, "t__", now=now, weights=weights)
-    return qs.annotate(return_rate=ratio(F("n_returned"), F("n_primary_assignments")))
+    return _with_figures(qs, "t__", now=now, weights=weights)
+
+
+def _with_assignment_counts(
+    rows: Iterable[dict[str, Any]], *, start: datetime, end: datetime
+) -> list[dict[str, Any]]:
+    """Add primary-assignment and return counts (one grouped query) to unit rows."""
+    rows = list(rows)
+    counts = {
+        r["unit"]: r
+        for r in _primary_assignments(start, end)
+        .filter(unit__in=[r["pk"] for r in rows])
+        .values("unit")
+        .annotate(
+            primary=Count("pk"), returned=Count("pk", filter=Q(status=AssignmentStatus.RETURNED))
+        )
+    }
+    for row in rows:
+        c = counts.get(row["pk"], {"primary": 0, "returned": 0})
+        row["n_primary_assignments"], row["n_returned"] = c["primary"], c["returned"]
+        row["return_rate"] = c["returned"] / c["primary"] if c["primary"] else None
+    return rows
 
 
 # --- row → dataclass ------------------------------------------------------------
@@ -189,7 +199,8 @@ def unit_figures(
     qs = _unit_figures_queryset(
         start=period_start, end=period_end, units=units, now=now, weights=weights
     ).order_by("path")
-    return [_unit_record(row, start=period_start, end=period_end) for row in qs]
+    rows = _with_assignment_counts(qs, start=period_start, end=period_end)
+    return [_unit_record(row, start=period_start, end=period_end) for row in rows]
 
 
 def district_figures(
@@ -299,11 +310,11 @@ def monthly_series(
     if unit is not None:
         tickets = tickets.filter(primary_unit=unit)
         assignments = assignments.filter(unit=unit)
-    qs = tickets.annotate(month=TruncMonth("dispatched_at", tzinfo=PERIOD_TZ)).values("month")
-    rows = {_label(r["month"]): r for r in _with_figures(qs, "", now=now, weights=weights)}
+    qs = tickets.annotate(month=LocalMonth("dispatched_at")).values("month")
+    rows = {r["month"]: r for r in _with_figures(qs, "", now=now, weights=weights)}
     returns = {
-        _label(r["month"]): r
-        for r in assignments.annotate(month=TruncMonth("assigned_at", tzinfo=PERIOD_TZ))
+        r["month"]: r
+        for r in assignments.annotate(month=LocalMonth("assigned_at"))
         .values("month")
         .annotate(
             primary=Count("pk"), returned=Count("pk", filter=Q(status=AssignmentStatus.RETURNED))
@@ -357,7 +368,8 @@ def _ranked_rows(
             Rank(), partition_by=[F("eligible")], order_by=[F("composite").desc(nulls_last=True)]
         )
     )
-    return list(qs.order_by("-eligible", "position", "sort_order", "path"))
+    rows = qs.order_by("-eligible", "position", "sort_order", "path")
+    return _with_assignment_counts(rows, start=period.start, end=period.end)
 
 
 def rankings(

@@ -140,12 +140,12 @@ def test_rankings_run_a_fixed_number_of_queries(
     make_unit, metric_settings, django_assert_num_queries
 ):
     add(make_unit("a"), MARCH, good=2)
-    with django_assert_num_queries(3):  # settings + this month + last month
+    with django_assert_num_queries(5):  # settings + (figures + assignments) × two months
         rankings(period="2025-03", group="streets", now=NOW)
     for i in range(8):
         unit = make_unit(f"u{i}")
         add(unit, MARCH, good=i, bad=2)
         add(unit, FEBRUARY, good=2, bad=i)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(5):
         ranking = rankings(period="2025-03", group="streets", now=NOW)
     assert len(ranking.ranked) == 9
