@@ -222,10 +222,28 @@ def assert_cjk_renders(page: Page, text: str = "督办平台") -> None:
     assert len(signatures) == len(result), "Chinese characters render as identical boxes"
 
 
+CHARTS_SETTLED = """(selector) => {
+  const nodes = [...document.querySelectorAll(selector)];
+  const charts = nodes.map((n) => window.echarts && echarts.getInstanceByDom(n));
+  if (!nodes.length || charts.some((c) => !c)) return false;
+  const sig = charts.map((c) => c.getDataURL()).join("|");
+  const same = window.__dubanChartSig === sig;
+  window.__dubanChartSig = sig;
+  return same;
+}"""
+
+
+def wait_charts_settled(page: Page, selector: str = ".chart") -> None:
+    """Every ECharts instance in ``selector`` exists and its picture stopped changing
+    (the entry animation is over), so assertions and screenshots see the final chart."""
+    page.wait_for_function(CHARTS_SETTLED, arg=selector, polling=300)
+
+
 def assert_charts_drawn(page: Page, selector: str = ".chart") -> int:
     """Every chart container holds at least one canvas of non-zero size; returns the count."""
     charts = page.locator(selector)
     expect(charts.first.locator("canvas").first).to_be_visible()
+    wait_charts_settled(page, selector)
     n = charts.count()
     assert n > 0
     for i in range(n):

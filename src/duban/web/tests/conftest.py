@@ -44,6 +44,27 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 
 
 @pytest.fixture
+def migration_data(transactional_db: None) -> None:
+    """The rows data migrations seed (SLA rules, working hours, calendar), put back.
+
+    A transactional test's database is flushed after each test, data-migration rows
+    included. ``serialized_rollback`` would restore them, but it breaks (duplicate
+    content types) as soon as a transactional test without it ran earlier in the same
+    worker, so the browser tests re-seed explicitly; the seeds skip what exists.
+    """
+    from duban.sla import seed
+    from duban.sla.models import CalendarDay, CalendarYear, SlaRule, WorkingPeriod
+    from duban.sla.selectors import calendar_invalidate
+
+    if not SlaRule.objects.exists():
+        seed.seed_rules(SlaRule)
+    seed.seed_periods(WorkingPeriod)
+    if not CalendarYear.objects.exists():
+        seed.seed_calendar(CalendarDay, CalendarYear)
+    calendar_invalidate()
+
+
+@pytest.fixture
 def open_as(live_server, new_context):  # type: ignore[no-untyped-def]
     """``open_as(user)``: a page in a fresh browser context, signed in as ``user``.
 

@@ -1,8 +1,8 @@
 """Whole journeys in a real Chromium: several personas, each in its own browser context.
 
 Each test drives the pages against pytest-django's ``live_server`` (a transactional
-database; ``serialized_rollback`` brings back the seeded SLA rules and calendar after
-each test's flush) and ends with a clean browser console. Tickets that a journey
+database; the ``migration_data`` fixture re-seeds the SLA rules and calendar that
+each test's flush removes) and ends with a clean browser console. Tickets that a journey
 does not build through the pages come from the real services (``testing.factories``),
 timed just before now, because the pages use the real clock.
 
@@ -35,7 +35,8 @@ from .browser import (
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("migration_data"),
 ]
 
 INTAKE_ACTION_BOUND = 12

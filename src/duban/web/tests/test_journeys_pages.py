@@ -10,12 +10,15 @@ clean. With ``DUBAN_SCREENSHOTS=1`` the pages are saved to docs/screenshots/.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from duban.dispatch.models import Category
+from duban.dispatch.services import catalogue_import
 from duban.metrics.periods import period_containing
 from duban.tickets import services as s
 from duban.tickets.models import Ticket
@@ -24,25 +27,76 @@ from .browser import assert_charts_drawn, assert_cjk_renders, card, goto, shot
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("migration_data"),
 ]
 
+# (title, content, appeal type, category path in the catalogue)
 MATTERS = [
-    ("{place}路灯不亮", "{place}主街路灯坏了一周，夜间出行不便，请尽快维修。", "complaint"),
-    ("{place}垃圾清运不及时", "{place}村口垃圾堆放多日无人清运，气味很大。", "complaint"),
-    ("{place}下水道堵塞", "{place}小区下水道堵塞，污水外溢，请派人疏通。", "help"),
-    ("咨询{place}低保申请条件", "想咨询{place}居民申请最低生活保障需要哪些材料。", "consultation"),
-    ("{place}占道经营", "{place}路口早市占道经营，影响车辆通行。", "report"),
-    ("建议{place}增设健身器材", "建议在{place}文化广场增设一批健身器材。", "suggestion"),
+    (
+        "{place}路灯不亮",
+        "{place}主街路灯坏了一周，夜间出行不便，请尽快维修。",
+        "complaint",
+        "城乡建设/市政设施/路灯",
+    ),
+    (
+        "{place}垃圾清运不及时",
+        "{place}村口垃圾堆放多日无人清运，气味很大。",
+        "complaint",
+        "城市管理/环境卫生/垃圾清运",
+    ),
+    (
+        "{place}下水道堵塞",
+        "{place}小区下水道堵塞，污水外溢，请派人疏通。",
+        "help",
+        "城乡建设/市政设施/排水",
+    ),
+    (
+        "咨询{place}低保申请条件",
+        "想咨询{place}居民申请最低生活保障需要哪些材料。",
+        "consultation",
+        "社会保障/社会救助/低保",
+    ),
+    (
+        "{place}占道经营",
+        "{place}路口早市占道经营，影响车辆通行。",
+        "report",
+        "城市管理/市容秩序/占道经营",
+    ),
+    (
+        "建议{place}增设健身器材",
+        "建议在{place}文化广场增设一批健身器材。",
+        "suggestion",
+        "文体旅游/公共文体/健身设施",
+    ),
 ]
 # (satisfaction, resolved) of closed tickets, cycled: mostly satisfied, some not.
 RATINGS = [("satisfied", True), ("satisfied", True), ("basic", True), ("unsatisfied", False)]
 
 
-def _lifecycle(p: SimpleNamespace, i: int, unit, handler, place: str, at: datetime, now: datetime):  # type: ignore[no-untyped-def]
+def import_catalogue(tmp_path: Path) -> dict[str, int]:
+    """A small three-level catalogue through the real import; full name → id."""
+    csv = tmp_path / "catalogue.csv"
+    lines = ["level1,level2,level3", *(m[3].replace("/", ",") for m in MATTERS)]
+    csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    catalogue_import(path=csv)
+    return dict(Category.objects.values_list("full_name", "pk"))
+
+
+def _lifecycle(  # type: ignore[no-untyped-def]
+    p: SimpleNamespace,
+    i: int,
+    unit,
+    handler,
+    place: str,
+    at: datetime,
+    now: datetime,
+    categories: dict[str, int],
+):
     """One ticket from registration to the stage its index gives, never past ``now``."""
-    title, content, appeal_type = MATTERS[i % len(MATTERS)]
+    title, content, appeal_type, category = MATTERS[i % len(MATTERS)]
     t = s.ticket_register(
+        category_id=categories.get(category),
         actor=p.operator,
         now=at,
         channel="phone",
@@ -96,11 +150,12 @@ def _lifecycle(p: SimpleNamespace, i: int, unit, handler, place: str, at: dateti
     return t
 
 
-def build_history(p: SimpleNamespace) -> list[Ticket]:
-    """About 45 tickets over the previous and the current month, at three units."""
+def build_history(p: SimpleNamespace, categories: dict[str, int]) -> list[Ticket]:
+    """About 70 tickets over the two previous months and this one, at three units."""
     now = timezone.now()
     this = period_containing(now)
     last = this.previous
+    before = last.previous
     units = [
         (p.district.binhu, p.street_handler, ["东留村", "西留村"], 12),
         (p.district.hubin, p.other_street_handler, ["建业社区"], 11),
@@ -108,7 +163,8 @@ def build_history(p: SimpleNamespace) -> list[Ticket]:
     ]
     tickets = []
     i = 0
-    for start, end, share in ((last.start, last.end, 1.0), (this.start, now, 0.35)):
+    months = ((before.start, before.end, 0.8), (last.start, last.end, 1.0), (this.start, now, 0.35))
+    for start, end, share in months:
         span = (end - start).total_seconds()
         for unit, handler, places, n in units:
             for k in range(max(2, round(n * share))):
@@ -116,14 +172,16 @@ def build_history(p: SimpleNamespace) -> list[Ticket]:
                 at = at.replace(hour=9, minute=30 + k % 20)
                 if at >= now - timedelta(hours=1):
                     continue
-                tickets.append(_lifecycle(p, i, unit, handler, places[k % len(places)], at, now))
+                tickets.append(
+                    _lifecycle(p, i, unit, handler, places[k % len(places)], at, now, categories)
+                )
                 i += 1
     return tickets
 
 
-def test_tour_of_main_pages(open_as, p):  # type: ignore[no-untyped-def]
+def test_tour_of_main_pages(open_as, p, tmp_path):  # type: ignore[no-untyped-def]
     base = open_as.base_url
-    tickets = build_history(p)
+    tickets = build_history(p, import_catalogue(tmp_path))
     assert len(tickets) >= 30
     now = timezone.now()
     running = [t for t in tickets if t.state in ("accepted", "dispatched")]
@@ -192,4 +250,29 @@ def test_tour_of_main_pages(open_as, p):  # type: ignore[no-untyped-def]
     expect(disp.locator(".timeline li").first).to_be_visible()
     shot(disp, "ticket_page")
     expect(card(disp, closed.number)).to_have_count(0)
+    open_as.console.assert_clean()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "app bug: the rankings board's class 'board top' (metrics/rankings.html) collides "
+        "with the page header's '.top' rule in web/static/web/app.css (brand-red background, "
+        "white text, flex): the 飞虎榜 board turns red and its table text is white on white, "
+        "so the top units cannot be read (and '@media print' hides the board)"
+    ),
+)
+def test_rankings_red_list_is_legible(open_as, p):  # type: ignore[no-untyped-def]
+    leader = open_as(p.leader)
+    goto(leader, f"{open_as.base_url}/metrics/rankings/")
+    top = leader.locator(".board.top").first
+    bottom = leader.locator(".board.bottom").first
+    expect(top.locator("table")).to_be_visible()
+    style = "el => { const s = getComputedStyle(el); return [s.color, s.backgroundColor]; }"
+    top_cell = top.locator("tbody td").first.evaluate(style)
+    bottom_cell = bottom.locator("tbody td").first.evaluate(style)
+    board_bg = top.evaluate("el => getComputedStyle(el).backgroundColor")
+    assert top_cell[0] != "rgb(255, 255, 255)", top_cell  # white text on a white table
+    assert top_cell == bottom_cell, (top_cell, bottom_cell)
+    assert board_bg == bottom.evaluate("el => getComputedStyle(el).backgroundColor")
     open_as.console.assert_clean()
