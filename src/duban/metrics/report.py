@@ -225,5 +225,6 @@ def monthly_report(
         departments=rankings(period=period.label, group="departments", **span),
         categories=tuple(categories[:top_categories]),
         overdue=tuple(overdue),
-        hotspots=tuple(cached_hotspots(user=user, window=month_window(period), top=5)),
+        # Same cache entry as the dashboard's panel for this month.
+        hotspots=tuple(cached_hotspots(user=user, window=month_window(period))[:5]),
     )
