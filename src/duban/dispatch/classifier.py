@@ -2,10 +2,11 @@
 
 Features: character 1-3-gram TF-IDF plus rjieba word 1-2-gram TF-IDF (sublinear
 tf) on the normalised "title 。 text" document. Model: one-vs-rest NB-SVM
-(linear SVMs on naive-Bayes-scaled features, see ``nbsvm.py``). Confidence: a
-multinomial logistic regression fitted on the NB-SVM's out-of-fold decision
-scores (stacked calibration), so ``predict_proba`` returns calibrated
-probabilities whose maximum is the dispatch confidence.
+(linear SVMs on naive-Bayes-scaled features, see ``nbsvm.py``) stacked with a
+class-balanced LinearSVC. Confidence: a multinomial logistic regression fitted
+on both models' out-of-fold decision scores (stacked calibration), so
+``predict_proba`` returns calibrated probabilities whose maximum is the
+dispatch confidence.
 
 Use :func:`train_from_pairs` to train, :func:`save_model` / :func:`load_model`
 to persist, and :meth:`DispatchModel.suggest` for top-k suggestions.
@@ -54,7 +55,7 @@ class ClassifierConfig:
     word_ngram: tuple[int, int] = (1, 2)
     word_max_features: int = 200_000
     svm_c: float = 0.3
-    stack_linear_svm: bool = False
+    stack_linear_svm: bool = True
     linear_c: float = 0.5
     calib_folds: int = 5
     calib_c: float = 1.0

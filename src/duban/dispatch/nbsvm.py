@@ -50,6 +50,8 @@ class ScoreStack:
     def fit(self, X, y) -> ScoreStack:
         for m in self.models:
             m.fit(X, y)
+            if hasattr(m, "coef_") and m.coef_.dtype == np.float64:
+                m.coef_ = m.coef_.astype(np.float32)  # halves the model file
         self.classes_ = self.models[0].classes_
         return self
 

@@ -156,6 +156,7 @@ class Command(BaseCommand):
     def _duplicates_eval(self, opts):
         from duban.dispatch import duplicates
 
+        _err("finding near-duplicate pairs")
         report = duplicates.evaluate_csv(
             opts["csv"], threshold=opts["threshold"], window_days=opts["window_days"]
         )
@@ -164,6 +165,7 @@ class Command(BaseCommand):
     def _replycheck(self, opts):
         from duban.dispatch import replycheck
 
+        _err("scoring replies")
         report = replycheck.check_csv(opts["csv"], examples=opts["examples"])
         self._output(report, opts["json"], "replycheck")
 
