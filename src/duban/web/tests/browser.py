@@ -52,12 +52,13 @@ def screenshots_enabled() -> bool:
 
 
 def shot(page: Page, name: str) -> Path | None:
-    """Save the viewport as docs/screenshots/<name>.png (only with DUBAN_SCREENSHOTS=1)."""
+    """Save the top of the page as docs/screenshots/<name>.png (only with DUBAN_SCREENSHOTS=1)."""
     if not screenshots_enabled():
         return None
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.evaluate("document.fonts.ready")
+    page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(path), animations="disabled", caret="initial")
     return path
 

@@ -12,6 +12,7 @@ Run: ``pytest src/duban/web -m browser``.
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import parse_qs
 
 import pytest
 from django.utils import timezone
@@ -52,6 +53,18 @@ def submit_action(scope) -> None:  # type: ignore[no-untyped-def]
     scope.locator("form.action-form").get_by_role("button", name="提交").click()
 
 
+def suggestion_for(content: str):  # type: ignore[no-untyped-def]
+    """Matches the intake desk's suggestion response for the draft with this content."""
+
+    def match(response) -> bool:  # type: ignore[no-untyped-def]
+        if "/desk/intake/suggest/" not in response.url:
+            return False
+        data = parse_qs(response.request.post_data or "")
+        return data.get("content", [""])[0] == content
+
+    return match
+
+
 def ticket_page(page: Page, base: str, number: str) -> None:
     goto(page, f"{base}/tickets/{number}/")
     expect(page.locator(".ticket-head .num")).to_have_text(number)
@@ -79,7 +92,9 @@ def test_appeal_from_call_to_closed(open_as, p, capsys):  # type: ignore[no-unty
     keys.press("Tab")  # 标题
     keys.type("东留村主街路灯不亮")
     keys.press("Tab")  # 内容
-    keys.type("东留村主街的路灯已经坏了一周，晚上老人孩子出行不便，请尽快维修。")
+    content = "东留村主街的路灯已经坏了一周，晚上老人孩子出行不便，请尽快维修。"
+    with op.expect_response(suggestion_for(content)):
+        keys.type(content)
     # The desk's suggestion (territorial: 东留村 → 滨湖街道) preselects the primary unit.
     expect(op.locator("#suggestions .pick.chosen")).to_contain_text("滨湖街道")
     expect(op.locator("#id_unit")).to_have_value(str(binhu.pk))
