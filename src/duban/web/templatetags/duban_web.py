@@ -133,6 +133,10 @@ EVENT_LABELS = {
     "assign_leader": "领导包案",
     "escalate": "提级",
     "breach": "超时",
+    "suggest": "智能推荐",
+    "attach": "上传附件",
+    "attach_public": "群众上传照片",
+    "reveal_caller": "查看来电人信息",
 }
 PAYLOAD_LABELS = {
     "note": "备注",

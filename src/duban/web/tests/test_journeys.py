@@ -425,17 +425,9 @@ def test_other_street_cannot_see_ticket(open_as, p, recent):  # type: ignore[no-
     open_as.console.assert_clean()
 
 
-# -- known app bug: raw event codes in the ticket timeline ---------------------------------
+# -- the ticket timeline speaks Chinese for every event type --------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "app bug: the ticket page's timeline shows the raw event codes 'suggest' (dispatch "
-        "suggestions at registration) and 'attach' (a file added) instead of Chinese labels; "
-        "EVENT_LABELS in duban/web/templatetags/duban_web.py has no entry for them"
-    ),
-)
 def test_timeline_labels_are_chinese(open_as, p, recent):  # type: ignore[no-untyped-def]
     from django.core.files.uploadedfile import SimpleUploadedFile
 

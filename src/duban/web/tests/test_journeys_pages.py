@@ -217,9 +217,9 @@ def test_tour_of_main_pages(open_as, p, tmp_path):  # type: ignore[no-untyped-de
     expect(leader).to_have_url(f"{base}/metrics/rankings/")
     expect(leader.locator("h1")).to_contain_text("飞虎榜 / 蜗牛榜")
     streets = leader.locator("section.card", has=leader.locator("h2", has_text="街道/镇"))
-    expect(streets.locator(".board.top h3")).to_contain_text("飞虎榜")
-    expect(streets.locator(".board.bottom h3")).to_contain_text("蜗牛榜")
-    expect(streets.locator(".board.top tbody")).to_contain_text("街道")
+    expect(streets.locator(".board.red-list h3")).to_contain_text("飞虎榜")
+    expect(streets.locator(".board.black-list h3")).to_contain_text("蜗牛榜")
+    expect(streets.locator(".board.red-list tbody")).to_contain_text("街道")
     shot(leader, "rankings")
 
     # Supervisor: overdue and supervised tickets.
@@ -253,20 +253,11 @@ def test_tour_of_main_pages(open_as, p, tmp_path):  # type: ignore[no-untyped-de
     open_as.console.assert_clean()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "app bug: the rankings board's class 'board top' (metrics/rankings.html) collides "
-        "with the page header's '.top' rule in web/static/web/app.css (brand-red background, "
-        "white text, flex): the 飞虎榜 board turns red and its table text is white on white, "
-        "so the top units cannot be read (and '@media print' hides the board)"
-    ),
-)
 def test_rankings_red_list_is_legible(open_as, p):  # type: ignore[no-untyped-def]
     leader = open_as(p.leader)
     goto(leader, f"{open_as.base_url}/metrics/rankings/")
-    top = leader.locator(".board.top").first
-    bottom = leader.locator(".board.bottom").first
+    top = leader.locator(".board.red-list").first
+    bottom = leader.locator(".board.black-list").first
     expect(top.locator("table")).to_be_visible()
     style = "el => { const s = getComputedStyle(el); return [s.color, s.backgroundColor]; }"
     top_cell = top.locator("tbody td").first.evaluate(style)
