@@ -1,6 +1,6 @@
 """The dispatch classifier: suggests the responsible category for an appeal.
 
-Features: character 1-3-gram TF-IDF plus rjieba word 1-2-gram TF-IDF (sublinear
+Features: character 2-3-gram TF-IDF plus rjieba word 1-2-gram TF-IDF (sublinear
 tf) on the normalised "title 。 text" document. Model: one-vs-rest NB-SVM
 (linear SVMs on naive-Bayes-scaled features, see ``nbsvm.py``) stacked with a
 class-balanced LinearSVC. Confidence: a multinomial logistic regression fitted
@@ -50,7 +50,7 @@ class Suggestion:
 
 @dataclass
 class ClassifierConfig:
-    char_ngram: tuple[int, int] = (1, 3)
+    char_ngram: tuple[int, int] = (2, 3)
     char_max_features: int = 200_000
     word_ngram: tuple[int, int] = (1, 2)
     word_max_features: int = 200_000
