@@ -33,6 +33,9 @@ run: deps assets
 	$(DUBAN) migrate --noinput
 	@if $(DUBAN) help demo >/dev/null 2>&1; then \
 	    $(DUBAN) demo --if-empty && $(DUBAN) demo --print-logins; \
+	    if [ ! -f var/models/dispatch.model ]; then \
+	        echo "training the dispatch model on the demo's closed tickets …"; \
+	        $(DUBAN) dispatch train --from-tickets --limit 5000; fi; \
 	else echo "note: the demo command is not available yet; starting without demo data"; fi
 	$(DUBAN) collectstatic --noinput -v 0
 	@echo "duban is serving on http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"

@@ -133,6 +133,8 @@ class Ticket(models.Model):
         _("办理结果"), max_length=12, choices=ReplyResult.choices, blank=True
     )
     reply_text = models.TextField(_("答复内容"), blank=True)
+    # The reply check's verdict (score, weak, reasons), shown to the reviewing centre.
+    reply_check = models.JSONField(_("答复质量"), default=dict, blank=True)
     resolved = models.BooleanField(_("是否解决"), null=True, blank=True)
     satisfaction = models.CharField(
         _("满意度"), max_length=12, choices=Satisfaction.choices, blank=True

@@ -47,7 +47,7 @@ def test_text_report_mentions_metrics(train_csv):
         (["train", "--csv", "{empty}", "--out", "{tmp}/m.bin"], "empty"),
         (["evaluate", "--model", "{corrupt}", "--csv", "{train}"], "not a duban"),
         (["evaluate", "--model", "{tmp}/none.bin", "--csv", "{train}"], "not found"),
-        (["train", "--from-tickets", "--out", "{tmp}/m.bin"], "train_from_pairs"),
+        (["train", "--out", "{tmp}/m.bin"], "--from-tickets is required"),
         (["cv", "--csv", "{train}", "--folds", "1"], "at least 2"),
     ],
 )

@@ -170,3 +170,43 @@ def test_training_pairs_use_the_final_unit_of_closed_tickets(p, now):
     f.accepted(p=p, now=now)
     texts, labels = ticket_training_pairs()
     assert labels == [p.district.binhu.code] and "路灯" in texts[0]
+
+
+def test_train_from_tickets_command_installs_a_model_that_suggests_units(p, now):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="not enough closed tickets"):
+        call_command("dispatch", "train", "--from-tickets")
+    for i in range(12):
+        f.closed(p=p, now=now, title=f"东留村路灯不亮{i}", content="东留村路灯坏了请维修")
+        t = f.registered(
+            actor=p.operator,
+            now=now,
+            title=f"公租房申请{i}",
+            content="公租房保障房申请怎么办理",
+            location="",
+        )
+        t = s.ticket_dispatch(ticket=t, actor=p.operator, now=now, unit=p.district.housing)
+        t = s.ticket_accept(ticket=t, actor=p.dept_handler, now=now)
+        t = s.ticket_reply(
+            ticket=t, actor=p.dept_handler, now=now, result="explained", text="已解答"
+        )
+        t = s.ticket_review_pass(ticket=t, actor=p.dispatcher, now=now)
+        s.ticket_callback(
+            ticket=t,
+            actor=p.dispatcher,
+            now=now,
+            reached=True,
+            resolved=True,
+            satisfaction="satisfied",
+        )
+    call_command("dispatch", "train", "--from-tickets")
+    assert model_path().is_file()
+    t = f.registered(actor=p.operator, now=now, title="公租房", content="想申请公租房", location="")
+    top = t.suggestions["units"][0]
+    assert (
+        top["source"] == "model"
+        and top["unit_id"] == p.district.housing.pk
+        and top["confidence"] > 0.5
+    )
+    model_path().unlink()

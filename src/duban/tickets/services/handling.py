@@ -21,6 +21,24 @@ from .base import check_permission, check_text, lock, transition
 MAX_ATTACHMENTS = 9
 
 
+def _reply_check(ticket: Ticket, text: str) -> dict:
+    """How the reply scores against the appeal (relevance, completeness, boilerplate).
+
+    Weak replies are flagged for the centre's review before they reach the caller.
+    """
+    from duban.dispatch.replycheck import check_reply
+
+    score = check_reply(f"{ticket.title}。{ticket.content}", text)
+    return {
+        "score": round(score.score, 3),
+        "weak": score.weak,
+        "reasons": score.reasons,
+        "relevance": round(score.relevance, 3),
+        "completeness": round(score.completeness, 3),
+        "boilerplate": round(score.boilerplate, 3),
+    }
+
+
 @transaction.atomic
 def ticket_accept(
     *, ticket: Ticket, actor: User, now: datetime, expected_version: int | None = None
@@ -236,6 +254,7 @@ def ticket_reply(
                 "附件不属于该工单 / attachment not found on this ticket", field="attachment_ids"
             )
 
+    check = _reply_check(ticket, text)
     locked = transition(
         ticket=ticket,
         actor=actor,
@@ -243,8 +262,14 @@ def ticket_reply(
         action="reply",
         expected_version=expected_version,
         validate=validate,
-        changes={"reply_result": result, "reply_text": text, "replied_at": now},
+        changes={
+            "reply_result": result,
+            "reply_text": text,
+            "replied_at": now,
+            "reply_check": check,
+        },
         payload={
+            "check": check,
             "result": result,
             "text": text,
             "reason": reason,

@@ -178,3 +178,29 @@ def test_sub_dispatched_village_reports_its_part_but_does_not_reply(p, recent):
     )
     assert response.status_code == 302
     assert t.assignments.get(role="sub").status == "contributed"
+
+
+def test_weak_reply_is_flagged_for_the_reviewing_centre(p, recent):
+    t = f.accepted(p=p, now=recent)
+    t = s.ticket_reply(
+        ticket=t,
+        actor=p.street_handler,
+        now=recent,
+        result="explained",
+        text="您好，已转相关部门。",
+    )
+    assert t.reply_check["weak"] is True and t.reply_check["reasons"]
+    assert TicketEvent.objects.get(ticket=t, type="reply").payload["check"] == t.reply_check
+    page = signed_in(p.dispatcher).get(f"/tickets/{t.number}/").content.decode()
+    assert "答复质量存疑" in page
+    good = f.accepted(
+        p=p, now=recent, title="东留村路灯不亮", content="东留村主街路灯坏了一周，晚上出行不便。"
+    )
+    good = s.ticket_reply(
+        ticket=good,
+        actor=p.street_handler,
+        now=recent,
+        result="solved",
+        text="经核实，东留村主街路灯线路老化，街道已安排电工更换线路和灯具，路灯已于当日恢复照明。",
+    )
+    assert good.reply_check["weak"] is False

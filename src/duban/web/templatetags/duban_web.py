@@ -211,3 +211,17 @@ def card_actions(context: dict[str, Any], ticket: Any, desk: str) -> list[Any]:
     if "actions" in context and context.get("card_view"):
         return context["actions"]
     return desk_actions(ticket, context["request"].user, desk)
+
+
+REPLY_REASONS = {
+    "too_short": "内容过短",
+    "off_topic": "与诉求关联度低",
+    "incomplete": "缺少办理措施或结果",
+    "boilerplate": "套话较多",
+}
+
+
+@register.filter
+def reply_reasons(reasons: list[str] | None) -> str:
+    """The reply check's reasons in Chinese, joined for display."""
+    return "、".join(str(_(REPLY_REASONS.get(r, r))) for r in reasons or [])

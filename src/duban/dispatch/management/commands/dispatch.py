@@ -31,11 +31,16 @@ class Command(BaseCommand):
         p.add_argument(
             "--from-tickets",
             action="store_true",
-            help="train from closed tickets (wired by the tickets app; not available yet)",
+            help="train from the district's closed tickets: the unit that finally handled each is its label",
+        )
+        p.add_argument(
+            "--limit", type=int, default=20000, help="with --from-tickets: newest N closed tickets"
         )
         p.add_argument("--text-cols", default="title,text")
         p.add_argument("--label-col", default=DEFAULT_LABEL_COL)
-        p.add_argument("--out", required=True, help="model file to write")
+        p.add_argument(
+            "--out", help="model file to write (default with --from-tickets: the installed model)"
+        )
 
         p = sub.add_parser("evaluate", help="evaluate a model on a labelled CSV")
         p.add_argument("--model", required=True)
@@ -75,15 +80,26 @@ class Command(BaseCommand):
     # -- train -----------------------------------------------------------------
     def _train(self, opts):
         if opts["from_tickets"]:
-            raise CommandError(
-                "--from-tickets 尚未接入 / not wired yet: call "
-                "duban.dispatch.classifier.train_from_pairs(texts, labels) from the tickets app"
+            from duban.dispatch.selectors import model_path, ticket_training_pairs
+
+            docs, labels = ticket_training_pairs(limit=opts["limit"])
+            if len(set(labels)) < 2:
+                raise CommandError(
+                    f"已办结工单不足以训练（{len(docs)} 件，{len(set(labels))} 个单位） / "
+                    "not enough closed tickets to train: need at least two units"
+                )
+            opts["out"] = opts["out"] or str(model_path())
+            opts["text_cols"] = "title,content"
+        else:
+            if not opts["csv"]:
+                raise CommandError(
+                    "需要 --csv 或 --from-tickets / --csv PATH or --from-tickets is required"
+                )
+            if not opts["out"]:
+                raise CommandError("需要 --out / --out MODEL is required")
+            _ids, docs, labels = load_labelled(
+                opts["csv"], text_cols=parse_columns(opts["text_cols"]), label_col=opts["label_col"]
             )
-        if not opts["csv"]:
-            raise CommandError("需要 --csv / --csv PATH is required")
-        _ids, docs, labels = load_labelled(
-            opts["csv"], text_cols=parse_columns(opts["text_cols"]), label_col=opts["label_col"]
-        )
         _err(f"training on {len(docs)} rows, {len(set(labels))} labels")
         t0 = time.perf_counter()
         model = classifier.train_from_pairs(docs, labels, progress=lambda m: _err(f"  {m}"))
