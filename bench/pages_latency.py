@@ -27,6 +27,7 @@ PAGES = [
     ("supervisor1", "/desk/supervision/"),
     ("dispatcher1", "/tickets/{number}/"),
     ("leader1", "/metrics/"),
+    ("leader1", "/metrics/ (cold cache)"),
     ("leader1", "/metrics/rankings/"),
     ("dispatcher1", "/api/v1/tickets?limit=50"),
 ]
@@ -42,6 +43,7 @@ def main() -> None:
 
     Path(os.environ["DUBAN_VAR_DIR"]).mkdir(parents=True, exist_ok=True)
     django.setup()
+    from django.core.cache import cache
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
@@ -62,12 +64,15 @@ def main() -> None:
     print(f"database: {connection.vendor}, tickets: {Ticket.objects.count()}")
     print(f"{'page':45} {'user':15} {'p50 ms':>7} {'p95 ms':>7} {'queries':>7} status")
     for username, url in PAGES:
-        url = url.format(number=number)
+        url, _, note = url.format(number=number).partition(" ")
+        cold = note == "(cold cache)"
         client = Client(SERVER_NAME="127.0.0.1")
         client.force_login(User.objects.get(username=username))
         client.get(url)  # warm caches (calendar, templates)
         times = []
         for _ in range(args.runs):
+            if cold:
+                cache.clear()
             with CaptureQueriesContext(connection) as queries:
                 started = time.perf_counter()
                 response = client.get(url)
@@ -75,7 +80,7 @@ def main() -> None:
         times.sort()
         p95 = times[min(len(times) - 1, int(0.95 * len(times)))]
         print(
-            f"{url:45} {username:15} {statistics.median(times):7.1f} {p95:7.1f} "
+            f"{(url + ' ' + note).strip():45} {username:15} {statistics.median(times):7.1f} {p95:7.1f} "
             f"{len(queries.captured_queries):7d} {response.status_code}"
         )
 

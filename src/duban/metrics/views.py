@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -49,6 +50,23 @@ def _period(request: HttpRequest, now: datetime) -> Period:
 def _own_unit(user: User) -> Unit | None:
     """None (the whole district) for district-wide roles, else the user's unit."""
     return None if user.role in DISTRICT_WIDE_ROLES else user.unit
+
+
+DASHBOARD_CACHE_SECONDS = 60
+
+
+def cached_dashboard_data(*, user: User, period: Period, now: datetime) -> Dashboard:
+    """The dashboard's figures, shared for a minute by users with the same view of them.
+
+    The figures depend on the role and unit (scope) and the month only; a leader
+    reloading the page should not recompute twelve months of aggregates each time.
+    """
+    key = f"duban:dashboard:{user.role}:{user.unit_id}:{period.label}"
+    data = cache.get(key)
+    if data is None:
+        data = dashboard_data(user=user, period=period, now=now)
+        cache.set(key, data, DASHBOARD_CACHE_SECONDS)
+    return data
 
 
 def dashboard_data(*, user: User, period: Period, now: datetime) -> Dashboard:
@@ -104,7 +122,7 @@ def _error(request: HttpRequest, template: str, exc: DomainError) -> HttpRespons
 def dashboard(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     try:
-        data = dashboard_data(user=request.user, period=_period(request, now), now=now)  # type: ignore[arg-type]
+        data = cached_dashboard_data(user=request.user, period=_period(request, now), now=now)  # type: ignore[arg-type]
     except DomainError as exc:
         return _error(request, "metrics/dashboard.html", exc)
     context = {"d": data, "chart": _chart_data(data), "period": data.period.label}

@@ -69,10 +69,13 @@ def _fast_password_hasher(settings: object) -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_sla_cache() -> None:
-    """Each test reads SLA rules and the calendar from its own database state."""
+    """Each test reads SLA rules, the calendar and cached figures from its own database state."""
+    from django.core.cache import cache
+
     from duban.sla.selectors import calendar_invalidate
 
     calendar_invalidate()
+    cache.clear()
 
 
 @pytest.fixture
