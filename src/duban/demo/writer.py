@@ -129,3 +129,6 @@ def finish(day_counts: Iterable[tuple[date, int]]) -> None:
             with connection.cursor() as cursor:
                 for sql in statements:
                     cursor.execute(sql)
+    # Fresh planner statistics after a bulk load, or the planner guesses row counts.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")

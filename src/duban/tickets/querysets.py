@@ -21,24 +21,21 @@ class TicketQuerySet(models.QuerySet):
         District-wide roles (centre staff, supervisors, leaders) also see tickets that
         are not yet dispatched.
         """
-        from duban.org.models import DISTRICT_WIDE_ROLES
+        from duban.org.models import DISTRICT_WIDE_ROLES, Unit
 
         from .models import TicketAssignment
 
         scope = user.scope_path if user.is_authenticated else None
         if not scope:
             return self.none()
+        # Unit ids of the subtree as a subquery: the filter stays on ticket columns, so
+        # the planner can walk an index in the requested order and stop at the page size.
+        subtree = Unit.objects.filter(path__startswith=scope).values("pk")
         if user.role in DISTRICT_WIDE_ROLES:
-            return self.filter(
-                Q(primary_unit__isnull=True) | Q(primary_unit__path__startswith=scope)
-            )
-        co_unit = TicketAssignment.objects.filter(
-            ticket=OuterRef("pk"), unit__path__startswith=scope
-        )
+            return self.filter(Q(primary_unit__isnull=True) | Q(primary_unit_id__in=subtree))
+        co_unit = TicketAssignment.objects.filter(ticket=OuterRef("pk"), unit_id__in=subtree)
         return self.filter(
-            Q(primary_unit__path__startswith=scope)
-            | Q(handling_unit__path__startswith=scope)
-            | Exists(co_unit)
+            Q(primary_unit_id__in=subtree) | Q(handling_unit_id__in=subtree) | Exists(co_unit)
         )
 
     def for_unit(self, unit: Unit) -> TicketQuerySet:
