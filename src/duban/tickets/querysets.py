@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from .choices import OPEN_STATES, State
 
@@ -33,9 +33,9 @@ class TicketQuerySet(models.QuerySet):
         subtree = Unit.objects.filter(path__startswith=scope).values("pk")
         if user.role in DISTRICT_WIDE_ROLES:
             return self.filter(Q(primary_unit__isnull=True) | Q(primary_unit_id__in=subtree))
-        co_unit = TicketAssignment.objects.filter(ticket=OuterRef("pk"), unit_id__in=subtree)
+        assigned = TicketAssignment.objects.filter(unit_id__in=subtree).values("ticket_id")
         return self.filter(
-            Q(primary_unit_id__in=subtree) | Q(handling_unit_id__in=subtree) | Exists(co_unit)
+            Q(primary_unit_id__in=subtree) | Q(handling_unit_id__in=subtree) | Q(pk__in=assigned)
         )
 
     def for_unit(self, unit: Unit) -> TicketQuerySet:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import reduce
+from operator import or_
 
 from django.db.models import Count, Q
 
@@ -84,7 +86,12 @@ def desk_page(*, desk: str, user: User, now: datetime, tab: str | None, page: in
     """Counts of every tab (one query) and one page of the chosen tab (one query)."""
     tabs = DESKS[desk]
     base = Ticket.objects.visible_to(user)
-    counts = base.aggregate(**{t.key: Count("pk", filter=t.where(now)) for t in tabs})
+    # Only tickets in some tab are counted (all open), so the aggregate reads the open
+    # tickets through the state index instead of the whole history.
+    in_any_tab = reduce(or_, (t.where(now) for t in tabs))
+    counts = base.filter(in_any_tab).aggregate(
+        **{t.key: Count("pk", filter=t.where(now)) for t in tabs}
+    )
     # Without a chosen tab, open the first one that has work in it.
     default = next((t for t in tabs if counts[t.key]), tabs[0])
     current = next((t for t in tabs if t.key == tab), default)
