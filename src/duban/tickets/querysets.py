@@ -32,7 +32,10 @@ class TicketQuerySet(models.QuerySet):
         # the planner can walk an index in the requested order and stop at the page size.
         subtree = Unit.objects.filter(path__startswith=scope).values("pk")
         if user.role in DISTRICT_WIDE_ROLES:
-            return self.filter(Q(primary_unit__isnull=True) | Q(primary_unit_id__in=subtree))
+            # Written as "not in another district" (usually an empty set): no OR, so
+            # both SQLite and PostgreSQL walk the ordering index and stop at the page.
+            elsewhere = Unit.objects.exclude(path__startswith=scope).values("pk")
+            return self.exclude(primary_unit_id__in=elsewhere)
         assigned = TicketAssignment.objects.filter(unit_id__in=subtree).values("ticket_id")
         return self.filter(
             Q(primary_unit_id__in=subtree) | Q(handling_unit_id__in=subtree) | Q(pk__in=assigned)
