@@ -147,6 +147,16 @@ def lock(ticket: Ticket | int | str) -> Ticket:
         raise TicketNotFound(f"工单不存在 / no such ticket: {ticket}") from exc
 
 
+def check_version(locked: Ticket, expected_version: int | None) -> None:
+    """Refuse a write based on a stale read (the client's version differs from the row's)."""
+    if expected_version is not None and expected_version != locked.version:
+        raise StaleTicket(
+            f"工单已被他人更新（版本 {locked.version}），请刷新后重试 / "
+            f"ticket changed meanwhile (version {locked.version}, you had {expected_version})",
+            current_version=locked.version,
+        )
+
+
 def transition(
     *,
     ticket: Ticket,
@@ -163,12 +173,7 @@ def transition(
     """Lock, check, change, save and append the event. Call inside ``transaction.atomic``."""
     locked = lock(ticket)
     rule = TABLE[action]
-    if expected_version is not None and expected_version != locked.version:
-        raise StaleTicket(
-            f"工单已被他人更新（版本 {locked.version}），请刷新后重试 / "
-            f"ticket changed meanwhile (version {locked.version}, you had {expected_version})",
-            current_version=locked.version,
-        )
+    check_version(locked, expected_version)
     if locked.state not in rule.sources:
         raise IllegalTransition(
             f"工单当前状态为「{State(locked.state).label}」，不能执行该操作 / "

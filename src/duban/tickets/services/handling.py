@@ -13,10 +13,10 @@ from duban.sla.deadlines import dispatch_deadlines, extended_handle_due, extensi
 from duban.sla.selectors import get_calendar, rule_for
 
 from ..choices import AssignmentRole, AssignmentStatus, ReplyResult, State
-from ..errors import ExtensionLimit, IllegalTransition, InvalidInput, StaleTicket
+from ..errors import ExtensionLimit, IllegalTransition, InvalidInput
 from ..models import Attachment, Ticket, TicketAssignment
 from .attachments import ticket_attach
-from .base import check_permission, check_text, lock, transition
+from .base import check_permission, check_text, check_version, lock, transition
 
 MAX_ATTACHMENTS = 9
 
@@ -231,11 +231,7 @@ def ticket_reply(
     if uploads:
         locked = lock(ticket)
         check_permission(ticket=locked, actor=actor, action="reply")
-        if expected_version is not None and expected_version != locked.version:
-            raise StaleTicket(
-                f"工单已被他人更新（版本 {locked.version}），请刷新后重试 / ticket changed meanwhile",
-                current_version=locked.version,
-            )
+        check_version(locked, expected_version)
         attachment_ids = [
             *attachment_ids,
             *(ticket_attach(ticket=locked, actor=actor, now=now, upload=u).pk for u in uploads),
