@@ -23,7 +23,7 @@ from duban.tickets.models import Ticket
 
 from .fingerprint import CANDIDATES, band_keys, jaccard, shingles
 from .models import Category, DispatchSettings, DuplicateKey
-from .routing import build_place_index
+from .routing import place_index
 from .selectors import current_model, dispatch_settings
 
 log = logging.getLogger("duban.dispatch")
@@ -63,7 +63,7 @@ def analyse_new_ticket(*, ticket: Ticket, actor: User | None, now: datetime) -> 
 def unit_suggestions(ticket: Ticket, *, k: int = 3) -> list[dict[str, Any]]:
     """Ranked units with confidences: model predictions, territorial where the category says so."""
     out: list[dict[str, Any]] = []
-    place = build_place_index().match(f"{ticket.location} {ticket.title} {ticket.content}")
+    place = place_index().match(f"{ticket.location} {ticket.title} {ticket.content}")
     model = current_model()
     if model is not None:
         for s in model.suggest(ticket.content, title=ticket.title, k=k):

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
+from django.db.models import Count, Max
+
 from duban.org.models import Unit, UnitKind
 
 MIN_NAME_LENGTH = 2
@@ -56,6 +59,24 @@ class PlaceIndex:
             )
         matches.sort(key=lambda m: -m.score)
         return matches[:limit]
+
+
+PLACE_INDEX_SECONDS = 60
+
+
+def place_index() -> PlaceIndex:
+    """The index of the active units, cached (Django cache) between intake calls.
+
+    The key carries the number of units and the highest id, so a new unit is seen at
+    once; an edited place name takes effect within a minute.
+    """
+    stamp = Unit.objects.active().aggregate(n=Count("pk"), m=Max("pk"))
+    key = f"duban:place-index:{stamp['n']}:{stamp['m']}"
+    index = cache.get(key)
+    if index is None:
+        index = build_place_index()
+        cache.set(key, index, PLACE_INDEX_SECONDS)
+    return index
 
 
 def build_place_index(units: list[Unit] | None = None) -> PlaceIndex:
