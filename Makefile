@@ -39,6 +39,8 @@ run: deps assets
 	else echo "note: the demo command is not available yet; starting without demo data"; fi
 	$(DUBAN) collectstatic --noinput -v 0
 	@echo "duban is serving on http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
+	@echo "'duban sla tick' runs every minute beside it (deadline breaches, dashboard rollup; log: var/sla-tick.log)"
+	( while sleep 60; do $(DUBAN) sla tick >> var/sla-tick.log 2>&1 || true; done ) &
 	exec $(DUBAN) runserver --noreload 127.0.0.1:$(PORT)
 
 # The checks run with -k: a lint error does not hide test results; any failure fails `make test`.

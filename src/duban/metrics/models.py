@@ -31,3 +31,71 @@ class MetricSettings(models.Model):
 
     def __str__(self) -> str:
         return "考核设置"
+
+
+class RollupPeriod(models.Model):
+    """When the monthly rollup of one month was last computed (one row per month)."""
+
+    period = models.CharField(_("统计月份"), max_length=7, primary_key=True)  # "YYYY-MM"
+    # The moment the month's rows were aggregated; the time-dependent counts (accept
+    # deadline passed, overdue) are as of this moment.
+    computed_at = models.DateTimeField(_("统计时间"))
+    rows = models.PositiveIntegerField(_("汇总行数"), default=0)
+
+    class Meta:
+        verbose_name = _("月度汇总批次")
+        verbose_name_plural = _("月度汇总批次")
+
+    def __str__(self) -> str:
+        return f"{self.period} @ {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class MonthlyRollup(models.Model):
+    """The figures' raw counts of one month × primary unit × level-1 category.
+
+    Derived data, rebuilt a month at a time by ``metrics.rollup.refresh_period`` from
+    the same SQL expressions as the live figures (``expressions.ticket_counts``); the
+    dashboard sums these few hundred rows instead of aggregating a year of tickets.
+    Ticket counts are over tickets dispatched in the month with this primary unit;
+    ``primary_assignments``/``returned`` over primary assignments made in the month
+    to this unit (as in ``selectors``).
+    """
+
+    period = models.CharField(max_length=7)
+    unit = models.ForeignKey(
+        "org.Unit", null=True, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    category = models.ForeignKey(
+        "dispatch.Category",
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+    )
+    dispatched = models.PositiveIntegerField(default=0)
+    due_for_response = models.PositiveIntegerField(default=0)
+    responded_in_time = models.PositiveIntegerField(default=0)
+    rated = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)
+    basic_satisfied = models.PositiveIntegerField(default=0)
+    replied = models.PositiveIntegerField(default=0)
+    replied_on_time = models.PositiveIntegerField(default=0)
+    closed_or_rated = models.PositiveIntegerField(default=0)
+    reopened = models.PositiveIntegerField(default=0)
+    overdue_count = models.PositiveIntegerField(default=0)
+    handling_hours_sum = models.FloatField(default=0.0)
+    handling_count = models.PositiveIntegerField(default=0)
+    primary_assignments = models.PositiveIntegerField(default=0)
+    returned = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("月度汇总")
+        verbose_name_plural = _("月度汇总")
+        indexes = [
+            models.Index(fields=["period", "unit"], name="rollup_period_unit"),
+            models.Index(fields=["unit", "period"], name="rollup_unit_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} unit={self.unit_id} category={self.category_id}"

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.core.cache import cache
+from django.utils import timezone
 
 from duban.dispatch.hotspots import HotSpot, hotspots
 from duban.dispatch.selectors import hotspot_records
@@ -21,15 +22,11 @@ from duban.org.models import DISTRICT_WIDE_ROLES, User
 
 from .figures import CategoryFigures, Figures, Ranking, UnitFigures
 from .periods import Period
-from .selectors import (
-    district_figures,
-    figures_by_category,
-    get_metric_settings,
-    rankings,
-    unit_figures,
-)
+from .selectors import get_metric_settings, rankings
+from .selectors_rollup import dashboard_figures
 
 HOTSPOT_CACHE_SECONDS = 300
+PAST_HOTSPOT_CACHE_SECONDS = 6 * 3600
 HOTSPOT_TOP = 8
 PREVIOUS_TOP = 40  # clusters of the previous window searched for the same matter
 MATCH_KEYWORDS = 3  # of six
@@ -67,15 +64,28 @@ def hotspot_cache_key(user: User, window: Window, top: int) -> str:
     return "duban:metrics:hotspots:" + hashlib.sha1(raw.encode()).hexdigest()
 
 
-def _clusters(user: User, window: Window, top: int) -> list[HotSpot]:
-    """dispatch.hotspots over the window, cached per (visibility scope, window, top)."""
+def _cache_seconds(window: Window) -> int:
+    """A window that ended more than a day ago hardly changes: keep it for hours."""
+    ended = window.until < timezone.now() - timedelta(days=1)
+    return PAST_HOTSPOT_CACHE_SECONDS if ended else HOTSPOT_CACHE_SECONDS
+
+
+def _clusters(
+    user: User, window: Window, top: int, *, compute: bool = True
+) -> list[HotSpot] | None:
+    """dispatch.hotspots over the window, cached per (visibility scope, window, top).
+
+    Without ``compute``, None when the clustering is not cached (it takes seconds).
+    """
     key = hotspot_cache_key(user, window, top)
     found = cache.get(key)
     if found is not None:
         return [HotSpot(**spot) for spot in found]
+    if not compute:
+        return None
     records = hotspot_records(user=user, since=window.since, until=window.until)
     spots = hotspots(records, since=window.since, until=window.until, top=top)
-    cache.set(key, [s.as_dict() for s in spots], HOTSPOT_CACHE_SECONDS)
+    cache.set(key, [s.as_dict() for s in spots], _cache_seconds(window))
     return spots
 
 
@@ -103,14 +113,29 @@ def with_growth(spots: list[HotSpot], before: list[HotSpot]) -> list[HotSpot]:
 def cached_hotspots(*, user: User, window: Window, top: int = HOTSPOT_TOP) -> list[HotSpot]:
     """Top hot-spots of the tickets ``user`` may see, registered in the window.
 
-    Clustering is cached 5 minutes per (scope, window). ``growth`` compares each
-    cluster with the same matter in the preceding window of the same length (the
-    growth that dispatch.hotspots computes splits the window itself at 30 days,
-    which says nothing for a window of a month or less).
+    Clustering is cached per (scope, window): 5 minutes, or 6 hours for a window
+    that ended more than a day ago. ``growth`` compares each cluster with the same
+    matter in the preceding window of the same length (the growth that
+    dispatch.hotspots computes splits the window itself at 30 days, which says
+    nothing for a window of a month or less).
     """
+    spots = _clusters(user, window, top)
+    assert spots is not None
+    return with_growth(spots, _clusters(user, _previous(window), PREVIOUS_TOP) or [])
+
+
+def hotspots_if_cached(
+    *, user: User, window: Window, top: int = HOTSPOT_TOP
+) -> list[HotSpot] | None:
+    """:func:`cached_hotspots` when both clusterings are cached, else None (no computing)."""
+    spots = _clusters(user, window, top, compute=False)
+    before = _clusters(user, _previous(window), PREVIOUS_TOP, compute=False)
+    return None if spots is None or before is None else with_growth(spots, before)
+
+
+def _previous(window: Window) -> Window:
     length = window.until - window.since
-    previous = Window(since=window.since - length, until=window.since, label="")
-    return with_growth(_clusters(user, window, top), _clusters(user, previous, PREVIOUS_TOP))
+    return Window(since=window.since - length, until=window.since, label="")
 
 
 # --- monthly report -----------------------------------------------------------------
@@ -179,7 +204,7 @@ class MonthlyReport:
     departments: Ranking
     categories: tuple[CategoryFigures, ...]
     overdue: tuple[UnitFigures, ...]
-    hotspots: tuple[HotSpot, ...]
+    hotspots: tuple[HotSpot, ...] | None  # None: not computed yet, loaded by the page
 
     @property
     def category_shares(self) -> list[tuple[CategoryFigures, float | None]]:
@@ -205,17 +230,21 @@ def _changes(cur: Figures, prev: Figures) -> tuple[Change, ...]:
 def monthly_report(
     *, user: User, period: Period, now: datetime, top_categories: int = 10
 ) -> MonthlyReport:
-    """Everything on the 月度报告 page; a fixed number of queries (about fifteen)."""
+    """Everything on the 月度报告 page; a fixed number of queries (about fifteen).
+
+    The district, unit and category figures come from the monthly rollup (as the
+    dashboard's do); the rankings are computed live.
+    """
     ms = get_metric_settings()
     span = {"now": now, "settings": ms}
-    current = district_figures(period_start=period.start, period_end=period.end, **span)
-    before = period.previous
-    previous = district_figures(period_start=before.start, period_end=before.end, **span)
-    by_unit = unit_figures(period_start=period.start, period_end=period.end, **span)
+    rolled = dashboard_figures(period=period, unit=None, now=now, months=2, settings=ms)
+    previous, current = rolled.series
     overdue = sorted(
-        (f for f in by_unit if f.overdue_count), key=lambda f: (-f.overdue_count, f.unit_name)
+        (f for f in rolled.by_unit if f.overdue_count),
+        key=lambda f: (-f.overdue_count, f.unit_name),
     )
-    categories = figures_by_category(period_start=period.start, period_end=period.end, **span)
+    categories = rolled.by_category
+    spots = hotspots_if_cached(user=user, window=month_window(period))
     return MonthlyReport(
         period=period,
         district=current,
@@ -225,6 +254,7 @@ def monthly_report(
         departments=rankings(period=period.label, group="departments", **span),
         categories=tuple(categories[:top_categories]),
         overdue=tuple(overdue),
-        # Same cache entry as the dashboard's panel for this month.
-        hotspots=tuple(cached_hotspots(user=user, window=month_window(period))[:5]),
+        # Same cache entry as the dashboard's panel for this month; when it is cold the
+        # page loads the section afterwards (clustering a month takes seconds).
+        hotspots=None if spots is None else tuple(spots[:5]),
     )

@@ -7,7 +7,7 @@ drawn by ECharts from JSON embedded with ``json_script``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -23,10 +23,10 @@ from duban.web.access import DASHBOARD_ROLES, readable, role_required
 from .excel import figures_workbook, ranking_workbook
 from .figures import Figures
 from .periods import Period, parse_period, period_containing
-from .selectors import figures_by_category, monthly_series, rankings, unit_figures
+from .selectors import rankings
 from .selectors_places import StreetHeat, place_heat
+from .selectors_rollup import dashboard_figures
 
-SECOND = timedelta(seconds=1)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 GROUPS = {"streets": "街道/镇", "departments": "部门"}
 FILE_GROUPS = {"streets": "街道镇", "departments": "部门"}
@@ -40,6 +40,7 @@ class Dashboard:
     by_unit: list[Figures]
     by_category: list[Figures]
     places: list[StreetHeat]
+    as_of: datetime  # the moment the rollup figures are as of
 
 
 def _period(request: HttpRequest, now: datetime) -> Period:
@@ -71,15 +72,15 @@ def cached_dashboard_data(*, user: User, period: Period, now: datetime) -> Dashb
 
 def dashboard_data(*, user: User, period: Period, now: datetime) -> Dashboard:
     unit = _own_unit(user)
-    units = [unit] if unit is not None else None
-    span = {"period_start": period.start, "period_end": period.end, "now": now}
+    figures = dashboard_figures(period=period, unit=unit, now=now)
     return Dashboard(
         period=period,
         unit=unit,
-        series=list(monthly_series(unit=unit, months=12, now=min(now, period.end - SECOND))),
-        by_unit=list(unit_figures(units=units, **span)),
-        by_category=list(figures_by_category(units=units, **span)),
+        series=list(figures.series),
+        by_unit=list(figures.by_unit),
+        by_category=list(figures.by_category),
         places=place_heat(user=user, period_start=period.start, period_end=period.end),
+        as_of=figures.as_of,
     )
 
 

@@ -10,7 +10,7 @@ from duban.core.errors import DomainError
 from duban.org.models import DISTRICT_WIDE_ROLES
 from duban.web.access import DASHBOARD_ROLES, readable, role_required
 
-from .report import monthly_report
+from .report import cached_hotspots, month_window, monthly_report
 from .views import _period
 
 # District-wide readers only: the report covers every unit of the district.
@@ -28,3 +28,14 @@ def report_page(request: HttpRequest) -> HttpResponse:
     report = monthly_report(user=request.user, period=period, now=now)  # type: ignore[arg-type]
     context = {"r": report, "period": period.label, "generated_at": now}
     return render(request, "metrics/report.html", context)
+
+
+@role_required(REPORT_ROLES)
+def report_hotspots(request: HttpRequest) -> HttpResponse:
+    """The report's hot-spot rows (htmx), computed when the page found them uncached."""
+    try:
+        period = _period(request, timezone.now())
+    except DomainError as exc:
+        return HttpResponse(readable(exc), status=422, content_type="text/plain; charset=utf-8")
+    spots = cached_hotspots(user=request.user, window=month_window(period))  # type: ignore[arg-type]
+    return render(request, "metrics/_report_hotspots.html", {"spots": spots[:5]})

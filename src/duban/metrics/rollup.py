@@ -1,0 +1,242 @@
+"""The monthly rollup: the figures' raw counts per month × primary unit × category.
+
+A month is aggregated from the tickets in one pass (two grouped queries: tickets
+dispatched in the month, primary assignments made in it) with the very expressions
+the live figures use (``expressions.ticket_counts``), and stored as a few hundred
+``MonthlyRollup`` rows. The dashboard then sums rows instead of a year of tickets.
+
+Freshness: a month is recomputed when it is older than its time to live — a few
+minutes for the current and the previous month, where tickets still move, a quarter
+of an hour for older months (late ratings and reopens). ``duban sla tick`` (every
+minute) refreshes the months that are due, so readers normally find them fresh; a
+reader that finds a month missing or stale recomputes that month before reading.
+The time-dependent counts (accept deadline passed, overdue) are as of
+``RollupPeriod.computed_at``, shown on the dashboard.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, F, Q, Sum
+
+from duban.dispatch.models import Category
+from duban.tickets.choices import AssignmentRole, AssignmentStatus
+from duban.tickets.models import Ticket, TicketAssignment
+
+from .expressions import HoursBetween, LocalMonth, ticket_counts
+from .models import MonthlyRollup, RollupPeriod
+from .periods import Period, parse_period, period_containing
+
+logger = logging.getLogger(__name__)
+
+RECENT_TTL = timedelta(minutes=3)  # the current and the previous month
+OLDER_TTL = timedelta(minutes=15)
+TICK_MONTHS = 13  # months kept fresh by `duban sla tick`: a year back and the current one
+
+# MonthlyRollup columns filled from the ticket aggregate (``ticket_counts`` keys minus "n_").
+TICKET_COLUMNS = (
+    "dispatched",
+    "due_for_response",
+    "responded_in_time",
+    "rated",
+    "resolved",
+    "satisfied",
+    "basic_satisfied",
+    "replied",
+    "replied_on_time",
+    "closed_or_rated",
+    "reopened",
+    "overdue_count",
+)
+ASSIGNMENT_COLUMNS = ("primary_assignments", "returned")
+SUM_COLUMNS = (*TICKET_COLUMNS, *ASSIGNMENT_COLUMNS, "handling_hours_sum", "handling_count")
+
+
+def _roots() -> dict[int, int]:
+    """Category id → its level-1 ancestor's id (the catalogue has three levels).
+
+    Mapped in Python: grouping tickets by their own category and folding the groups
+    costs less than joining every ticket to two levels of parents.
+    """
+    parents = dict(Category.objects.values_list("pk", "parent_id"))
+
+    def root(pk: int) -> int:
+        for _ in range(len(parents)):  # bounded: a corrupt cycle cannot loop forever
+            parent = parents.get(pk)
+            if parent is None:
+                return pk
+            pk = parent
+        return pk
+
+    return {pk: root(pk) for pk in parents}
+
+
+def time_to_live(period: Period, *, now: datetime) -> timedelta:
+    current = period_containing(now)
+    return RECENT_TTL if period.label in (current.label, current.previous.label) else OLDER_TTL
+
+
+def _is_fresh(state: RollupPeriod | None, period: Period, *, now: datetime) -> bool:
+    if state is None:
+        return False
+    age = now - state.computed_at
+    return timedelta(0) <= age <= time_to_live(period, now=now)
+
+
+def _in_periods(field: str, periods: Sequence[Period]) -> Q:
+    q = Q()
+    for p in periods:
+        q |= Q(**{f"{field}__gte": p.start, f"{field}__lt": p.end})
+    return q
+
+
+def _ticket_rows(periods: Sequence[Period], *, now: datetime) -> list[dict[str, Any]]:
+    counts = ticket_counts("", now=now)
+    counts.pop("mean_handling_hours")
+    handled = Q(replied_at__isnull=False, dispatched_at__isnull=False)
+    hours = HoursBetween(F("replied_at"), F("dispatched_at"))
+    return list(
+        Ticket.objects.filter(_in_periods("dispatched_at", periods))
+        .order_by()
+        .annotate(month=LocalMonth("dispatched_at"))
+        .values("month", "primary_unit_id", "category_id")
+        .annotate(
+            **counts,
+            n_handling_hours_sum=Sum(hours, filter=handled),
+            n_handling_count=Count("pk", filter=handled),
+        )
+    )
+
+
+def _assignment_rows(periods: Sequence[Period]) -> list[dict[str, Any]]:
+    return list(
+        TicketAssignment.objects.filter(
+            _in_periods("assigned_at", periods), role=AssignmentRole.PRIMARY
+        )
+        .order_by()
+        .annotate(month=LocalMonth("assigned_at"))
+        .values("month", "unit_id", "ticket__category_id")
+        .annotate(
+            n_primary_assignments=Count("pk"),
+            n_returned=Count("pk", filter=Q(status=AssignmentStatus.RETURNED)),
+        )
+    )
+
+
+def _rollup_objects(periods: Sequence[Period], *, now: datetime) -> list[MonthlyRollup]:
+    rows: dict[tuple[str, int | None, int | None], MonthlyRollup] = {}
+
+    def row(month: str, unit_id: int | None, category_id: int | None) -> MonthlyRollup:
+        key = (month, unit_id, category_id)
+        if key not in rows:
+            rows[key] = MonthlyRollup(period=month, unit_id=unit_id, category_id=category_id)
+        return rows[key]
+
+    roots = _roots()
+    for r in _ticket_rows(periods, now=now):
+        obj = row(r["month"], r["primary_unit_id"], roots.get(r["category_id"]))
+        for name in (*TICKET_COLUMNS, "handling_count"):
+            setattr(obj, name, getattr(obj, name) + (r[f"n_{name}"] or 0))
+        obj.handling_hours_sum += float(r["n_handling_hours_sum"] or 0.0)
+    for r in _assignment_rows(periods):
+        obj = row(r["month"], r["unit_id"], roots.get(r["ticket__category_id"]))
+        obj.primary_assignments += r["n_primary_assignments"]
+        obj.returned += r["n_returned"]
+    return list(rows.values())
+
+
+def refresh_periods(periods: Sequence[Period], *, now: datetime, force: bool = True) -> list[str]:
+    """Recompute the rollup rows of some months as of ``now``; the months recomputed.
+
+    A fixed number of queries for any number of months. The months' ``RollupPeriod``
+    rows are locked for the rebuild, so two processes never interleave their delete
+    and insert; without ``force`` a month that another process has just refreshed is
+    left alone.
+    """
+    if not periods:
+        return []
+    by_label = {p.label: p for p in periods}
+    never = now - timedelta(days=3650)
+    RollupPeriod.objects.bulk_create(
+        [RollupPeriod(period=label, computed_at=never) for label in by_label],
+        ignore_conflicts=True,
+    )
+    with transaction.atomic():
+        states = list(
+            RollupPeriod.objects.select_for_update().filter(period__in=by_label).order_by("period")
+        )
+        if not force:
+            states = [s for s in states if not _is_fresh(s, by_label[s.period], now=now)]
+        if not states:
+            return []
+        todo = [by_label[s.period] for s in states]
+        objects = _rollup_objects(todo, now=now)
+        MonthlyRollup.objects.filter(period__in=[p.label for p in todo]).delete()
+        MonthlyRollup.objects.bulk_create(objects, batch_size=500)
+        per_month = Counter(o.period for o in objects)
+        for state in states:
+            state.computed_at = now
+            state.rows = per_month[state.period]
+        RollupPeriod.objects.bulk_update(states, ["computed_at", "rows"])
+    return [s.period for s in states]
+
+
+def refresh_period(period: Period | str, *, now: datetime, force: bool = True) -> bool:
+    """Recompute one month (see :func:`refresh_periods`); False if it was fresh already."""
+    if isinstance(period, str):
+        period = parse_period(period)
+    return bool(refresh_periods([period], now=now, force=force))
+
+
+def ensure_fresh(periods: Sequence[Period], *, now: datetime) -> datetime:
+    """Refresh the months of ``periods`` that are missing or stale; their oldest ``computed_at``.
+
+    One query when every month is fresh, a fixed handful more when some are not.
+    """
+    labels = [p.label for p in periods]
+    states = {s.period: s for s in RollupPeriod.objects.filter(period__in=labels)}
+    stale = [p for p in periods if not _is_fresh(states.get(p.label), p, now=now)]
+    refresh_periods(stale, now=now, force=False)
+    fresh = [states[p.label].computed_at for p in periods if p not in stale]
+    return min(fresh, default=now)
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    refreshed: tuple[str, ...]
+    seconds: float
+
+
+def months_back(now: datetime, months: int) -> list[Period]:
+    """The ``months`` months up to the one containing ``now``, oldest first."""
+    periods = [period_containing(now)]
+    while len(periods) < months:
+        periods.append(periods[-1].previous)
+    return list(reversed(periods))
+
+
+def refresh_due(
+    *, now: datetime, months: int = TICK_MONTHS, margin: timedelta = timedelta(seconds=75)
+) -> RefreshResult:
+    """The tick's job: refresh the last ``months`` months that would expire within ``margin``.
+
+    Ticks run every minute, so a month is refreshed a little before a reader would
+    find it stale.
+    """
+    started = time.perf_counter()
+    periods = months_back(now, months)
+    labels = [p.label for p in periods]
+    states = {s.period: s for s in RollupPeriod.objects.filter(period__in=labels)}
+    due = [p for p in periods if not _is_fresh(states.get(p.label), p, now=now + margin)]
+    refreshed = refresh_periods(due, now=now)
+    if refreshed:
+        logger.info("rollup refreshed %s", ", ".join(refreshed))
+    return RefreshResult(refreshed=tuple(refreshed), seconds=time.perf_counter() - started)

@@ -1,0 +1,150 @@
+"""Figures read from the monthly rollup (``rollup.py``) instead of the tickets.
+
+Same records and the same rate and composite expressions as ``selectors``: the
+rollup's columns are summed under the ``n_<field>`` names that ``ticket_rates`` and
+``composite`` reference, so a figure is defined once. A read is one query for the
+months' freshness plus one aggregate over at most (units × categories) rows a month;
+a stale or missing month is recomputed first (``rollup.ensure_fresh``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import F, QuerySet, Sum
+
+from duban.dispatch.models import Category
+from duban.org.models import Unit
+
+from .expressions import Weights, composite, ratio, ticket_rates
+from .figures import CategoryFigures, MonthFigures, UnitFigures
+from .models import MetricSettings, MonthlyRollup
+from .periods import Period
+from .rollup import SUM_COLUMNS, ensure_fresh, months_back
+from .selectors import (
+    UNCATEGORISED,
+    _figure_values,
+    _units_queryset,
+    _with_returns,
+    get_metric_settings,
+    weights_of,
+)
+
+
+@dataclass(frozen=True)
+class RollupView:
+    """The dashboard's figures from the rollup, with the moment they are as of."""
+
+    series: list[MonthFigures]
+    by_unit: list[UnitFigures]
+    by_category: list[CategoryFigures]
+    as_of: datetime
+
+
+def _summed(qs: QuerySet[MonthlyRollup], group: Sequence[str], weights: Weights) -> QuerySet[Any]:
+    sums = {f"n_{c}": Sum(c) for c in SUM_COLUMNS}
+    return (
+        qs.order_by()
+        .values(*group)
+        .annotate(**sums)
+        .annotate(
+            **ticket_rates(weights),
+            mean_handling_hours=ratio(F("n_handling_hours_sum"), F("n_handling_count")),
+        )
+        .annotate(composite=composite(weights))
+    )
+
+
+def _values(
+    row: dict[str, Any] | None, period_start: datetime, period_end: datetime
+) -> dict[str, Any]:
+    row = row or {}
+    values = _figure_values(row, start=period_start, end=period_end)
+    return _with_returns(
+        values, int(row.get("n_primary_assignments") or 0), int(row.get("n_returned") or 0)
+    )
+
+
+def _scoped(periods: Sequence[Period], unit: Unit | None) -> QuerySet[MonthlyRollup]:
+    qs = MonthlyRollup.objects.filter(period__in=[p.label for p in periods])
+    return qs if unit is None else qs.filter(unit=unit)
+
+
+def series_from_rollup(
+    *, last: Period, months: int, unit: Unit | None, weights: Weights
+) -> list[MonthFigures]:
+    """``months`` months up to ``last``, oldest first (the rollup must be fresh)."""
+    periods = months_back(last.start, months)
+    rows = {r["period"]: r for r in _summed(_scoped(periods, unit), ["period"], weights)}
+    return [
+        MonthFigures(period=p.label, **_values(rows.get(p.label), p.start, p.end)) for p in periods
+    ]
+
+
+def units_from_rollup(
+    *, period: Period, units: Sequence[Unit] | None, weights: Weights
+) -> list[UnitFigures]:
+    """Every requested unit (default: active streets and departments), by path."""
+    unit_rows = list(_units_queryset(units).order_by("path").values("pk", "code", "name", "kind"))
+    qs = MonthlyRollup.objects.filter(period=period.label, unit__in=[u["pk"] for u in unit_rows])
+    rows = {r["unit"]: r for r in _summed(qs, ["unit"], weights)}
+    return [
+        UnitFigures(
+            unit_id=u["pk"],
+            unit_code=u["code"],
+            unit_name=u["name"],
+            unit_kind=u["kind"],
+            **_values(rows.get(u["pk"]), period.start, period.end),
+        )
+        for u in unit_rows
+    ]
+
+
+def categories_from_rollup(
+    *, period: Period, unit: Unit | None, weights: Weights
+) -> list[CategoryFigures]:
+    """Level-1 categories with tickets dispatched in the month, busiest first."""
+    rows = [r for r in _summed(_scoped([period], unit), ["category"], weights) if r["n_dispatched"]]
+    names = dict(
+        Category.objects.filter(pk__in=[r["category"] for r in rows if r["category"]]).values_list(
+            "pk", "name"
+        )
+    )
+    records = [
+        CategoryFigures(
+            category_id=r["category"],
+            category_name=names.get(r["category"]) or UNCATEGORISED,
+            **_values(r, period.start, period.end),
+        )
+        for r in rows
+    ]
+    records.sort(key=lambda f: (-f.dispatched, f.category_name))
+    return records
+
+
+def dashboard_figures(
+    *,
+    period: Period,
+    unit: Unit | None,
+    now: datetime,
+    months: int = 12,
+    settings: MetricSettings | None = None,
+) -> RollupView:
+    """Twelve-month series, units and categories of ``period`` for the district or one unit.
+
+    ``unit`` None: the district (every street and department in the unit table);
+    otherwise that unit's primary tickets only.
+    """
+    weights = weights_of(settings or get_metric_settings())
+    as_of = ensure_fresh(months_back(period.start, months), now=now)
+    return RollupView(
+        series=series_from_rollup(last=period, months=months, unit=unit, weights=weights),
+        by_unit=units_from_rollup(
+            period=period, units=None if unit is None else [unit], weights=weights
+        ),
+        by_category=categories_from_rollup(period=period, unit=unit, weights=weights),
+        as_of=as_of,
+    )
