@@ -33,6 +33,9 @@ PAGES = [
     ("leader1", "/metrics/report/ (cold cache)"),
     ("leader1", "/metrics/rankings/"),
     ("dispatcher1", "/api/v1/tickets?limit=50"),
+    ("leader1", "/search/?q=路灯"),
+    ("binhu_handler", "/search/?overdue=on"),
+    ("leader1", "/search/?period=2026-11&by=dispatched_at&export=xlsx"),
 ]
 
 

@@ -82,6 +82,17 @@ def _to_bytes(wb: Workbook) -> bytes:
     return buffer.getvalue()
 
 
+def table_workbook(
+    columns: Sequence[Column], rows: Iterable[Any], *, title: str, doc_title: str = ""
+) -> bytes:
+    """One sheet ``title`` with a styled header row and a column per ``Column``."""
+    wb = Workbook()
+    if doc_title:
+        wb.properties.title = doc_title
+    _write_sheet(_first_sheet(wb), columns, rows, title=title)
+    return _to_bytes(wb)
+
+
 def figures_workbook(figures: Sequence[Figures], *, title: str = "考核数据") -> bytes:
     """One sheet, one row per record (unit, category, month or the district)."""
     wb = Workbook()

@@ -8,13 +8,12 @@ from collections.abc import Sequence
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from openpyxl import Workbook
 
 from duban.core.errors import DomainError
 from duban.dispatch.hotspots import HotSpot
 from duban.web.access import DASHBOARD_ROLES, readable, role_required
 
-from .excel import INTEGER, Column, _first_sheet, _to_bytes, _write_sheet
+from .excel import INTEGER, Column, table_workbook
 from .report import Window, cached_hotspots
 from .selectors_places import PlaceHeat, StreetHeat, place_heat, place_rows
 from .views import _period, _xlsx
@@ -47,18 +46,12 @@ HOTSPOT_COLUMNS: tuple[Column, ...] = (
 
 
 def places_workbook(streets: Sequence[StreetHeat], *, title: str) -> bytes:
-    wb = Workbook()
-    wb.properties.title = title
     rows: list[tuple[str, PlaceHeat]] = place_rows(streets)
-    _write_sheet(_first_sheet(wb), PLACE_COLUMNS, rows, title="街道村社诉求量")
-    return _to_bytes(wb)
+    return table_workbook(PLACE_COLUMNS, rows, title="街道村社诉求量", doc_title=title)
 
 
 def hotspots_workbook(spots: Sequence[HotSpot], *, title: str) -> bytes:
-    wb = Workbook()
-    wb.properties.title = title
-    _write_sheet(_first_sheet(wb), HOTSPOT_COLUMNS, spots, title="热点诉求")
-    return _to_bytes(wb)
+    return table_workbook(HOTSPOT_COLUMNS, spots, title="热点诉求", doc_title=title)
 
 
 def _plain_error(exc: DomainError) -> HttpResponse:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q
 
@@ -20,6 +20,9 @@ from .choices import State
 from .errors import TicketNotFound
 from .models import Caller, Ticket, TicketAssignment, TicketEvent
 from .querysets import TicketQuerySet
+
+if TYPE_CHECKING:
+    from duban.dispatch.models import Category
 
 NUMBER_RE = re.compile(r"^[0-9]{8,16}$")
 OVERDUE_STATES = (State.DISPATCHED, State.ACCEPTED, State.RETURN_PENDING, State.REOPENED)
@@ -159,7 +162,7 @@ def ticket_detail_by_pk(*, pk: int, now: datetime) -> Ticket:
     return _detail_queryset(now).get(pk=pk)
 
 
-def ticket_list(
+def filtered_tickets(
     *,
     user: User,
     now: datetime,
@@ -167,14 +170,18 @@ def ticket_list(
     kind: str | None = None,
     unit: Unit | None = None,
     subtree: bool = False,
+    category: Category | None = None,
     overdue: bool | None = None,
     period: tuple[datetime, datetime] | None = None,
+    period_field: str = "created_at",
     q: str | None = None,
-    ordering: str = "-number",
-    limit: int = 50,
-    offset: int = 0,
-) -> tuple[int, list[Ticket]]:
-    """One page of visible tickets and the total count (two queries)."""
+) -> TicketQuerySet:
+    """Visible tickets matching the filters (no query until evaluated).
+
+    ``category`` matches the category and everything below it; ``period`` bounds
+    ``period_field`` — ``created_at`` (registered) or ``dispatched_at`` (as the
+    figures count tickets).
+    """
     qs = Ticket.objects.visible_to(user)
     if state:
         qs = qs.filter(state=state)
@@ -182,24 +189,57 @@ def ticket_list(
         qs = qs.filter(kind=kind)
     if unit is not None:
         qs = qs.filter(primary_unit__path__startswith=unit.path) if subtree else qs.for_unit(unit)
+    if category is not None:
+        qs = qs.filter(
+            Q(category=category)
+            | Q(category__parent=category)
+            | Q(category__parent__parent=category)
+        )
     if overdue is True:
         qs = qs.filter(state__in=OVERDUE_STATES, handle_due__lt=now)
     elif overdue is False:
         qs = qs.exclude(state__in=OVERDUE_STATES, handle_due__lt=now)
     if period is not None:
-        qs = qs.filter(created_at__gte=period[0], created_at__lt=period[1])
+        if period_field not in ("created_at", "dispatched_at"):
+            raise InvalidInput(f"不支持的时间字段 / unknown period field: {period_field}")
+        qs = qs.filter(**{f"{period_field}__gte": period[0], f"{period_field}__lt": period[1]})
     if q:
         qs = qs.filter(title__icontains=q)
+    return qs
+
+
+def ordered_page(
+    qs: TicketQuerySet, *, now: datetime, ordering: str, limit: int, offset: int = 0
+) -> list[Ticket]:
+    """One slice of ``qs`` with the list relations and the overdue flag (one query)."""
     if ordering not in ORDERINGS:
         raise InvalidInput(f"不支持的排序 / unknown ordering: {ordering}", field="ordering")
-    limit = max(1, min(limit, MAX_LIMIT))
-    count = qs.count()
-    page = (
+    return list(
         qs.with_list_relations()
         .annotate(is_overdue=_overdue_flag(now))
         .order_by(*ORDERINGS[ordering])[offset : offset + limit]
     )
-    return count, list(page)
+
+
+def ticket_list(
+    *,
+    user: User,
+    now: datetime,
+    ordering: str = "-number",
+    limit: int = 50,
+    offset: int = 0,
+    **filters: Any,
+) -> tuple[int, list[Ticket]]:
+    """One page of visible tickets and the total count (two queries).
+
+    ``filters`` are those of :func:`filtered_tickets`.
+    """
+    if ordering not in ORDERINGS:
+        raise InvalidInput(f"不支持的排序 / unknown ordering: {ordering}", field="ordering")
+    qs = filtered_tickets(user=user, now=now, **filters)
+    limit = max(1, min(limit, MAX_LIMIT))
+    count = qs.count()
+    return count, ordered_page(qs, now=now, ordering=ordering, limit=limit, offset=offset)
 
 
 def ticket_events(*, user: User, number: str) -> list[TicketEvent]:

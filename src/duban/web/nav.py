@@ -15,6 +15,19 @@ NAV = (
     ("web:supervision", _("督办台"), {Role.SUPERVISOR, Role.LEADER}),
     ("web:circular", _("月度通报"), {Role.SUPERVISOR, Role.LEADER}),
     (
+        "web:search",
+        _("工单查询"),
+        {
+            Role.OPERATOR,
+            Role.DISPATCHER,
+            Role.HANDLER,
+            Role.UNIT_HEAD,
+            Role.SUPERVISOR,
+            Role.LEADER,
+            Role.ADMIN,
+        },
+    ),
+    (
         "metrics:dashboard",
         _("数据看板"),
         {Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN, Role.UNIT_HEAD},

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import desks, grid, intake, views
+from . import desks, grid, intake, search, views
 
 app_name = "web"
 
@@ -18,4 +18,5 @@ urlpatterns = [
     path("desk/centre/", desks.centre, name="centre"),
     path("desk/supervision/", desks.supervision, name="supervision"),
     path("desk/circular/", desks.circular, name="circular"),
+    path("search/", search.ticket_search, name="search"),
 ]

@@ -1,0 +1,163 @@
+"""工单查询: every ticket the user may see, filtered, paged and exported to Excel.
+
+The dashboard's unit and category tables link here with the month and
+``by=dispatched_at``, so a figure opens on the very tickets it counts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from duban.core.errors import DomainError
+from duban.dispatch.models import Category
+from duban.metrics.excel import Column, table_workbook
+from duban.metrics.periods import parse_period
+from duban.metrics.views import attachment_header
+from duban.org.models import Unit, User
+from duban.tickets import selectors
+from duban.tickets.choices import State
+from duban.tickets.models import Ticket
+
+from .access import readable, signed_in
+
+PAGE_SIZE = 50
+EXPORT_LIMIT = 10_000
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ORDERINGS = (
+    ("-number", _("编号倒序")),
+    ("number", _("编号正序")),
+    ("handle_due", _("办理时限最早")),
+    ("-created_at", _("登记最新")),
+)
+
+
+class TicketSearchForm(forms.Form):
+    q = forms.CharField(label=_("标题关键词"), required=False, max_length=100)
+    state = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部")), *State.choices]
+    )
+    unit = forms.ChoiceField(label=_("承办单位"), required=False)
+    subtree = forms.BooleanField(label=_("含下级单位"), required=False)
+    category = forms.ModelChoiceField(
+        label=_("一级分类"), required=False, queryset=Category.objects.none(), empty_label=_("全部")
+    )
+    period = forms.CharField(
+        label=_("月份"), required=False, widget=forms.DateInput(attrs={"type": "month"})
+    )
+    by = forms.ChoiceField(
+        label=_("按"),
+        required=False,
+        choices=[("created_at", _("登记时间")), ("dispatched_at", _("派单时间"))],
+    )
+    overdue = forms.BooleanField(label=_("仅看超期"), required=False)
+    ordering = forms.ChoiceField(label=_("排序"), required=False, choices=ORDERINGS)
+
+    def __init__(self, *args: Any, units: list[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.units = {u.code: u for u in units}
+        field = self.fields["unit"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("全部")), *((u.code, u.name) for u in units)]
+        category = self.fields["category"]
+        assert isinstance(category, forms.ModelChoiceField)
+        category.queryset = Category.objects.filter(level=1).order_by("full_name")
+
+    def clean_period(self) -> tuple[Any, Any] | None:
+        value = (self.cleaned_data.get("period") or "").strip()
+        if not value:
+            return None
+        try:
+            period = parse_period(value)
+        except DomainError as exc:
+            raise forms.ValidationError(_("月份格式应为 YYYY-MM，例如 2026-11")) from exc
+        return (period.start, period.end)
+
+    def filters(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "q": data.get("q") or None,
+            "state": data.get("state") or None,
+            "unit": self.units.get(data.get("unit") or ""),
+            "subtree": bool(data.get("subtree")),
+            "category": data.get("category"),
+            "period": data.get("period"),
+            "period_field": data.get("by") or "created_at",
+            "overdue": True if data.get("overdue") else None,
+        }
+
+
+def _when(value: Any) -> Any:
+    return timezone.localtime(value).replace(tzinfo=None) if value else None
+
+
+EXPORT_COLUMNS: tuple[Column, ...] = (
+    ("工单编号", 18, None, lambda t: t.number),
+    ("标题", 36, None, lambda t: t.title),
+    ("状态", 10, None, lambda t: t.get_state_display()),
+    ("诉求类型", 10, None, lambda t: t.get_appeal_type_display()),
+    ("分类", 32, None, lambda t: t.category.full_name if t.category else ""),
+    ("承办单位", 18, None, lambda t: t.primary_unit.name if t.primary_unit else ""),
+    ("办理单位", 18, None, lambda t: t.handling_unit.name if t.handling_unit else ""),
+    ("地点", 24, None, lambda t: t.location),
+    ("登记时间", 18, "yyyy-mm-dd hh:mm", lambda t: _when(t.created_at)),
+    ("派单时间", 18, "yyyy-mm-dd hh:mm", lambda t: _when(t.dispatched_at)),
+    ("办理时限", 18, "yyyy-mm-dd hh:mm", lambda t: _when(t.handle_due)),
+    ("超期", 6, None, lambda t: "是" if t.is_overdue else ""),
+)
+
+
+def _page_number(raw: str | None) -> int:
+    raw = raw or "1"
+    return max(1, int(raw)) if raw.isdigit() and len(raw) < 7 else 1
+
+
+def _export(tickets: list[Ticket], count: int) -> HttpResponse:
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    title = f"工单查询 {stamp}" + (
+        f"（前 {EXPORT_LIMIT} 件，共 {count} 件）" if count > len(tickets) else ""
+    )
+    content = table_workbook(EXPORT_COLUMNS, tickets, title="工单", doc_title=title)
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = attachment_header(
+        f"工单查询 {stamp}.xlsx", f"tickets-{stamp}.xlsx"
+    )
+    return response
+
+
+@signed_in
+def ticket_search(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    now = timezone.now()
+    form = TicketSearchForm(request.GET or None, units=selectors.units_visible_to(user))
+    context: dict[str, Any] = {"form": form, "tickets": [], "count": 0, "page": 1, "pages": 0}
+    if request.GET and not form.is_valid():
+        return render(request, "web/search.html", context, status=422)
+    filters = form.filters() if request.GET else {}
+    ordering = (form.cleaned_data.get("ordering") if request.GET else None) or "-number"
+    try:
+        qs = selectors.filtered_tickets(user=user, now=now, **filters)
+        count = qs.count()
+        if request.GET.get("export") == "xlsx":
+            rows = selectors.ordered_page(qs, now=now, ordering=ordering, limit=EXPORT_LIMIT)
+            return _export(rows, count)
+        pages = max(1, -(-count // PAGE_SIZE))
+        page = min(_page_number(request.GET.get("page")), pages)
+        tickets = selectors.ordered_page(
+            qs, now=now, ordering=ordering, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+        )
+    except DomainError as exc:
+        context["error"] = readable(exc)
+        return render(request, "web/search.html", context, status=422)
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("export", None)
+    context.update(
+        tickets=tickets, count=count, page=page, pages=pages, query=query.urlencode(), now=now
+    )
+    return render(request, "web/search.html", context)
