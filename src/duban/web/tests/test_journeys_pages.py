@@ -212,7 +212,20 @@ def test_tour_of_main_pages(open_as, p, tmp_path):  # type: ignore[no-untyped-de
     figures = leader.locator("section.card", has=leader.locator("h2", has_text="单位指标"))
     expect(figures.locator("table")).to_contain_text("滨湖街道")
     assert_cjk_renders(leader, "数据看板")
+    expect(leader.locator(".as-of")).to_contain_text("统计截至")
     shot(leader, "dashboard")
+    # A unit's row opens the tickets it counts (工单查询), and they export to Excel.
+    figures.get_by_role("link", name="滨湖街道").click()
+    expect(leader.locator("h1")).to_have_text("工单查询")
+    assert "by=dispatched_at" in leader.url and "unit=" in leader.url
+    listed = leader.locator("table.tickets tbody tr")
+    expect(listed.first.locator("a")).to_be_visible()
+    expect(leader.locator("#id_unit")).to_have_value(p.district.binhu.code)
+    with leader.expect_download() as download:
+        leader.get_by_role("link", name="导出Excel").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    shot(leader, "ticket_search")
+    goto(leader, f"{base}/metrics/")
     leader.get_by_role("link", name="飞虎榜/蜗牛榜").click()
     expect(leader).to_have_url(f"{base}/metrics/rankings/")
     expect(leader.locator("h1")).to_contain_text("飞虎榜 / 蜗牛榜")
