@@ -88,7 +88,7 @@ def _is_fresh(state: RollupPeriod | None, period: Period, *, now: datetime) -> b
     if state is None:
         return False
     age = now - state.computed_at
-    return timedelta(0) <= age <= time_to_live(period, now=now)
+    return age <= time_to_live(period, now=now)  # negative: refreshed by a later clock
 
 
 def _in_periods(field: str, periods: Sequence[Period]) -> Q:
