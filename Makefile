@@ -75,6 +75,7 @@ assets: $(VENDOR)/htmx.min.js $(VENDOR)/echarts.min.js
 # Chromium and CJK fonts for browser tests (installed via apt-get when root, else a hint).
 system-deps:
 	scripts/ensure-apt.sh chromium fonts-noto-cjk
+	scripts/ensure-redis.sh
 
 # -- checks --------------------------------------------------------------------------------
 

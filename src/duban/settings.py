@@ -90,6 +90,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+# One cache for every worker process (portal rate limits and challenge nonces, dashboard
+# and hot-spot caches): DUBAN_CACHE_URL=redis://127.0.0.1:6379/0 in production. Without
+# it, each process keeps its own (fine for `make run`, a single process).
+CACHE_URL = os.environ.get("DUBAN_CACHE_URL") or ""
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "duban",
+        }
+    }
+elif CACHE_URL:
+    raise ValueError(f"DUBAN_CACHE_URL must be a redis:// URL, got {CACHE_URL!r}")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"
 
