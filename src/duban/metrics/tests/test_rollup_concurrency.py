@@ -14,7 +14,10 @@ from duban.metrics.rollup import refresh_periods
 
 from .conftest import MARCH, NOW, done
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_concurrent_refreshes_do_not_duplicate_rows(make_unit, make_ticket):
