@@ -131,7 +131,7 @@ def single_core() -> None:
             pass
 
 
-def cross_validate(
+def out_of_fold_proba(
     texts: Sequence[str],
     labels: Sequence[str],
     *,
@@ -139,12 +139,11 @@ def cross_validate(
     folds: int = 5,
     seed: int = 0,
     progress: Callable[[int, int], None] | None = None,
-) -> dict[str, Any]:
-    """Stratified k-fold CV; the report is computed on out-of-fold predictions.
+) -> tuple[list[str], np.ndarray, list[float]]:
+    """Stratified k-fold: (sorted classes, out-of-fold probabilities, fit seconds per fold).
 
     ``fit(texts, labels)`` must return a model with ``predict_proba(texts)`` and
-    ``classes_``. Coverage thresholds are chosen on the same out-of-fold
-    predictions they are reported on (stated in the report).
+    ``classes_``.
     """
     from sklearn.model_selection import StratifiedKFold
 
@@ -163,6 +162,27 @@ def cross_validate(
         proba[np.ix_(te, idx)] = p
         if progress:
             progress(i + 1, folds)
+    return classes, proba, fit_seconds
+
+
+def cross_validate(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    *,
+    fit: Callable[[list[str], list[str]], Any],
+    folds: int = 5,
+    seed: int = 0,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Stratified k-fold CV; the report is computed on out-of-fold predictions.
+
+    Coverage thresholds are chosen on the same out-of-fold predictions they are
+    reported on (stated in the report).
+    """
+    classes, proba, fit_seconds = out_of_fold_proba(
+        texts, labels, fit=fit, folds=folds, seed=seed, progress=progress
+    )
+    y = np.asarray(labels, dtype=object)
     pred = np.asarray(classes, dtype=object)[proba.argmax(1)]
     report = classification_report(y, pred, proba.max(1), classes)
     report["folds"] = folds

@@ -238,5 +238,5 @@ def refresh_due(
     due = [p for p in periods if not _is_fresh(states.get(p.label), p, now=now + margin)]
     refreshed = refresh_periods(due, now=now)
     if refreshed:
-        logger.info("rollup refreshed %s", ", ".join(refreshed))
+        logger.debug("rollup refreshed %s", ", ".join(refreshed))
     return RefreshResult(refreshed=tuple(refreshed), seconds=time.perf_counter() - started)
