@@ -32,6 +32,7 @@ from duban.tickets.choices import AssignmentRole, AssignmentStatus
 from duban.tickets.models import Ticket, TicketAssignment
 
 from .expressions import HoursBetween, LocalMonth, ticket_counts
+from .figures import COUNT_FIELDS
 from .models import MonthlyRollup, RollupPeriod
 from .periods import Period, parse_period, period_containing
 
@@ -41,22 +42,9 @@ RECENT_TTL = timedelta(minutes=3)  # the current and the previous month
 OLDER_TTL = timedelta(minutes=15)
 TICK_MONTHS = 13  # months kept fresh by `duban sla tick`: a year back and the current one
 
-# MonthlyRollup columns filled from the ticket aggregate (``ticket_counts`` keys minus "n_").
-TICKET_COLUMNS = (
-    "dispatched",
-    "due_for_response",
-    "responded_in_time",
-    "rated",
-    "resolved",
-    "satisfied",
-    "basic_satisfied",
-    "replied",
-    "replied_on_time",
-    "closed_or_rated",
-    "reopened",
-    "overdue_count",
-)
 ASSIGNMENT_COLUMNS = ("primary_assignments", "returned")
+# MonthlyRollup columns filled from the ticket aggregate (``ticket_counts`` keys minus "n_").
+TICKET_COLUMNS = tuple(c for c in COUNT_FIELDS if c not in ASSIGNMENT_COLUMNS)
 SUM_COLUMNS = (*TICKET_COLUMNS, *ASSIGNMENT_COLUMNS, "handling_hours_sum", "handling_count")
 
 
