@@ -92,6 +92,20 @@ def _conditions(place: Unit, tree: list[Unit], *, street: bool) -> tuple[Q, Q]:
     return routed, _mentions(names)
 
 
+def place_filter(place: Unit) -> Q:
+    """Tickets that count for ``place`` in :func:`place_heat` (routed or named); one query.
+
+    For the ticket list behind a treemap block or a row of the places table.
+    """
+    tree = list(
+        Unit.objects.active()
+        .filter(kind__in=PLACE_KINDS, path__startswith=place.path)
+        .only("pk", "name", "kind", "path", "place_names", "aliases")
+    )
+    routed, named = _conditions(place, tree, street=place.kind == UnitKind.STREET)
+    return routed | named
+
+
 def place_heat(*, user: User, period_start: datetime, period_end: datetime) -> list[StreetHeat]:
     """Streets (busiest first), each with its villages/communities (busiest first).
 

@@ -14,6 +14,7 @@ from urllib.parse import quote
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from duban.core.errors import DomainError
@@ -99,17 +100,35 @@ def _chart_data(d: Dashboard) -> dict[str, Any]:
         "unit_volume": [f.dispatched for f in busiest],
         "unit_overdue": [f.overdue_count for f in busiest],
         "categories": [{"name": f.label, "value": f.dispatched} for f in d.by_category[:12]],
-        "places": _places_tree(d.places),
+        "places": _places_tree(d.places, d.period),
     }
 
 
-def _places_tree(streets: list[StreetHeat]) -> list[dict[str, Any]]:
-    """Treemap nodes: a street's area is its villages plus its tickets placed in none."""
+def _places_tree(streets: list[StreetHeat], period: Period) -> list[dict[str, Any]]:
+    """Treemap nodes: a street's area is its villages plus its tickets placed in none.
+
+    Each block carries the 工单查询 link of the tickets it counts.
+    """
+    search = reverse("web:search")
+
+    def href(unit_id: int) -> str:
+        return f"{search}?place={unit_id}&period={period.label}&by=dispatched_at"
+
     nodes = []
     for s in streets:
-        children = [{"name": v.name, "value": v.volume} for v in s.villages if v.volume]
+        children = [
+            {"name": v.name, "value": v.volume, "href": href(v.unit_id)}
+            for v in s.villages
+            if v.volume
+        ]
         if s.unplaced:
-            children.append({"name": f"{s.street.name}(未具体到村社)", "value": s.unplaced})
+            children.append(
+                {
+                    "name": f"{s.street.name}(未具体到村社)",
+                    "value": s.unplaced,
+                    "href": href(s.street.unit_id),
+                }
+            )
         if children:
             nodes.append({"name": s.street.name, "total": s.street.volume, "children": children})
     return nodes

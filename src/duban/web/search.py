@@ -18,14 +18,16 @@ from duban.core.errors import DomainError
 from duban.dispatch.models import Category
 from duban.metrics.excel import Column, table_workbook
 from duban.metrics.periods import parse_period
+from duban.metrics.selectors_places import place_filter
 from duban.metrics.views import attachment_header
-from duban.org.models import Unit, User
+from duban.org.models import Unit, UnitKind, User
 from duban.tickets import selectors
 from duban.tickets.choices import State
 from duban.tickets.models import Ticket
 
 from .access import readable, signed_in
 
+PLACE_CHOICE_KINDS = (UnitKind.STREET, UnitKind.COMMUNITY)
 PAGE_SIZE = 50
 EXPORT_LIMIT = 10_000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -43,6 +45,7 @@ class TicketSearchForm(forms.Form):
         label=_("状态"), required=False, choices=[("", _("全部")), *State.choices]
     )
     unit = forms.ChoiceField(label=_("承办单位"), required=False)
+    place = forms.ChoiceField(label=_("街道/村社"), required=False)
     subtree = forms.BooleanField(label=_("含下级单位"), required=False)
     category = forms.ModelChoiceField(
         label=_("一级分类"), required=False, queryset=Category.objects.none(), empty_label=_("全部")
@@ -61,9 +64,13 @@ class TicketSearchForm(forms.Form):
     def __init__(self, *args: Any, units: list[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.units = {u.code: u for u in units}
+        self.places = {str(u.pk): u for u in units if u.kind in PLACE_CHOICE_KINDS}
         field = self.fields["unit"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", _("全部")), *((u.code, u.name) for u in units)]
+        place = self.fields["place"]
+        assert isinstance(place, forms.ChoiceField)
+        place.choices = [("", _("全部")), *((k, u.name) for k, u in self.places.items())]
         category = self.fields["category"]
         assert isinstance(category, forms.ModelChoiceField)
         category.queryset = Category.objects.filter(level=1).order_by("full_name")
@@ -77,6 +84,9 @@ class TicketSearchForm(forms.Form):
         except DomainError as exc:
             raise forms.ValidationError(_("月份格式应为 YYYY-MM，例如 2026-11")) from exc
         return (period.start, period.end)
+
+    def place_unit(self) -> Unit | None:
+        return self.places.get(self.cleaned_data.get("place") or "")
 
     def filters(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -142,6 +152,9 @@ def ticket_search(request: HttpRequest) -> HttpResponse:
     ordering = (form.cleaned_data.get("ordering") if request.GET else None) or "-number"
     try:
         qs = selectors.filtered_tickets(user=user, now=now, **filters)
+        place = form.place_unit() if request.GET else None
+        if place is not None:  # as the dashboard's heat by place counts it
+            qs = qs.filter(place_filter(place))
         count = qs.count()
         if request.GET.get("export") == "xlsx":
             rows = selectors.ordered_page(qs, now=now, ordering=ordering, limit=EXPORT_LIMIT)

@@ -108,3 +108,35 @@ def test_the_dashboard_links_a_units_figures_to_its_tickets(p, client_for, ticke
     month = period_containing(recent).label
     html = client_for(p.leader).get(f"/metrics/?period={month}").content.decode()
     assert f"/search/?unit={p.district.hubin.code}&period={month}&by=dispatched_at" in html
+
+
+def test_a_place_lists_exactly_the_tickets_its_heat_counts(p, client_for, recent):
+    from duban.metrics.selectors_places import place_heat, place_rows
+    from duban.tickets import services as s
+
+    d = p.district
+    f.dispatched(p=p, now=recent, location="滨湖街道东留村主街")
+    sub = f.accepted(p=p, now=recent, location="主街")
+    s.ticket_sub_dispatch(ticket=sub, actor=p.street_handler, now=recent, unit=d.dongliu)
+    f.dispatched(p=p, now=recent, unit=d.housing, location="湖滨路街道建业社区门口")
+    f.dispatched(p=p, now=recent, unit=d.housing, location="西留村村口")
+    period = period_containing(recent)
+    heat = place_heat(user=p.leader, period_start=period.start, period_end=period.end)
+    client = client_for(p.leader)
+    checked = 0
+    for _street, place in place_rows(heat):
+        url = f"/search/?place={place.unit_id}&period={period.label}&by=dispatched_at"
+        assert client.get(url).context["count"] == place.volume, place.name
+        checked += place.volume > 0
+    assert checked >= 3  # 滨湖街道, 东留村, 湖滨路街道, 建业社区 have tickets
+
+
+def test_the_place_table_and_treemap_link_to_the_search(p, client_for, recent):
+    f.dispatched(p=p, now=recent, location="滨湖街道东留村主街")
+    month = period_containing(recent).label
+    response = client_for(p.leader).get(f"/metrics/?period={month}")
+    html = response.content.decode()
+    assert f"/search/?place={p.district.binhu.pk}&period={month}&by=dispatched_at" in html
+    tree = response.context["chart"]["places"]
+    leaves = [c for node in tree for c in node["children"]]
+    assert leaves and all(c["href"].startswith("/search/?place=") for c in leaves)

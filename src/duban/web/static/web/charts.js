@@ -55,5 +55,11 @@
       ],
     }],
   });
+  // A village's (or a street's unplaced) block opens the tickets it counts.
+  charts.forEach(function (c) {
+    c.on("click", function (p) {
+      if (p.data && p.data.href && !p.data.children) window.location.href = p.data.href;
+    });
+  });
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
 })();
