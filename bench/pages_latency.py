@@ -13,7 +13,7 @@ import os
 import statistics
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 os.environ.setdefault("DUBAN_VAR_DIR", "/tmp/duban-bench-pages")
@@ -29,7 +29,8 @@ PAGES = [
     ("dispatcher1", "/tickets/{number}/"),
     ("leader1", "/metrics/"),
     ("leader1", "/metrics/ (cold cache)"),
-    ("leader1", "/metrics/ (cold cache, stale rollup)"),
+    ("leader1", "/metrics/ (cold cache, no tick for 20 min)"),
+    ("leader1", "/metrics/ (cold cache, rollup a day old)"),
     ("leader1", "/metrics/report/ (cold cache)"),
     ("leader1", "/metrics/rankings/"),
     ("dispatcher1", "/api/v1/tickets?limit=50"),
@@ -87,7 +88,8 @@ def main() -> None:
     for username, url in PAGES:
         url, _, note = url.format(number=number).partition(" ")
         cold = note.startswith("(cold cache")
-        stale = "stale rollup" in note
+        stale = {"20 min": timedelta(minutes=20), "a day": timedelta(days=1, minutes=1)}
+        age = next((v for k, v in stale.items() if k in note), None)
         client = Client(SERVER_NAME="127.0.0.1")
         client.force_login(User.objects.get(username=username))
         client.get(url)  # warm caches (calendar, templates)
@@ -95,8 +97,8 @@ def main() -> None:
         for _ in range(args.runs):
             if cold:
                 cache.clear()
-            if stale:  # as after a bulk load or with no `duban sla tick` running
-                RollupPeriod.objects.update(computed_at=STALE)
+            if age is not None:  # no `duban sla tick` running for that long
+                RollupPeriod.objects.update(computed_at=timezone.now() - age)
             with CaptureQueriesContext(connection) as queries:
                 started = time.perf_counter()
                 response = client.get(url)

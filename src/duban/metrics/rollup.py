@@ -9,7 +9,8 @@ Freshness: a month is recomputed when it is older than its time to live — a fe
 minutes for the current and the previous month, where tickets still move, a quarter
 of an hour for older months (late ratings and reopens). ``duban sla tick`` (every
 minute) refreshes the months that are due, so readers normally find them fresh; a
-reader that finds a month missing or stale recomputes that month before reading.
+reader that finds a month missing, a recent month stale or an older one a day old
+recomputes it before reading.
 The time-dependent counts (accept deadline passed, overdue) are as of
 ``RollupPeriod.computed_at``, shown on the dashboard.
 """
@@ -39,7 +40,11 @@ from .periods import Period, parse_period, period_containing
 logger = logging.getLogger(__name__)
 
 RECENT_TTL = timedelta(minutes=3)  # the current and the previous month
-OLDER_TTL = timedelta(minutes=15)
+OLDER_TTL = timedelta(minutes=15)  # older months, as the tick keeps them
+# A reader rebuilds an older month it finds only when it is missing or a day old: with the
+# tick running it never gets there, without it the first view still costs two months, not
+# twelve.
+READER_OLDER_TTL = timedelta(hours=24)
 TICK_MONTHS = 13  # months kept fresh by `duban sla tick`: a year back and the current one
 
 ASSIGNMENT_COLUMNS = ("primary_assignments", "returned")
@@ -67,16 +72,19 @@ def _roots() -> dict[int, int]:
     return {pk: root(pk) for pk in parents}
 
 
-def time_to_live(period: Period, *, now: datetime) -> timedelta:
+def time_to_live(period: Period, *, now: datetime, older: timedelta = OLDER_TTL) -> timedelta:
     current = period_containing(now)
-    return RECENT_TTL if period.label in (current.label, current.previous.label) else OLDER_TTL
+    return RECENT_TTL if period.label in (current.label, current.previous.label) else older
 
 
-def _is_fresh(state: RollupPeriod | None, period: Period, *, now: datetime) -> bool:
+def _is_fresh(
+    state: RollupPeriod | None, period: Period, *, now: datetime, older: timedelta = OLDER_TTL
+) -> bool:
     if state is None:
         return False
     age = now - state.computed_at
-    return age <= time_to_live(period, now=now)  # negative: refreshed by a later clock
+    # A negative age: refreshed by a process whose clock is a little ahead.
+    return age <= time_to_live(period, now=now, older=older)
 
 
 def _in_periods(field: str, periods: Sequence[Period]) -> Q:
@@ -141,7 +149,13 @@ def _rollup_objects(periods: Sequence[Period], *, now: datetime) -> list[Monthly
     return list(rows.values())
 
 
-def refresh_periods(periods: Sequence[Period], *, now: datetime, force: bool = True) -> list[str]:
+def refresh_periods(
+    periods: Sequence[Period],
+    *,
+    now: datetime,
+    force: bool = True,
+    older: timedelta = OLDER_TTL,
+) -> list[str]:
     """Recompute the rollup rows of some months as of ``now``; the months recomputed.
 
     A fixed number of queries for any number of months. The months' ``RollupPeriod``
@@ -162,7 +176,9 @@ def refresh_periods(periods: Sequence[Period], *, now: datetime, force: bool = T
             RollupPeriod.objects.select_for_update().filter(period__in=by_label).order_by("period")
         )
         if not force:
-            states = [s for s in states if not _is_fresh(s, by_label[s.period], now=now)]
+            states = [
+                s for s in states if not _is_fresh(s, by_label[s.period], now=now, older=older)
+            ]
         if not states:
             return []
         todo = [by_label[s.period] for s in states]
@@ -187,12 +203,15 @@ def refresh_period(period: Period | str, *, now: datetime, force: bool = True) -
 def ensure_fresh(periods: Sequence[Period], *, now: datetime) -> datetime:
     """Refresh the months of ``periods`` that are missing or stale; their oldest ``computed_at``.
 
-    One query when every month is fresh, a fixed handful more when some are not.
+    Stale for a reader: a recent month past ``RECENT_TTL``, an older one past
+    ``READER_OLDER_TTL``. One query when every month is fresh, a fixed handful more
+    when some are not.
     """
     labels = [p.label for p in periods]
     states = {s.period: s for s in RollupPeriod.objects.filter(period__in=labels)}
-    stale = [p for p in periods if not _is_fresh(states.get(p.label), p, now=now)]
-    refresh_periods(stale, now=now, force=False)
+    older = READER_OLDER_TTL
+    stale = [p for p in periods if not _is_fresh(states.get(p.label), p, now=now, older=older)]
+    refresh_periods(stale, now=now, force=False, older=older)
     fresh = [states[p.label].computed_at for p in periods if p not in stale]
     return min(fresh, default=now)
 

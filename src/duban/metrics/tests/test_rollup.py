@@ -170,6 +170,21 @@ def test_an_older_month_lives_longer_than_a_recent_one(make_unit, make_ticket, m
     assert RollupPeriod.objects.get(period="2025-01").computed_at == NOW
 
 
+def test_a_reader_rebuilds_an_older_month_only_when_it_is_a_day_old(
+    make_unit, make_ticket, metric_settings
+):
+    unit = make_unit("a")
+    january = parse_period("2025-01")
+    make_ticket(unit, datetime(2025, 1, 10, 9, 0, tzinfo=PERIOD_TZ))
+    ensure_fresh([january], now=NOW)
+    # Past the tick's 15 minutes a reader keeps the rows (the tick refreshes them) …
+    assert ensure_fresh([january], now=NOW + timedelta(minutes=20)) == NOW
+    # … for up to a day, so a district without the tick still sees its old months move.
+    assert ensure_fresh([january], now=NOW + timedelta(hours=23)) == NOW
+    assert ensure_fresh([january], now=NOW + timedelta(hours=25)) == NOW + timedelta(hours=25)
+    assert RollupPeriod.objects.get(period="2025-01").computed_at == NOW + timedelta(hours=25)
+
+
 def test_refreshing_a_month_replaces_its_rows(make_unit, make_ticket, metric_settings):
     unit = make_unit("a")
     make_ticket(unit, MARCH)
