@@ -1,4 +1,4 @@
-"""Figures and rankings over the API: thin wrappers over ``metrics.selectors``."""
+"""Figures and rankings over the API: thin wrappers over ``metrics.selectors`` (rankings: over the monthly rollup, as on the pages)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from duban.org.models import DISTRICT_WIDE_ROLES
 from duban.tickets.selectors import unit_by_ref
 
 from .periods import parse_period
-from .selectors import district_figures, rankings, unit_figures
+from .selectors import district_figures, unit_figures
+from .selectors_rollup import rankings_from_rollup
 
 router = Router(tags=["metrics"])
 ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -117,4 +118,4 @@ def metrics(request: HttpRequest, query: Query[MetricsQuery]) -> dict[str, Any]:
     summary="飞虎榜/蜗牛榜 / rankings of streets or departments",
 )
 def ranking(request: HttpRequest, query: Query[RankingQuery]) -> Any:
-    return rankings(period=query.period, group=query.group, now=timezone.now())
+    return rankings_from_rollup(period=query.period, group=query.group, now=timezone.now())

@@ -22,8 +22,8 @@ from duban.org.models import DISTRICT_WIDE_ROLES, User
 
 from .figures import CategoryFigures, Figures, Ranking, UnitFigures
 from .periods import Period
-from .selectors import get_metric_settings, rankings
-from .selectors_rollup import dashboard_figures
+from .selectors import get_metric_settings
+from .selectors_rollup import dashboard_figures, rankings_from_rollup
 
 HOTSPOT_CACHE_SECONDS = 300
 PAST_HOTSPOT_CACHE_SECONDS = 6 * 3600
@@ -250,8 +250,8 @@ def monthly_report(
         district=current,
         previous=previous,
         changes=_changes(current, previous),
-        streets=rankings(period=period.label, group="streets", **span),
-        departments=rankings(period=period.label, group="departments", **span),
+        streets=rankings_from_rollup(period=period.label, group="streets", **span),
+        departments=rankings_from_rollup(period=period.label, group="departments", **span),
         categories=tuple(categories[:top_categories]),
         overdue=tuple(overdue),
         # Same cache entry as the dashboard's panel for this month; when it is cold the

@@ -6,7 +6,7 @@ tickets: one for the settings row, then one or two aggregate queries.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, Literal, cast
 
@@ -372,18 +372,25 @@ def _ranked_rows(
     return _with_assignment_counts(rows, start=period.start, end=period.end)
 
 
+RankedRows = Callable[..., list[dict[str, Any]]]
+
+
 def rankings(
     *,
     period: str,
     group: RankingGroup | str,
     now: datetime,
     settings: MetricSettings | None = None,
+    ranked_rows: RankedRows | None = None,
 ) -> Ranking:
     """飞虎榜/蜗牛榜 of one month among streets or among departments (three queries).
 
     ``period`` is "YYYY-MM"; the previous month is ranked the same way (with today's
-    settings and ``now``) to give each entry its rank change.
+    settings and ``now``) to give each entry its rank change. ``ranked_rows`` computes
+    each month's rows (default: live over the tickets; ``selectors_rollup`` passes
+    its own, over the monthly rollup).
     """
+    rows_of = ranked_rows or _ranked_rows
     if group not in GROUP_KINDS:
         raise InvalidInput(
             f"排名分组应为 streets 或 departments / group must be streets or departments: {group!r}",
@@ -395,10 +402,10 @@ def rankings(
     weights = weights_of(ms)
     min_volume = max(1, int(ms.min_volume))
     kind = GROUP_KINDS[group]
-    rows = _ranked_rows(current, kind=kind, now=now, weights=weights, min_volume=min_volume)
+    rows = rows_of(current, kind=kind, now=now, weights=weights, min_volume=min_volume)
     before = {
         r["pk"]: r
-        for r in _ranked_rows(previous, kind=kind, now=now, weights=weights, min_volume=min_volume)
+        for r in rows_of(previous, kind=kind, now=now, weights=weights, min_volume=min_volume)
         if r["eligible"]
     }
 

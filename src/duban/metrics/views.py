@@ -24,9 +24,8 @@ from duban.web.access import DASHBOARD_ROLES, readable, role_required
 from .excel import figures_workbook, ranking_workbook
 from .figures import Figures
 from .periods import Period, parse_period, period_containing
-from .selectors import rankings
 from .selectors_places import StreetHeat, place_heat
-from .selectors_rollup import dashboard_figures
+from .selectors_rollup import dashboard_figures, rankings_from_rollup
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 GROUPS = {"streets": "街道/镇", "departments": "部门"}
@@ -155,7 +154,8 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
     label = request.GET.get("period") or period_containing(now).previous.label
     try:
         boards = [
-            (key, name, rankings(period=label, group=key, now=now)) for key, name in GROUPS.items()
+            (key, name, rankings_from_rollup(period=label, group=key, now=now))
+            for key, name in GROUPS.items()
         ]
     except DomainError as exc:
         return _error(request, "metrics/rankings.html", exc)
@@ -196,7 +196,7 @@ def export_ranking(request: HttpRequest) -> HttpResponse:
     group = request.GET.get("group") or "streets"
     label = request.GET.get("period") or period_containing(now).previous.label
     try:
-        ranking = rankings(period=label, group=group, now=now)
+        ranking = rankings_from_rollup(period=label, group=group, now=now)
     except DomainError as exc:
         return HttpResponse(readable(exc), status=422, content_type="text/plain; charset=utf-8")
     name = f"{ranking.period} {FILE_GROUPS[group]}飞虎榜蜗牛榜.xlsx"

@@ -9,7 +9,7 @@ from django.db.models import F, Q
 
 from duban.metrics.figures import Ranking
 from duban.metrics.periods import Period, parse_period
-from duban.metrics.selectors import rankings
+from duban.metrics.selectors_rollup import rankings_from_rollup
 from duban.org.models import User
 from duban.tickets.models import Ticket
 
@@ -49,8 +49,8 @@ def circular_data(*, user: User, period: str, now: datetime) -> Circular:
     )
     return Circular(
         period=p,
-        streets=rankings(period=p.label, group="streets", now=now),
-        departments=rankings(period=p.label, group="departments", now=now),
+        streets=rankings_from_rollup(period=p.label, group="streets", now=now),
+        departments=rankings_from_rollup(period=p.label, group="departments", now=now),
         overdue=rows,
         overdue_total=qs.count() if len(rows) == MAX_TICKETS else len(rows),
     )

@@ -231,3 +231,39 @@ def test_the_rollup_command_rebuilds_named_months_and_refuses_bad_ones(
         call_command("metrics", "rollup", "--period", "2025-13x")
     with pytest.raises(CommandError, match="--months"):
         call_command("metrics", "rollup", "--months", "0")
+
+
+@pytest.mark.parametrize("group", ["streets", "departments"])
+@pytest.mark.parametrize("period", ["2025-03", "2025-04"])
+def test_rankings_from_the_rollup_equal_the_live_rankings(busy_district, group, period):
+    from duban.metrics.selectors import rankings
+    from duban.metrics.selectors_rollup import rankings_from_rollup
+
+    rolled = rankings_from_rollup(period=period, group=group, now=NOW)
+    live = rankings(period=period, group=group, now=NOW)
+    assert rolled.ranked and len(rolled.ranked) + len(rolled.not_ranked) == (
+        3 if group == "streets" else 1
+    )
+    for attr in ("ranked", "not_ranked", "top", "bottom"):
+        mine, theirs = getattr(rolled, attr), getattr(live, attr)
+        assert [e.unit_id for e in mine] == [e.unit_id for e in theirs], attr
+        for a, b in zip(mine, theirs, strict=True):
+            assert (a.rank, a.previous_rank, a.rank_change, a.not_ranked_reason) == (
+                b.rank,
+                b.previous_rank,
+                b.rank_change,
+                b.not_ranked_reason,
+            )
+            assert a.composite == pytest.approx(b.composite)
+            same(a.figures, b.figures)
+
+
+def test_rankings_from_the_rollup_share_ranks_on_ties(make_unit, make_ticket, metric_settings):
+    from duban.metrics.selectors_rollup import rankings_from_rollup
+
+    a, b, c = make_unit("a"), make_unit("b"), make_unit("c")
+    for unit, good in ((a, 2), (b, 2), (c, 1)):
+        for n in range(2):
+            make_ticket(unit, MARCH, **(done() if n < good else done(resolved=False)))
+    ranking = rankings_from_rollup(period="2025-03", group="streets", now=NOW)
+    assert [e.rank for e in ranking.ranked] == [1, 1, 3]
