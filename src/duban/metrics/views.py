@@ -167,7 +167,8 @@ def attachment_header(filename: str, fallback: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-def _xlsx(content: bytes, filename: str, fallback: str) -> HttpResponse:
+def xlsx_response(content: bytes, filename: str, fallback: str) -> HttpResponse:
+    """A workbook download named in Chinese with an ASCII fallback."""
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = attachment_header(filename, fallback)
     return response
@@ -187,7 +188,9 @@ def export_figures(request: HttpRequest) -> HttpResponse:
         "month": (d.series, "月度趋势"),
     }.get(by, (d.by_unit, "单位考核数据"))
     name = f"{d.period.label} {title}.xlsx"
-    return _xlsx(figures_workbook(rows, title=title), name, f"figures-{by}-{d.period.label}.xlsx")
+    return xlsx_response(
+        figures_workbook(rows, title=title), name, f"figures-{by}-{d.period.label}.xlsx"
+    )
 
 
 @role_required(DASHBOARD_ROLES)
@@ -200,4 +203,4 @@ def export_ranking(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         return HttpResponse(readable(exc), status=422, content_type="text/plain; charset=utf-8")
     name = f"{ranking.period} {FILE_GROUPS[group]}飞虎榜蜗牛榜.xlsx"
-    return _xlsx(ranking_workbook(ranking), name, f"ranking-{group}-{ranking.period}.xlsx")
+    return xlsx_response(ranking_workbook(ranking), name, f"ranking-{group}-{ranking.period}.xlsx")

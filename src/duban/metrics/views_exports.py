@@ -16,7 +16,7 @@ from duban.web.access import DASHBOARD_ROLES, readable, role_required
 from .excel import INTEGER, Column, table_workbook
 from .report import Window, cached_hotspots
 from .selectors_places import PlaceHeat, StreetHeat, place_heat, place_rows
-from .views import _period, _xlsx
+from .views import _period, xlsx_response
 from .views_panels import WINDOWS, hotspot_window
 
 PLACE_KINDS = {"street": "街道/镇", "community": "村/社区"}
@@ -67,7 +67,7 @@ def export_places(request: HttpRequest) -> HttpResponse:
     streets = place_heat(user=request.user, period_start=period.start, period_end=period.end)  # type: ignore[arg-type]
     name = f"{period.label} 街道村社诉求热力.xlsx"
     content = places_workbook(streets, title=name.removesuffix(".xlsx"))
-    return _xlsx(content, name, f"places-{period.label}.xlsx")
+    return xlsx_response(content, name, f"places-{period.label}.xlsx")
 
 
 def _window_stamp(key: str, window: Window) -> str:
@@ -84,4 +84,4 @@ def export_hotspots(request: HttpRequest) -> HttpResponse:
     stamp = _window_stamp(key, window)
     name = f"{stamp} 热点诉求.xlsx"
     content = hotspots_workbook(spots, title=name.removesuffix(".xlsx"))
-    return _xlsx(content, name, f"hotspots-{key}-{window.until:%Y%m%d}.xlsx")
+    return xlsx_response(content, name, f"hotspots-{key}-{window.until:%Y%m%d}.xlsx")

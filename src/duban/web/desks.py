@@ -22,9 +22,10 @@ from .circular import circular_data
 TITLES = {"inbox": "本单位待办", "centre": "中心工作台", "supervision": "督办台"}
 
 
-def _page_number(request: HttpRequest) -> int:
+def page_number(request: HttpRequest) -> int:
+    """The ``page`` query parameter; 1 when missing, malformed or absurdly large."""
     raw = request.GET.get("page") or "1"
-    return int(raw) if raw.isdigit() and len(raw) < 7 else 1
+    return max(1, int(raw)) if raw.isdigit() and len(raw) < 7 else 1
 
 
 def _desk(request: HttpRequest, desk: str) -> HttpResponse:
@@ -34,7 +35,7 @@ def _desk(request: HttpRequest, desk: str) -> HttpResponse:
         user=request.user,  # type: ignore[arg-type]
         now=now,
         tab=request.GET.get("tab"),
-        page=_page_number(request),
+        page=page_number(request),
     )
     context = {"desk": desk, "title": TITLES[desk], "p": page, "now": now}
     if request.htmx:  # type: ignore[attr-defined]

@@ -19,18 +19,18 @@ from duban.dispatch.models import Category
 from duban.metrics.excel import Column, table_workbook
 from duban.metrics.periods import parse_period
 from duban.metrics.selectors_places import place_filter
-from duban.metrics.views import attachment_header
+from duban.metrics.views import xlsx_response
 from duban.org.models import Unit, UnitKind, User
 from duban.tickets import selectors
 from duban.tickets.choices import State
 from duban.tickets.models import Ticket
 
 from .access import readable, signed_in
+from .desks import page_number
 
 PLACE_CHOICE_KINDS = (UnitKind.STREET, UnitKind.COMMUNITY)
 PAGE_SIZE = 50
 EXPORT_LIMIT = 10_000
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ORDERINGS = (
     ("-number", _("编号倒序")),
     ("number", _("编号正序")),
@@ -122,22 +122,13 @@ EXPORT_COLUMNS: tuple[Column, ...] = (
 )
 
 
-def _page_number(raw: str | None) -> int:
-    raw = raw or "1"
-    return max(1, int(raw)) if raw.isdigit() and len(raw) < 7 else 1
-
-
 def _export(tickets: list[Ticket], count: int) -> HttpResponse:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     title = f"工单查询 {stamp}" + (
         f"（前 {EXPORT_LIMIT} 件，共 {count} 件）" if count > len(tickets) else ""
     )
     content = table_workbook(EXPORT_COLUMNS, tickets, title="工单", doc_title=title)
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = attachment_header(
-        f"工单查询 {stamp}.xlsx", f"tickets-{stamp}.xlsx"
-    )
-    return response
+    return xlsx_response(content, f"工单查询 {stamp}.xlsx", f"tickets-{stamp}.xlsx")
 
 
 @signed_in
@@ -160,7 +151,7 @@ def ticket_search(request: HttpRequest) -> HttpResponse:
             rows = selectors.ordered_page(qs, now=now, ordering=ordering, limit=EXPORT_LIMIT)
             return _export(rows, count)
         pages = max(1, -(-count // PAGE_SIZE))
-        page = min(_page_number(request.GET.get("page")), pages)
+        page = min(page_number(request), pages)
         tickets = selectors.ordered_page(
             qs, now=now, ordering=ordering, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
         )
