@@ -13,7 +13,7 @@ from pydantic import Field
 
 from duban.api.schemas import ErrorOut, InputSchema, Ref
 from duban.core.errors import NotFound
-from duban.org.models import DISTRICT_WIDE_ROLES
+from duban.org.roles import DISTRICT_WIDE_ROLES
 from duban.tickets.selectors import unit_by_ref
 
 from .periods import parse_period

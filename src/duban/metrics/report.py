@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from duban.dispatch.hotspots import HotSpot, hotspots
 from duban.dispatch.selectors import hotspot_records
-from duban.org.models import DISTRICT_WIDE_ROLES, User
+from duban.org.models import User
+from duban.org.roles import DISTRICT_WIDE_ROLES
 
 from .figures import CategoryFigures, Figures, Ranking, UnitFigures
 from .periods import Period

@@ -25,7 +25,8 @@ from typing import Any
 
 from django.db.models import Count, Q
 
-from duban.org.models import DISTRICT_WIDE_ROLES, Unit, UnitKind, User
+from duban.org.models import Unit, UnitKind, User
+from duban.org.roles import DISTRICT_WIDE_ROLES
 from duban.tickets.models import Ticket
 
 PLACE_KINDS = (UnitKind.STREET, UnitKind.COMMUNITY, UnitKind.GRID)

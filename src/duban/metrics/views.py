@@ -18,8 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from duban.core.errors import DomainError
-from duban.org.models import DISTRICT_WIDE_ROLES, Unit, User
-from duban.web.access import DASHBOARD_ROLES, readable, role_required
+from duban.org.models import Unit, User
+from duban.org.roles import DASHBOARD_ROLES, DISTRICT_WIDE_ROLES
+from duban.web.access import readable, role_required
 
 from .excel import figures_workbook, ranking_workbook
 from .figures import Figures

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from duban.core.errors import DomainError
 from duban.dispatch.hotspots import HotSpot
-from duban.web.access import DASHBOARD_ROLES, readable, role_required
+from duban.org.roles import DASHBOARD_ROLES
+from duban.web.access import readable, role_required
 
 from .excel import INTEGER, Column, table_workbook
 from .report import Window, cached_hotspots

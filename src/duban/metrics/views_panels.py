@@ -11,7 +11,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from duban.core.errors import DomainError
-from duban.web.access import DASHBOARD_ROLES, readable, role_required
+from duban.org.roles import DASHBOARD_ROLES
+from duban.web.access import readable, role_required
 
 from .report import Window, cached_hotspots, month_window, recent_window
 from .views import _period

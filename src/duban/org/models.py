@@ -6,6 +6,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .roles import DISTRICT_WIDE_ROLES, PERSONAL_DATA_ROLES, Role
+
 
 class UnitKind(models.TextChoices):
     DISTRICT = "district", _("区/示范区")
@@ -67,27 +69,6 @@ class Unit(models.Model):
     @property
     def district_path(self) -> str:
         return self.path.split("/", 1)[0] + "/"
-
-
-class Role(models.TextChoices):
-    OPERATOR = "operator", _("受理员")
-    DISPATCHER = "dispatcher", _("派单员")
-    HANDLER = "handler", _("承办人")
-    UNIT_HEAD = "unit_head", _("单位负责人")
-    SUPERVISOR = "supervisor", _("督办员")
-    LEADER = "leader", _("区领导")
-    SERVICE_OFFICER = "service_officer", _("首席服务员")
-    PROJECT_REPORTER = "project_reporter", _("项目填报员")
-    ADMIN = "admin", _("系统管理员")
-
-
-# Roles whose work spans the whole district although they sit in one unit
-# (the service centre, the supervision office, the leadership).
-DISTRICT_WIDE_ROLES = frozenset(
-    {Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN}
-)
-# Roles that need callers' personal data in lists and API output.
-PERSONAL_DATA_ROLES = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.ADMIN})
 
 
 class User(AbstractUser):

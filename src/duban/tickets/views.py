@@ -18,16 +18,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from duban.core.errors import DomainError
-from duban.org.models import PERSONAL_DATA_ROLES, Role, User
+from duban.org.models import User
+from duban.org.roles import PERSONAL_DATA_ROLES
 from duban.web.access import readable, signed_in
 
 from . import selectors
 from . import services as s
 from .forms import ACTIONS, Action, ActionForm, ReplyForm, available_actions
 from .models import Attachment, Ticket, TicketEvent
+from .services.base import TABLE
 
 # Unit and supervision staff see callers masked and may reveal them (the reveal is an event).
-UNMASK_ROLES = frozenset({Role.HANDLER, Role.UNIT_HEAD, Role.SUPERVISOR})
+UNMASK_ROLES = TABLE["reveal_caller"].roles
 
 
 def _ticket_or_404(user: User, number: str) -> Ticket:

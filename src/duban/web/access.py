@@ -15,14 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
 from duban.core.errors import DomainError
-from duban.org.models import Role
-
-CENTRE_ROLES = frozenset({Role.OPERATOR, Role.DISPATCHER})
-UNIT_ROLES = frozenset({Role.HANDLER, Role.UNIT_HEAD})
-SUPERVISION_ROLES = frozenset({Role.SUPERVISOR, Role.LEADER})
-DASHBOARD_ROLES = frozenset(
-    {Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN, Role.UNIT_HEAD}
-)
+from duban.org.roles import Role
 
 
 def role_required(roles: Iterable[str]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

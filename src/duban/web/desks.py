@@ -13,10 +13,16 @@ from django.utils import timezone
 
 from duban.core.errors import DomainError
 from duban.metrics.periods import period_containing
-from duban.org.models import Role
+from duban.org.roles import (
+    CENTRE_ROLES,
+    INTAKE_ROLES,
+    SUPERVISION_ROLES,
+    UNIT_ROLES,
+    Role,
+)
 
 from . import selectors
-from .access import CENTRE_ROLES, SUPERVISION_ROLES, UNIT_ROLES, readable, role_required
+from .access import readable, role_required
 from .circular import circular_data
 
 TITLES = {"inbox": "本单位待办", "centre": "中心工作台", "supervision": "督办台"}
@@ -58,7 +64,7 @@ def supervision(request: HttpRequest) -> HttpResponse:
     return _desk(request, "supervision")
 
 
-@role_required({Role.OPERATOR})
+@role_required(INTAKE_ROLES)
 def intake(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     tickets = selectors.recent_registered(user=request.user, now=now)  # type: ignore[arg-type]

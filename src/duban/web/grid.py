@@ -32,12 +32,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from duban.core.errors import DomainError
 from duban.org.models import UnitKind, User
+from duban.org.roles import UNIT_ROLES
 from duban.tickets import services as s
 from duban.tickets.choices import AppealType, Channel
 from duban.tickets.forms import available_actions
 from duban.tickets.models import Ticket
 
-from .access import UNIT_ROLES, readable, role_required
+from .access import readable, role_required
 from .intake_forms import derive_title
 
 MAX_TEXT = int(str(settings.DUBAN["MAX_TEXT_LENGTH"]))

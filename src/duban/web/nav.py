@@ -5,38 +5,26 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from duban.org.models import Role, UnitKind
+from duban.org.models import UnitKind
+from duban.org.roles import (
+    CENTRE_ROLES,
+    DASHBOARD_ROLES,
+    INTAKE_ROLES,
+    SUPERVISION_ROLES,
+    UNIT_ROLES,
+    Role,
+)
 
 # (url name, label, roles)
 NAV = (
-    ("web:intake", _("受理台"), {Role.OPERATOR}),
-    ("web:centre", _("中心工作台"), {Role.OPERATOR, Role.DISPATCHER}),
-    ("web:inbox", _("本单位待办"), {Role.HANDLER, Role.UNIT_HEAD}),
-    ("web:supervision", _("督办台"), {Role.SUPERVISOR, Role.LEADER}),
-    ("web:circular", _("月度通报"), {Role.SUPERVISOR, Role.LEADER}),
-    (
-        "web:search",
-        _("工单查询"),
-        {
-            Role.OPERATOR,
-            Role.DISPATCHER,
-            Role.HANDLER,
-            Role.UNIT_HEAD,
-            Role.SUPERVISOR,
-            Role.LEADER,
-            Role.ADMIN,
-        },
-    ),
-    (
-        "metrics:dashboard",
-        _("数据看板"),
-        {Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN, Role.UNIT_HEAD},
-    ),
-    (
-        "metrics:rankings",
-        _("飞虎榜/蜗牛榜"),
-        {Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN, Role.UNIT_HEAD},
-    ),
+    ("web:intake", _("受理台"), INTAKE_ROLES),
+    ("web:centre", _("中心工作台"), CENTRE_ROLES),
+    ("web:inbox", _("本单位待办"), UNIT_ROLES),
+    ("web:supervision", _("督办台"), SUPERVISION_ROLES),
+    ("web:circular", _("月度通报"), SUPERVISION_ROLES),
+    ("web:search", _("工单查询"), CENTRE_ROLES | UNIT_ROLES | SUPERVISION_ROLES | {Role.ADMIN}),
+    ("metrics:dashboard", _("数据看板"), DASHBOARD_ROLES),
+    ("metrics:rankings", _("飞虎榜/蜗牛榜"), DASHBOARD_ROLES),
 )
 
 HOME = {

@@ -15,16 +15,16 @@ from typing import Any
 from django.conf import settings
 
 from duban.org.models import Role, Unit, User
+from duban.org.roles import CENTRE_ROLES as CENTRE
+from duban.org.roles import DISPATCHER_ROLES as DISPATCHERS
+from duban.org.roles import UNIT_ROLES as UNIT_STAFF
+from duban.org.roles import URGE_ROLES as SUPERVISION
 
 from ..choices import OPEN_STATES, State
 from ..errors import IllegalTransition, InvalidInput, PermissionDenied, StaleTicket, TicketNotFound
 from ..events import REPLAYED_FIELDS, event_append
 from ..models import Ticket
 
-CENTRE = frozenset({Role.OPERATOR, Role.DISPATCHER})
-DISPATCHERS = frozenset({Role.DISPATCHER})
-UNIT_STAFF = frozenset({Role.HANDLER, Role.UNIT_HEAD})
-SUPERVISION = frozenset({Role.SUPERVISOR, Role.DISPATCHER, Role.LEADER})
 OPEN = frozenset(s.value for s in OPEN_STATES)
 
 

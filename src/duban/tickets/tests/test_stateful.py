@@ -23,7 +23,7 @@ from hypothesis.stateful import (
 
 from duban.core.errors import DomainError
 from duban.metrics.selectors import unit_figures
-from duban.org.models import DISTRICT_WIDE_ROLES
+from duban.org.roles import DISTRICT_WIDE_ROLES
 from duban.testing import factories as f
 from duban.testing.actions import ACTIONS
 from duban.tickets.events import replay, ticket_replayed_fields
