@@ -1,4 +1,4 @@
-"""The immutable event log: one small writer, the event types, and replay.
+"""The immutable event log: one small writer, and replay.
 
 Every event records ``from_state`` and ``to_state`` (overlays keep the state), and its
 payload carries whatever the transition changed, so :func:`replay` rebuilds a
@@ -14,10 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-from .models import Ticket, TicketEvent
+# The module, not its classes: ``tickets.models`` imports :mod:`.types` of this package
+# (the choices of ``TicketEvent.type``), so the models may still be loading here.
+from .. import models as ticket_models
+from .types import EventType
 
 if TYPE_CHECKING:
     from duban.org.models import User
+
+    from ..models import Ticket, TicketEvent
 
 
 def event_append(
@@ -29,11 +34,15 @@ def event_append(
     from_state: str,
     payload: dict[str, Any] | None = None,
 ) -> TicketEvent:
-    """Append an event for a ticket the caller holds locked (seq = ticket.version)."""
-    return TicketEvent.objects.create(
+    """Append an event for a ticket the caller holds locked (seq = ticket.version).
+
+    ``type`` must be an :class:`EventType` (a ``ValueError`` otherwise): the vocabulary
+    is the one list of what the log may contain.
+    """
+    return ticket_models.TicketEvent.objects.create(
         ticket=ticket,
         seq=ticket.version,
-        type=type,
+        type=EventType(type).value,
         actor=actor,
         actor_unit_id=getattr(actor, "unit_id", None),
         at=at,
