@@ -328,6 +328,7 @@ class Simulator:
             "category_id": case.category.pk,
             "caller_id": caller.pk if caller else None,
             "registered_by_id": case.registrar.pk if case.registrar else None,
+            "district_id": self.w.district.pk,
             "created_at": created,
             "return_from_state": "",
         }

@@ -11,8 +11,14 @@ from django.db import connection, transaction
 from django.db.models import Max, Model
 
 from duban.dispatch.fingerprint import band_keys
-from duban.dispatch.models import DuplicateKey
-from duban.tickets.models import Caller, Ticket, TicketAssignment, TicketEvent, TicketSequence
+from duban.tickets.models import (
+    Caller,
+    DuplicateKey,
+    Ticket,
+    TicketAssignment,
+    TicketEvent,
+    TicketSequence,
+)
 
 from .recorder import EVENT_COLUMNS, TicketRecord
 

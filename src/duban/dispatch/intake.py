@@ -1,63 +1,30 @@
-"""What duban works out for every new ticket at intake.
+"""What duban works out for every new ticket at intake (pure reads, nothing is written).
 
 - dispatch suggestions: top categories/units with calibrated confidences from the
   trained model (when one is installed), and territorial (属地) routing by place name;
 - near-duplicates (same matter and place, recent) and repeat callers (same phone);
 - knowledge-base answers for consultations.
 
-The result is stored on the ticket (``suggestions``) and in a ``suggest`` event; with
-auto-dispatch on and a confident unit, the ticket is dispatched at once (``auto``).
+``DispatchIntelligence`` (``dispatch.intelligence``) hands these to the ticket engine,
+which stores them on the ticket and auto-dispatches (``tickets.services.intake``).
 """
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Count
 
-from duban.org.models import Role, Unit, UnitKind, User
-from duban.tickets.events import event_append
-from duban.tickets.models import Ticket
+from duban.org.models import Unit
+from duban.tickets.models import DuplicateKey, Ticket
 
-from .fingerprint import CANDIDATES, band_keys, jaccard, shingles
-from .models import Category, DispatchSettings, DuplicateKey
+from .fingerprint import CANDIDATES, jaccard, shingles
+from .models import Category, DispatchSettings
 from .routing import place_index
-from .selectors import current_model, dispatch_settings
+from .selectors import current_model
 
-log = logging.getLogger("duban.dispatch")
 REPEAT_WINDOW_DAYS = 90
-
-
-def analyse_new_ticket(*, ticket: Ticket, actor: User | None, now: datetime) -> Ticket:
-    """Store suggestions for a freshly registered ticket; dispatch it when confident."""
-    cfg = dispatch_settings()
-    keys = band_keys(ticket.title, ticket.content)
-    DuplicateKey.objects.bulk_create(
-        [DuplicateKey(ticket=ticket, key=k, created_at=now) for _, k in keys]
-    )
-    suggestions: dict[str, Any] = {
-        "units": unit_suggestions(ticket),
-        "duplicates": duplicate_candidates(ticket, keys=[k for _, k in keys], cfg=cfg, now=now),
-        "repeat_caller": repeat_caller(ticket, now=now),
-        "knowledge": knowledge_suggestions(ticket, now=now),
-    }
-    ticket.suggestions = suggestions
-    ticket.version += 1
-    ticket.save(update_fields=["suggestions", "version"])
-    event_append(
-        ticket=ticket,
-        type="suggest",
-        actor=None,
-        at=now,
-        from_state=ticket.state,
-        payload={"suggestions": suggestions},
-    )
-    top = suggestions["units"][0] if suggestions["units"] else None
-    if cfg.auto_dispatch and top and top.get("unit_id") and top["confidence"] >= cfg.auto_threshold:
-        auto_dispatch(ticket=ticket, unit_id=top["unit_id"], now=now)
-    return ticket
 
 
 def unit_suggestions(ticket: Ticket, *, k: int = 3) -> list[dict[str, Any]]:
@@ -152,9 +119,10 @@ def duplicate_candidates(
         return []
     mine = shingles(f"{ticket.title} {ticket.content}")
     out = []
-    for other in Ticket.objects.filter(pk__in=ids).only(
-        "pk", "number", "title", "content", "state", "created_at"
-    ):
+    others = Ticket.objects.filter(pk__in=ids)
+    if ticket.district_id is not None:  # never a candidate from another district
+        others = others.filter(district_id=ticket.district_id)
+    for other in others.only("pk", "number", "title", "content", "state", "created_at"):
         score = jaccard(mine, shingles(f"{other.title} {other.content}"))
         if score >= cfg.duplicate_threshold:
             out.append(
@@ -178,6 +146,7 @@ def repeat_caller(ticket: Ticket, *, now: datetime) -> dict[str, Any] | None:
         Ticket.objects.filter(
             caller__phone=ticket.caller.phone,
             created_at__gte=now - timedelta(days=REPEAT_WINDOW_DAYS),
+            district_id=ticket.district_id,
         )
         .exclude(pk=ticket.pk)
         .order_by("-created_at")
@@ -194,43 +163,3 @@ def knowledge_suggestions(ticket: Ticket, *, now: datetime) -> list[dict[str, An
 
     hits = knowledge_search(f"{ticket.title} {ticket.content[:200]}", today=now.date(), limit=3)
     return [{"id": h.id, "question": h.question, "score": h.score} for h in hits]
-
-
-def auto_dispatch(*, ticket: Ticket, unit_id: int, now: datetime) -> Ticket | None:
-    """Dispatch in the name of the district centre's auto-dispatch account."""
-    from duban.core.errors import DomainError
-    from duban.tickets.services import ticket_dispatch
-
-    unit = Unit.objects.get(pk=unit_id)
-    robot = _auto_dispatcher(unit)
-    if robot is None:
-        log.warning("auto-dispatch skipped for %s: no service centre unit", ticket.number)
-        return None
-    try:
-        return ticket_dispatch(
-            ticket=ticket,
-            actor=robot,
-            now=now,
-            unit=unit,
-            auto=True,
-            note="智能派单（置信度达到阈值） / auto-dispatched above the confidence threshold",
-        )
-    except DomainError as exc:
-        log.info("auto-dispatch of %s refused: %s", ticket.number, exc.message)
-        return None
-
-
-def _auto_dispatcher(unit: Unit) -> User | None:
-    centre = Unit.objects.filter(kind=UnitKind.CENTRE, path__startswith=unit.district_path).first()
-    if centre is None:
-        return None
-    robot, _ = User.objects.get_or_create(
-        username="auto_dispatch",
-        defaults={
-            "role": Role.DISPATCHER,
-            "unit": centre,
-            "full_name": "智能派单",
-            "is_active": True,
-        },
-    )
-    return robot

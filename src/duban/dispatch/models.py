@@ -82,19 +82,3 @@ class KnowledgeEntry(models.Model):
 
     def __str__(self) -> str:
         return self.question
-
-
-class DuplicateKey(models.Model):
-    """A MinHash band key of a ticket's text (see ``fingerprint.py``), for duplicate lookup."""
-
-    ticket = models.ForeignKey(
-        "tickets.Ticket", on_delete=models.CASCADE, related_name="duplicate_keys"
-    )
-    key = models.BigIntegerField()
-    created_at = models.DateTimeField()
-
-    class Meta:
-        indexes = [models.Index(fields=["key", "created_at"], name="duplicate_key_lookup")]
-
-    def __str__(self) -> str:
-        return f"{self.ticket_id}:{self.key}"

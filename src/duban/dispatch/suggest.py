@@ -45,8 +45,11 @@ class DraftSuggestions:
         return not (self.units or self.duplicates or self.knowledge)
 
 
-def _draft(*, title: str, content: str, location: str, appeal_type: str) -> Ticket:
+def _draft(
+    *, title: str, content: str, location: str, appeal_type: str, district_id: int | None
+) -> Ticket:
     return Ticket(
+        district_id=district_id,
         title=(title or "").strip()[:200],
         content=(content or "").strip()[:5000],
         location=(location or "").strip()[:200],
@@ -61,10 +64,20 @@ def draft_suggestions(
     location: str = "",
     appeal_type: str = "",
     now: datetime,
+    district_id: int | None,
     knowledge_limit: int = 3,
 ) -> DraftSuggestions:
-    """Units, duplicates and knowledge answers for a draft; empty for too little text."""
-    draft = _draft(title=title, content=content, location=location, appeal_type=appeal_type)
+    """Units, duplicates (of ``district_id``) and knowledge answers for a draft.
+
+    Empty for too little text.
+    """
+    draft = _draft(
+        title=title,
+        content=content,
+        location=location,
+        appeal_type=appeal_type,
+        district_id=district_id,
+    )
     text = f"{draft.title}{draft.content}"
     if len(text) < MIN_TEXT and not draft.location:
         return DraftSuggestions()
@@ -89,8 +102,10 @@ def draft_suggestions(
     return out
 
 
-def caller_history(*, phone: str, now: datetime, limit: int = 10) -> list[CallerTicket]:
-    """Earlier tickets of this phone within the repeat window (newest first, one query).
+def caller_history(
+    *, phone: str, now: datetime, district_id: int | None, limit: int = 10
+) -> list[CallerTicket]:
+    """Earlier tickets of this phone in the district within the repeat window (one query).
 
     ``phone`` must already be normalised (``tickets.services.intake.normalise_phone``).
     """
@@ -100,6 +115,7 @@ def caller_history(*, phone: str, now: datetime, limit: int = 10) -> list[Caller
         Ticket.objects.filter(
             caller__phone=phone,
             created_at__gte=now - timedelta(days=REPEAT_WINDOW_DAYS),
+            district_id=district_id,
         )
         .order_by("-created_at")
         .values_list("number", "title", "state", "created_at")[:limit]

@@ -70,6 +70,11 @@ class Unit(models.Model):
     def district_path(self) -> str:
         return self.path.split("/", 1)[0] + "/"
 
+    @property
+    def district_pk(self) -> int:
+        """The id of the district (the root of this unit's tree), read off the path."""
+        return int(self.path.split("/", 1)[0])
+
 
 class User(AbstractUser):
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
@@ -101,6 +106,11 @@ class User(AbstractUser):
         if self.role in DISTRICT_WIDE_ROLES:
             return unit.district_path
         return unit.path
+
+    @property
+    def district_pk(self) -> int | None:
+        """The id of the user's district (the root of their unit's tree); None without a unit."""
+        return self.unit.district_pk if self.unit is not None else None
 
     def can_see_unit(self, unit: Unit | None) -> bool:
         scope = self.scope_path

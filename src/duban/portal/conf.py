@@ -7,6 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import BaseCache, caches
 
+from duban.org.models import Unit
+
 DEFAULTS: dict[str, Any] = {
     # Cache alias holding rate-limit counters and used challenge nonces. LocMemCache
     # (Django's default) counts per process; use a shared cache (Redis, database)
@@ -27,6 +29,9 @@ DEFAULTS: dict[str, Any] = {
     # How long a tracking page's rating form stays valid.
     "ACCESS_MAX_AGE": 1800,
     "MAX_PHOTO_BYTES": 10 * 1024 * 1024,
+    # Code of the district (a root unit) whose portal this is; blank: the installation's
+    # only district (an installation with several districts must name it).
+    "DISTRICT": "",
 }
 
 
@@ -37,3 +42,11 @@ def portal_setting(name: str) -> Any:
 
 def portal_cache() -> BaseCache:
     return caches[portal_setting("CACHE")]
+
+
+def portal_district() -> Unit | None:
+    """The district that portal submissions belong to (None: the only district)."""
+    code = portal_setting("DISTRICT")
+    if not code:
+        return None
+    return Unit.objects.filter(code=code, parent__isnull=True).first()

@@ -20,7 +20,7 @@ from duban.tickets.errors import IllegalTransition
 from duban.tickets.models import Ticket
 from duban.tickets.services import ticket_attach, ticket_rate_online, ticket_register
 
-from .conf import portal_setting
+from .conf import portal_district, portal_setting
 from .selectors import PUBLIC_STATES
 
 TITLE_LENGTH = 30
@@ -92,6 +92,7 @@ def portal_submit(
         category_id=category_id,
         caller_name=caller_name,
         caller_phone=caller_phone,
+        district=portal_district(),
     )
     if photo is not None:
         ticket_attach(ticket=ticket, actor=None, now=now, upload=photo)

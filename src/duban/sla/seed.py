@@ -10,37 +10,35 @@ from datetime import date, time, timedelta
 from typing import Any
 
 # (kind, appeal_type, urgency, accept, contact, return window, handle, extension max, call-back)
+# The kind-independent rules; each ticket kind's own durations are declared by the module
+# that owns the kind (``tickets.modules``) and seeded with :func:`seed_rules` too.
 DEFAULT_RULES: list[tuple[str, str, str, str, str, str, str, str, str]] = [
     ("", "", "", "2wh", "24h", "2wd", "15wd", "10wd", "2wd"),
-    ("appeal", "consultation", "", "2wh", "24h", "2wd", "2wd", "10wd", "2wd"),
-    ("appeal", "help", "", "2wh", "24h", "2wd", "10wd", "10wd", "2wd"),
-    ("appeal", "suggestion", "", "2wh", "24h", "2wd", "10wd", "10wd", "2wd"),
-    ("appeal", "complaint", "", "2wh", "24h", "2wd", "15wd", "10wd", "2wd"),
-    ("appeal", "report", "", "2wh", "24h", "2wd", "15wd", "10wd", "2wd"),
-    ("appeal", "praise", "", "2wh", "24h", "2wd", "2wd", "10wd", "2wd"),
     ("", "", "urgent", "30min", "24h", "2wd", "24h", "10wd", "2wd"),
 ]
+RULE_FIELDS = (
+    "accept_within",
+    "contact_within",
+    "return_window",
+    "handle_within",
+    "extension_max",
+    "callback_within",
+)
+
+
+def default_durations() -> dict[str, str]:
+    """The durations of the kind-independent rule (what a module's defaults start from)."""
+    return dict(zip(RULE_FIELDS, DEFAULT_RULES[0][3:], strict=True))
+
 
 DEFAULT_PERIODS = [(time(8, 30), time(12, 0)), (time(14, 30), time(18, 0))]
 
 
-def seed_rules(SlaRule: Any) -> int:
+def seed_rules(SlaRule: Any, rules: Iterable[tuple[str, ...]] = tuple(DEFAULT_RULES)) -> int:
+    """Create the rules that do not exist yet (an admin's edits are kept)."""
     created = 0
-    for kind, appeal_type, urgency, *specs in DEFAULT_RULES:
-        fields = dict(
-            zip(
-                [
-                    "accept_within",
-                    "contact_within",
-                    "return_window",
-                    "handle_within",
-                    "extension_max",
-                    "callback_within",
-                ],
-                specs,
-                strict=True,
-            )
-        )
+    for kind, appeal_type, urgency, *specs in rules:
+        fields = dict(zip(RULE_FIELDS, specs, strict=True))
         _, was_created = SlaRule.objects.get_or_create(
             kind=kind, appeal_type=appeal_type, urgency=urgency, defaults=fields
         )

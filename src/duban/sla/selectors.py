@@ -65,17 +65,9 @@ def rule_for(
 
 
 def _builtin_rules() -> list[SlaRule]:
-    from .seed import DEFAULT_RULES
+    from .seed import DEFAULT_RULES, RULE_FIELDS
 
-    fields = [
-        "accept_within",
-        "contact_within",
-        "return_window",
-        "handle_within",
-        "extension_max",
-        "callback_within",
-    ]
     return [
-        SlaRule(kind=k, appeal_type=a, urgency=u, **dict(zip(fields, specs, strict=True)))
+        SlaRule(kind=k, appeal_type=a, urgency=u, **dict(zip(RULE_FIELDS, specs, strict=True)))
         for k, a, u, *specs in DEFAULT_RULES
     ]

@@ -85,6 +85,15 @@ class Ticket(models.Model):
     version = models.PositiveIntegerField(default=1)
     return_from_state = models.CharField(max_length=16, blank=True)
 
+    # The district the ticket belongs to from registration on (the registering user's, or
+    # the portal's): district-wide roles see and act on exactly their district's tickets,
+    # whether or not a unit has been set yet.
+    district = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("所属区"),
+        on_delete=models.PROTECT,
+        related_name="district_tickets",
+    )
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -180,6 +189,7 @@ class Ticket(models.Model):
             models.Index(fields=["primary_unit", "dispatched_at"], name="ticket_unit_period"),
             models.Index(fields=["state", "created_at"], name="ticket_state_created"),
             models.Index(fields=["created_at"], name="ticket_created"),
+            models.Index(fields=["district", "number"], name="ticket_district_number"),
             models.Index(fields=["dispatched_at"], name="ticket_dispatched"),
             models.Index(
                 fields=["handle_due"],
@@ -293,3 +303,21 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class DuplicateKey(models.Model):
+    """A MinHash band key of a ticket's text, stored at intake for duplicate look-up by index.
+
+    The keys are computed by the registered intelligence (``tickets.intelligence``) and
+    written by ``ticket_register`` in the registration's transaction.
+    """
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="duplicate_keys")
+    key = models.BigIntegerField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "created_at"], name="duplicate_key_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}:{self.key}"

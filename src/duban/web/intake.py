@@ -2,7 +2,7 @@
 
 - ``desk``: GET shows the form (a fresh idempotency key per render) and, after a
   submit, a banner with the new ticket; POST registers and routes it in one
-  transaction (``intake_register_and_route``) and redirects back to an empty form.
+  transaction (``tickets.services.ticket_register_and_route``) and redirects back to an empty form.
 - ``suggest``: htmx fragment of live suggestions for the draft (units, duplicates,
   knowledge answers) — read-only, nothing is written.
 - ``caller``: htmx fragment of the phone's earlier tickets within 90 days (重复来电).
@@ -23,12 +23,12 @@ from duban.dispatch.suggest import caller_history, draft_suggestions
 from duban.org.models import User
 from duban.org.roles import INTAKE_ROLES
 from duban.tickets.models import Ticket
+from duban.tickets.services import ticket_register_and_route
 from duban.tickets.services.intake import normalise_phone
 
 from . import selectors
-from .access import role_required
+from duban.core.access import role_required
 from .intake_forms import ROUTE_LABELS, IntakeForm
-from .intake_services import intake_register_and_route
 
 DONE_NOTICE = {
     "dispatch": "已登记并派单",
@@ -76,7 +76,7 @@ def desk(request: HttpRequest) -> HttpResponse:
         return _page(request, form, status=422)
     data = form.cleaned_data
     try:
-        result = intake_register_and_route(
+        result = ticket_register_and_route(
             actor=user,
             now=timezone.now(),
             route=data["route"],
@@ -104,6 +104,7 @@ def suggest(request: HttpRequest) -> HttpResponse:
         location=data.get("location", ""),
         appeal_type=data.get("appeal_type", ""),
         now=timezone.now(),
+        district_id=request.user.district_pk,  # type: ignore[union-attr]
     )
     return render(request, "web/intake_suggestions.html", {"s": s})
 
@@ -119,6 +120,11 @@ def caller(request: HttpRequest) -> HttpResponse:
         phone, bad = "", bool(raw) and len(raw) >= 7
     else:
         bad = False
-    rows = caller_history(phone=phone, now=timezone.now()) if phone else []
+    user: User = request.user  # type: ignore[assignment]
+    rows = (
+        caller_history(phone=phone, now=timezone.now(), district_id=user.district_pk)
+        if phone
+        else []
+    )
     context = {"phone": phone, "rows": rows, "bad": bad}
     return render(request, "web/intake_caller.html", context)

@@ -10,6 +10,7 @@ from duban.dispatch.classifier import save_model, train_from_pairs
 from duban.dispatch.models import Category, DispatchSettings, KnowledgeEntry
 from duban.dispatch.routing import build_place_index
 from duban.dispatch.selectors import model_path, ticket_training_pairs
+from duban.org.models import User
 from duban.testing import factories as f
 from duban.tickets import services as s
 
@@ -149,7 +150,9 @@ def test_auto_dispatch_above_threshold_and_correction_recorded(p, now):
     t.refresh_from_db()
     assert t.state == "dispatched" and t.primary_unit == p.district.housing
     dispatch = t.events.get(type="dispatch")
-    assert dispatch.payload["auto"] is True and dispatch.actor.username == "auto_dispatch"
+    # The engine dispatches in its own name: no user acts, no robot account exists.
+    assert dispatch.payload["auto"] is True and dispatch.actor is None
+    assert not User.objects.filter(username="auto_dispatch").exists()
     # Below the threshold nothing is dispatched; a correction is recorded on dispatch.
     DispatchSettings.objects.update(auto_threshold=1.01)
     manual = f.registered(

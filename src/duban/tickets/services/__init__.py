@@ -27,7 +27,7 @@ from .handling import (
     ticket_reply,
     ticket_request_extension,
 )
-from .intake import ticket_register
+from .intake import IntakeResult, ticket_register, ticket_register_and_route
 from .overlays import (
     ticket_assign_leader,
     ticket_escalate,
@@ -38,6 +38,7 @@ from .overlays import (
 from .sla_tick import sla_tick
 
 __all__ = [
+    "IntakeResult",
     "sla_tick",
     "ticket_accept",
     "ticket_approve_extension",
@@ -55,6 +56,7 @@ __all__ = [
     "ticket_reject_extension",
     "ticket_reject_return",
     "ticket_register",
+    "ticket_register_and_route",
     "ticket_reopen",
     "ticket_reply",
     "ticket_request_extension",

@@ -20,6 +20,7 @@ from duban.org.roles import DISPATCHER_ROLES as DISPATCHERS
 from duban.org.roles import UNIT_ROLES as UNIT_STAFF
 from duban.org.roles import URGE_ROLES as SUPERVISION
 
+from .. import modules
 from ..choices import OPEN_STATES, State
 from ..errors import IllegalTransition, InvalidInput, PermissionDenied, StaleTicket, TicketNotFound
 from ..events import REPLAYED_FIELDS, event_append
@@ -43,7 +44,12 @@ def _states(*states: str) -> frozenset[str]:
 
 
 S = State
+SYSTEM: frozenset[str] = frozenset()  # no user acts: the engine itself (actor=None)
 TABLE: dict[str, Rule] = {
+    # Intake: the engine stores the intelligence's suggestions and, when it is confident
+    # and auto-dispatch is on, dispatches in its own name (no user, no robot account).
+    "suggest": Rule(_states(S.REGISTERED), None, SYSTEM, "none"),
+    "auto_dispatch": Rule(_states(S.REGISTERED), S.DISPATCHED, SYSTEM, "none"),
     "dispatch": Rule(_states(S.REGISTERED), S.DISPATCHED, CENTRE, "district"),
     "direct_answer": Rule(_states(S.REGISTERED), S.CLOSED, CENTRE, "district"),
     "accept": Rule(_states(S.DISPATCHED, S.REOPENED), S.ACCEPTED, UNIT_STAFF, "primary"),
@@ -89,11 +95,6 @@ TABLE: dict[str, Rule] = {
 }
 
 
-def _district_of(ticket: Ticket) -> str | None:
-    unit = ticket.primary_unit
-    return unit.district_path if unit is not None else None
-
-
 def check_permission(*, ticket: Ticket, actor: User | None, action: str) -> None:
     rule = TABLE[action]
     if rule.scope == "none":
@@ -106,12 +107,7 @@ def check_permission(*, ticket: Ticket, actor: User | None, action: str) -> None
     if scope is None:
         raise PermissionDenied("用户未归属单位 / user has no unit")
     if rule.scope == "district":
-        district = _district_of(ticket)
-        if (
-            district is not None
-            and not district.startswith(scope)
-            and not scope.startswith(district)
-        ):
+        if ticket.district_id != actor.district_pk:
             raise PermissionDenied("工单不在您的管辖范围内 / ticket outside your district")
         return
     if rule.scope == "primary":
@@ -195,7 +191,7 @@ def transition(
     locked.version += 1
     locked.save(update_fields=[*values.keys(), "version"])
     changed = {f: getattr(locked, f) for f in REPLAYED_FIELDS if getattr(locked, f) != before[f]}
-    event_append(
+    event = event_append(
         ticket=locked,
         type=event_type or action,
         actor=actor,
@@ -203,6 +199,7 @@ def transition(
         from_state=from_state,
         payload={**(payload or {}), "set": changed},
     )
+    modules.after_event(ticket=locked, event=event, actor=actor, now=now)
     return locked
 
 

@@ -10,6 +10,7 @@ from duban.org.models import User
 from duban.sla.deadlines import callback_due
 from duban.sla.selectors import get_calendar, rule_for
 
+from .. import modules
 from ..choices import OPEN_STATES, Satisfaction, State
 from ..errors import IllegalTransition, InvalidInput, PermissionDenied
 from ..models import Ticket
@@ -176,6 +177,10 @@ def ticket_rate_online(
     def validate(t: Ticket) -> None:
         if t.caller is None or not phone or t.caller.phone != phone.strip():
             raise PermissionDenied("工单编号与电话不匹配 / ticket number and phone do not match")
+        if not modules.for_kind(t.kind).rated_by(ticket=t, actor=None):
+            raise PermissionDenied(
+                "该类工单不由来电人评价 / this kind of ticket is not rated by its caller"
+            )
 
     locked = transition(
         ticket=ticket,

@@ -12,7 +12,7 @@ from duban.sla.deadlines import dispatch_deadlines
 from duban.sla.selectors import get_calendar, rule_for
 
 from ..choices import AssignmentRole, AssignmentStatus, ReplyResult, State
-from ..errors import InvalidInput, ReturnWindowClosed
+from ..errors import InvalidInput, PermissionDenied, ReturnWindowClosed
 from ..models import Ticket, TicketAssignment
 from .base import check_text, check_unit, transition
 from .closing import close_duplicates
@@ -23,8 +23,12 @@ DISPATCHABLE_KINDS = frozenset(
 ESCALATE_AFTER = 3
 
 
-def _check_target(unit: Unit | None, actor: User, field: str) -> Unit:
-    unit = check_unit(unit, actor=actor, field=field)
+def _check_target(unit: Unit | None, actor: User | None, field: str, ticket: Ticket) -> Unit:
+    if actor is not None:
+        unit = check_unit(unit, actor=actor, field=field)
+    elif unit is None or not unit.is_active or unit.district_pk != ticket.district_id:
+        # The engine's own dispatch: only to an active unit of the ticket's district.
+        raise InvalidInput("单位不存在或已停用 / unknown or inactive unit", field=field)
     if unit.kind not in DISPATCHABLE_KINDS:
         raise InvalidInput(
             "只能派往部门、街道/镇、社区/村或网格 / cannot dispatch to this kind of unit",
@@ -37,7 +41,7 @@ def _check_target(unit: Unit | None, actor: User, field: str) -> Unit:
 def ticket_dispatch(
     *,
     ticket: Ticket,
-    actor: User,
+    actor: User | None,
     now: datetime,
     unit: Unit,
     co_units: Sequence[Unit] = (),
@@ -45,9 +49,15 @@ def ticket_dispatch(
     auto: bool = False,
     expected_version: int | None = None,
 ) -> Ticket:
-    """Send a registered ticket to its primary unit (主办) and optional co-units (协办)."""
-    primary = _check_target(unit, actor, "unit")
-    co = [_check_target(u, actor, "co_units") for u in co_units]
+    """Send a registered ticket to its primary unit (主办) and optional co-units (协办).
+
+    ``actor=None`` with ``auto=True`` is the engine's automatic dispatch at intake (the
+    ``auto_dispatch`` rule: no user acts; the event says ``auto``).
+    """
+    if actor is None and not auto:
+        raise PermissionDenied("派单须由派单员执行 / dispatch needs a dispatcher")
+    primary = _check_target(unit, actor, "unit", ticket)
+    co = [_check_target(u, actor, "co_units", ticket) for u in co_units]
     if any(u.pk == primary.pk for u in co) or len({u.pk for u in co}) != len(co):
         raise InvalidInput(
             "协办单位不能重复或与主办单位相同 / co-units must be distinct from the primary unit",
@@ -78,7 +88,8 @@ def ticket_dispatch(
         ticket=ticket,
         actor=actor,
         now=now,
-        action="dispatch",
+        action="dispatch" if actor is not None else "auto_dispatch",
+        event_type="dispatch",
         expected_version=expected_version,
         changes=changes,
         payload={

@@ -12,6 +12,7 @@ from duban.org.models import User
 from duban.sla.deadlines import dispatch_deadlines, extended_handle_due, extension_limit_days
 from duban.sla.selectors import get_calendar, rule_for
 
+from .. import intelligence
 from ..choices import AssignmentRole, AssignmentStatus, ReplyResult, State
 from ..errors import ExtensionLimit, IllegalTransition, InvalidInput
 from ..models import Attachment, Ticket, TicketAssignment
@@ -21,22 +22,13 @@ from .base import check_permission, check_text, check_version, lock, transition
 MAX_ATTACHMENTS = 9
 
 
-def _reply_check(ticket: Ticket, text: str) -> dict:
+def _reply_check(ticket: Ticket, text: str, result: str) -> dict:
     """How the reply scores against the appeal (relevance, completeness, boilerplate).
 
-    Weak replies are flagged for the centre's review before they reach the caller.
+    Asked of the installed intelligence (``tickets.intelligence``); weak replies are
+    flagged for the centre's review before they reach the caller.
     """
-    from duban.dispatch.replycheck import check_reply
-
-    score = check_reply(f"{ticket.title}。{ticket.content}", text)
-    return {
-        "score": round(score.score, 3),
-        "weak": score.weak,
-        "reasons": score.reasons,
-        "relevance": round(score.relevance, 3),
-        "completeness": round(score.completeness, 3),
-        "boilerplate": round(score.boilerplate, 3),
-    }
+    return intelligence.current().check_reply(ticket=ticket, text=text, result=result)
 
 
 @transaction.atomic
@@ -250,7 +242,7 @@ def ticket_reply(
                 "附件不属于该工单 / attachment not found on this ticket", field="attachment_ids"
             )
 
-    check = _reply_check(ticket, text)
+    check = _reply_check(ticket, text, result)
     locked = transition(
         ticket=ticket,
         actor=actor,

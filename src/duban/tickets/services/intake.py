@@ -1,10 +1,22 @@
-"""Registering new tickets: numbering, callers, idempotent retries."""
+"""Intake in one place: register a ticket, store what the intelligence suggests, auto-dispatch.
+
+``ticket_register`` numbers the ticket, stores the caller apart, gives the ticket its
+district, writes the ``register`` event, stores the text's duplicate keys, asks the
+installed intelligence (``tickets.intelligence``) for suggestions and stores them
+through ``transition()`` (the ``suggest`` rule), and — when the intelligence names a
+confident unit and auto-dispatch is on — dispatches through ``ticket_dispatch`` in the
+engine's own name (the ``auto_dispatch`` rule). All in one transaction, with
+idempotent retries.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,27 +24,23 @@ from zoneinfo import ZoneInfo
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from duban.org.models import Role, User
+from duban.core.errors import DomainError
+from duban.org.models import Unit, User
 
+from .. import intelligence, modules
 from ..choices import AppealType, Channel, Kind, State, Urgency
 from ..errors import IdempotencyMismatch, InvalidInput, PermissionDenied
 from ..events import event_append
-from ..models import Caller, IdempotencyKey, Ticket, TicketSequence
-from .base import check_text
+from ..models import Caller, DuplicateKey, IdempotencyKey, Ticket, TicketSequence
+from .base import check_text, transition
+from .dispatching import ticket_direct_answer, ticket_dispatch
 
+log = logging.getLogger("duban.tickets")
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{7,8})$")
 ID_RE = re.compile(r"^\d{17}[\dX]$")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
-
-# Which roles may register which kinds of ticket.
-REGISTER_ROLES: dict[str, frozenset[str]] = {
-    Kind.APPEAL: frozenset({Role.OPERATOR, Role.DISPATCHER, Role.HANDLER, Role.UNIT_HEAD}),
-    Kind.ENTERPRISE: frozenset({Role.OPERATOR, Role.DISPATCHER, Role.SERVICE_OFFICER}),
-    Kind.INSPECTION: frozenset({Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR}),
-    Kind.PROJECT: frozenset({Role.OPERATOR, Role.DISPATCHER, Role.PROJECT_REPORTER, Role.LEADER}),
-}
 
 
 def normalise_phone(phone: str) -> str:
@@ -94,11 +102,18 @@ def ticket_register(
     caller_phone: str = "",
     caller_id_number: str = "",
     idempotency_key: str | None = None,
+    district: Unit | None = None,
 ) -> Ticket:
-    """Register a new ticket (state ``registered``). ``actor=None`` is a citizen via the portal."""
+    """Register a new ticket (state ``registered``). ``actor=None`` is a citizen via the portal.
+
+    The ticket belongs to the registering user's district; a portal submission names the
+    portal's ``district`` (or the installation's only district).
+    """
     kind = _choice(kind, Kind, "kind")
-    if actor is not None and actor.role not in REGISTER_ROLES[kind]:
+    module = modules.for_kind(kind)
+    if actor is not None and actor.role not in module.register_roles:
         raise PermissionDenied("当前角色无权登记该类工单 / your role may not register this kind")
+    district_unit = _district(actor, district)
     if actor is None and channel not in (Channel.WEB, Channel.MINI_PROGRAM, Channel.MESSAGE_BOARD):
         raise PermissionDenied(
             "匿名提交仅限网上渠道 / anonymous submissions only via online channels"
@@ -116,9 +131,8 @@ def ticket_register(
     id_number = check_id_number(caller_id_number)
     name = check_text(caller_name, field="caller_name", required=False, limit=50)
     if category_id is not None:
-        from duban.dispatch.models import Category
-
-        if not Category.objects.filter(pk=category_id, is_active=True).exists():
+        catalogue = Ticket._meta.get_field("category").related_model._default_manager
+        if not catalogue.filter(pk=category_id, is_active=True).exists():
             raise InvalidInput("分类不存在 / unknown category", field="category_id")
     if idempotency_key is not None and not 0 < len(idempotency_key) <= 100:
         raise InvalidInput(
@@ -147,22 +161,26 @@ def ticket_register(
         number=next_number(now),
         caller=caller,
         category_id=category_id,
+        district=district_unit,
         registered_by=actor,
         created_at=now,
         state=State.REGISTERED,
         **fields,
     )
-    event_append(
+    event = event_append(
         ticket=ticket,
         type="register",
         actor=actor,
         at=now,
         from_state="",
-        payload={"channel": ticket.channel, "kind": kind, "set": {"state": State.REGISTERED}},
+        payload={
+            "channel": ticket.channel,
+            "kind": kind,
+            "set": {"state": State.REGISTERED},
+        },
     )
-    from duban.dispatch.intake import analyse_new_ticket
-
-    ticket = analyse_new_ticket(ticket=ticket, actor=actor, now=now)
+    modules.after_event(ticket=ticket, event=event, actor=actor, now=now)
+    ticket = _suggest_and_route(ticket=ticket, now=now)
     if idempotency_key and actor is not None:
         try:
             with transaction.atomic():
@@ -178,3 +196,121 @@ def ticket_register(
                 "重复提交正在处理中 / a retry of this request is in progress"
             ) from exc
     return ticket
+
+
+def _district(actor: User | None, district: Unit | None) -> Unit:
+    """The district a new ticket belongs to: the actor's, else the given one, else the only one."""
+    if actor is not None:
+        if actor.unit is None:
+            raise PermissionDenied("用户未归属单位 / user has no unit")
+        root = Unit.objects.filter(pk=actor.unit.district_pk).first()
+        if root is None:  # pragma: no cover - a unit's path always starts at its root
+            raise InvalidInput("找不到用户所属的区 / the user's district is missing")
+        return root
+    if district is not None:
+        if district.parent_id is not None or not district.is_active:
+            raise InvalidInput("所属区无效 / not a district", field="district")
+        return district
+    roots = list(Unit.objects.filter(parent__isnull=True, is_active=True)[:2])
+    if len(roots) != 1:
+        raise InvalidInput(
+            "请指明工单所属的区 / several districts: name the ticket's district",
+            field="district",
+        )
+    return roots[0]
+
+
+def _suggest_and_route(*, ticket: Ticket, now: datetime) -> Ticket:
+    """Store the duplicate keys and the suggestions; auto-dispatch when the intelligence says so."""
+    brain = intelligence.current()
+    keys = brain.fingerprint(title=ticket.title, content=ticket.content)
+    DuplicateKey.objects.bulk_create(
+        [DuplicateKey(ticket=ticket, key=key, created_at=now) for key in keys]
+    )
+    analysis = brain.analyse(ticket=ticket, keys=keys, now=now)
+    ticket = transition(
+        ticket=ticket,
+        actor=None,
+        now=now,
+        action="suggest",
+        changes={"suggestions": analysis.suggestions},
+        payload={"suggestions": analysis.suggestions},
+    )
+    if analysis.auto_unit_id is None:
+        return ticket
+    unit = Unit.objects.filter(pk=analysis.auto_unit_id).first()
+    try:
+        with transaction.atomic():  # a refused auto-dispatch leaves the registration intact
+            return ticket_dispatch(
+                ticket=ticket,
+                actor=None,
+                now=now,
+                unit=unit,  # type: ignore[arg-type]  # None is refused by the service
+                auto=True,
+                note="智能派单（置信度达到阈值） / auto-dispatched above the confidence threshold",
+            )
+    except DomainError as exc:
+        log.info("auto-dispatch of %s refused: %s", ticket.number, exc.message)
+        return ticket
+
+
+# -- the intake desk's one submit ------------------------------------------------------------
+
+ROUTES = ("dispatch", "direct", "register")
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    """What one submit at the intake desk did."""
+
+    ticket: Ticket
+    route: str
+    replayed: bool  # the idempotency key had been used: the first submit's ticket
+
+
+@transaction.atomic
+def ticket_register_and_route(
+    *,
+    actor: User,
+    now: datetime,
+    route: str,
+    ticket_fields: dict[str, Any],
+    unit: Unit | None = None,
+    co_units: Sequence[Unit] = (),
+    answer: str = "",
+    idempotency_key: str | None = None,
+    channel: str = Channel.PHONE,
+) -> IntakeResult:
+    """Register a ticket and, per ``route``, dispatch it to ``unit`` or answer it directly.
+
+    ``ticket_fields`` are ``ticket_register``'s own arguments (title, content,
+    appeal_type, urgency, location, caller_*). ``route`` is ``dispatch``, ``direct``
+    or ``register`` (only register).
+    """
+    if route not in ROUTES:
+        raise InvalidInput(f"未知的提交方式：{route} / unknown route", field="route")
+    if route == "dispatch" and unit is None:
+        raise InvalidInput("请选择主办单位 / choose the primary unit", field="unit")
+    if route == "direct" and not (answer or "").strip():
+        raise InvalidInput("直办须填写答复内容 / a direct answer needs its text", field="answer")
+    replayed = bool(
+        idempotency_key and IdempotencyKey.objects.filter(user=actor, key=idempotency_key).exists()
+    )
+    ticket = ticket_register(
+        actor=actor,
+        now=now,
+        channel=channel,
+        idempotency_key=idempotency_key or None,
+        **ticket_fields,
+    )
+    if replayed or ticket.state != State.REGISTERED:
+        # A retry of a finished submit, or auto-dispatch already routed the ticket.
+        return IntakeResult(ticket=ticket, route=route, replayed=replayed)
+    if route == "dispatch":
+        assert unit is not None
+        ticket = ticket_dispatch(
+            ticket=ticket, actor=actor, now=now, unit=unit, co_units=list(co_units)
+        )
+    elif route == "direct":
+        ticket = ticket_direct_answer(ticket=ticket, actor=actor, now=now, answer=answer)
+    return IntakeResult(ticket=ticket, route=route, replayed=False)

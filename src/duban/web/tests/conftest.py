@@ -55,9 +55,11 @@ def migration_data(transactional_db: None) -> None:
     from duban.sla import seed
     from duban.sla.models import CalendarDay, CalendarYear, SlaRule, WorkingPeriod
     from duban.sla.selectors import calendar_invalidate
+    from duban.tickets.modules import seed_sla
 
     if not SlaRule.objects.exists():
         seed.seed_rules(SlaRule)
+        seed_sla(SlaRule)
     seed.seed_periods(WorkingPeriod)
     if not CalendarYear.objects.exists():
         seed.seed_calendar(CalendarDay, CalendarYear)

@@ -1,0 +1,160 @@
+"""The extension point for modules: a module owns a ticket kind and declares, in one place,
+
+- its SLA defaults (the durations a new installation starts from, per appeal type),
+- who may register its tickets,
+- who rates its tickets (the caller on the phone or the portal, the enterprise, the
+  inspector who raised the finding),
+- what it does when one of its tickets changes state (``on_transition``): an inspection
+  finding waiting for 回头看, a project's blocker closing. The engine calls it
+  explicitly from ``transition()`` and ``ticket_register``, inside the transaction that
+  wrote the event — never through signals — so a hook that raises undoes the write.
+
+A module registers its declaration from its ``AppConfig.ready()``::
+
+    from duban.tickets import modules
+    modules.register(modules.TicketModule(kind=Kind.PROJECT, ...))
+
+Kinds without an installed module use the engine's built-in declaration below.
+See ``docs/adding-a-module.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from duban.org.models import Role
+from duban.sla.seed import RULE_FIELDS, default_durations, seed_rules
+
+from .choices import Kind
+
+if TYPE_CHECKING:
+    from duban.org.models import User
+
+    from .models import Ticket, TicketEvent
+
+
+class Rater:
+    """Who gives a ticket its rating (满意度)."""
+
+    CALLER = "caller"  # the caller: call-back by the centre, or online in the portal
+    ENTERPRISE = "enterprise"  # the enterprise's contact (call-back or portal, like a caller)
+    INSPECTOR = "inspector"  # the staff user who raised the finding rates the rectification
+
+
+# The centre's duration specs (``sla.durations``) for a kind, keyed by appeal type
+# ("" = any type); each value maps the SLA rule's duration fields to a spec.
+SlaDefaults = Mapping[str, Mapping[str, str]]
+Hook = Callable[..., None]
+
+
+def _no_hook(**_: object) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class TicketModule:
+    kind: str
+    label: str
+    register_roles: frozenset[str]
+    raters: frozenset[str] = frozenset({Rater.CALLER})
+    sla_defaults: SlaDefaults = field(default_factory=dict)
+    # on_transition(ticket=…, event=…, actor=…, now=…): after every event of the kind's
+    # tickets, in the same transaction (the ticket is locked and saved).
+    on_transition: Hook = _no_hook
+
+    def rated_by_caller(self) -> bool:
+        return bool(self.raters & {Rater.CALLER, Rater.ENTERPRISE})
+
+    def rated_by(self, *, ticket: Ticket, actor: User | None) -> bool:
+        """May ``actor`` (None: the public, via the portal) rate ``ticket`` of this kind?"""
+        if actor is None:
+            return self.rated_by_caller()
+        return Rater.INSPECTOR in self.raters and ticket.registered_by_id == actor.pk
+
+
+CENTRE_REGISTRARS = frozenset({Role.OPERATOR, Role.DISPATCHER})
+
+# The engine's own declarations: the hotline's appeals, and a plain declaration of each
+# module kind until the module that owns it is installed and registers its own.
+BUILT_IN: dict[str, TicketModule] = {
+    Kind.APPEAL: TicketModule(
+        kind=Kind.APPEAL,
+        label="民生诉求",
+        register_roles=CENTRE_REGISTRARS | {Role.HANDLER, Role.UNIT_HEAD},
+        # The province's published 12345 handling times by appeal type (PRODUCT.md).
+        sla_defaults={
+            "consultation": {"handle_within": "2wd"},
+            "help": {"handle_within": "10wd"},
+            "suggestion": {"handle_within": "10wd"},
+            "complaint": {"handle_within": "15wd"},
+            "report": {"handle_within": "15wd"},
+            "praise": {"handle_within": "2wd"},
+        },
+    ),
+    Kind.ENTERPRISE: TicketModule(
+        kind=Kind.ENTERPRISE,
+        label="企业诉求",
+        register_roles=CENTRE_REGISTRARS | {Role.SERVICE_OFFICER},
+        raters=frozenset({Rater.ENTERPRISE}),
+    ),
+    Kind.INSPECTION: TicketModule(
+        kind=Kind.INSPECTION,
+        label="督查问题",
+        register_roles=CENTRE_REGISTRARS | {Role.SUPERVISOR},
+        raters=frozenset({Rater.INSPECTOR}),
+    ),
+    Kind.PROJECT: TicketModule(
+        kind=Kind.PROJECT,
+        label="项目问题",
+        register_roles=CENTRE_REGISTRARS | {Role.PROJECT_REPORTER, Role.LEADER},
+        raters=frozenset({Rater.INSPECTOR}),
+    ),
+}
+
+_registry: dict[str, TicketModule] = {}
+
+
+def register(module: TicketModule) -> None:
+    """Declare the module that owns ``module.kind`` (once per kind)."""
+    if module.kind not in Kind.values:
+        raise ValueError(f"unknown ticket kind {module.kind!r}: add it to tickets.choices.Kind")
+    existing = _registry.get(module.kind)
+    if existing is not None and existing != module:
+        raise ValueError(f"ticket kind {module.kind!r} already belongs to {existing.label}")
+    _registry[module.kind] = module
+
+
+def unregister(kind: str) -> None:
+    """Forget a kind's module (tests that register a module of their own)."""
+    _registry.pop(kind, None)
+
+
+def for_kind(kind: str) -> TicketModule:
+    return _registry.get(kind) or BUILT_IN[kind]
+
+
+def all_modules() -> list[TicketModule]:
+    return [for_kind(kind) for kind in Kind.values]
+
+
+def sla_rows(module: TicketModule) -> list[tuple[str, ...]]:
+    """The module's SLA defaults as rows for ``sla.seed.seed_rules`` (over the generic rule)."""
+    base = default_durations()
+    rows: list[tuple[str, ...]] = []
+    for appeal_type, overrides in module.sla_defaults.items():
+        durations = {**base, **overrides}
+        rows.append((module.kind, appeal_type, "", *(durations[f] for f in RULE_FIELDS)))
+    return rows
+
+
+def seed_sla(SlaRule: Any) -> int:
+    """Create every module's default SLA rules that do not exist yet (admins' edits kept)."""
+    return sum(seed_rules(SlaRule, sla_rows(module)) for module in all_modules())
+
+
+def after_event(*, ticket: Ticket, event: TicketEvent, actor: User | None, now: datetime) -> None:
+    """Run the owning module's hook for an event just written (inside its transaction)."""
+    for_kind(ticket.kind).on_transition(ticket=ticket, event=event, actor=actor, now=now)
