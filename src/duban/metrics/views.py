@@ -17,10 +17,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from duban.core.access import readable, role_required
 from duban.core.errors import DomainError
 from duban.org.models import Unit, User
 from duban.org.roles import DASHBOARD_ROLES, DISTRICT_WIDE_ROLES
-from duban.web.access import readable, role_required
 
 from .excel import figures_workbook, ranking_workbook
 from .figures import Figures

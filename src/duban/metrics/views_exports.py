@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from duban.core.access import readable, role_required
 from duban.core.errors import DomainError
 from duban.dispatch.hotspots import HotSpot
 from duban.org.roles import DASHBOARD_ROLES
-from duban.web.access import readable, role_required
 
 from .excel import INTEGER, Column, table_workbook
 from .report import Window, cached_hotspots

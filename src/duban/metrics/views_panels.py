@@ -10,9 +10,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from duban.core.access import readable, role_required
 from duban.core.errors import DomainError
 from duban.org.roles import DASHBOARD_ROLES
-from duban.web.access import readable, role_required
 
 from .report import Window, cached_hotspots, month_window, recent_window
 from .views import _period

@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from duban.core.access import readable
 from duban.core.errors import DomainError
-from duban.web.access import readable
 
 from . import throttle
 from .challenge import ChallengeFailed, challenge_check, challenge_new, challenge_question

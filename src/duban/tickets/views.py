@@ -17,10 +17,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from duban.core.access import readable, signed_in
 from duban.core.errors import DomainError
 from duban.org.models import User
 from duban.org.roles import PERSONAL_DATA_ROLES
-from duban.web.access import readable, signed_in
 
 from . import selectors
 from . import services as s

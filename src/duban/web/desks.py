@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from duban.core.access import readable, role_required
 from duban.core.errors import DomainError
 from duban.metrics.periods import period_containing
 from duban.org.roles import (
@@ -22,7 +23,6 @@ from duban.org.roles import (
 )
 
 from . import selectors
-from .access import readable, role_required
 from .circular import circular_data
 
 TITLES = {"inbox": "本单位待办", "centre": "中心工作台", "supervision": "督办台"}

@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from duban.core.access import readable, role_required
 from duban.core.errors import DomainError
 from duban.org.models import UnitKind, User
 from duban.org.roles import UNIT_ROLES
@@ -38,7 +39,6 @@ from duban.tickets.choices import AppealType, Channel
 from duban.tickets.forms import available_actions
 from duban.tickets.models import Ticket
 
-from .access import readable, role_required
 from .intake_forms import derive_title
 
 MAX_TEXT = int(str(settings.DUBAN["MAX_TEXT_LENGTH"]))

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from duban.core.access import role_required
 from duban.core.errors import DomainError
 from duban.dispatch.suggest import caller_history, draft_suggestions
 from duban.org.models import User
@@ -27,7 +28,6 @@ from duban.tickets.services import ticket_register_and_route
 from duban.tickets.services.intake import normalise_phone
 
 from . import selectors
-from duban.core.access import role_required
 from .intake_forms import ROUTE_LABELS, IntakeForm
 
 DONE_NOTICE = {

@@ -11,13 +11,12 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from duban.core.access import readable
 from duban.core.errors import DomainError
 from duban.org.models import Unit
 from duban.tickets.choices import AppealType
 from duban.tickets.services.dispatching import DISPATCHABLE_KINDS
 from duban.tickets.services.intake import normalise_phone
-
-from .access import readable
 
 MAX_TEXT = int(str(settings.DUBAN["MAX_TEXT_LENGTH"]))
 TITLE_MAX = 200

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from duban.core.access import readable, signed_in
 from duban.core.errors import DomainError
 from duban.dispatch.models import Category
 from duban.metrics.excel import Column, table_workbook
@@ -25,7 +26,6 @@ from duban.tickets import selectors
 from duban.tickets.choices import State
 from duban.tickets.models import Ticket
 
-from .access import readable, signed_in
 from .desks import page_number
 
 PLACE_CHOICE_KINDS = (UnitKind.STREET, UnitKind.COMMUNITY)

@@ -6,7 +6,8 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from .access import signed_in
+from duban.core.access import signed_in
+
 from .nav import home_url
 
 
