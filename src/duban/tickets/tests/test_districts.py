@@ -39,7 +39,9 @@ def other(db: None) -> SimpleNamespace:
         "centre": unit_create(code="o-centre", name="卫东区12345", kind=UnitKind.CENTRE, parent=d),
         "street": unit_create(code="o-street", name="东安路街道", kind=UnitKind.STREET, parent=d),
     }
-    users = {role: make_user(f"o_{role}", role, units[where]) for role, where in OTHER_ROLES.items()}
+    users = {
+        role: make_user(f"o_{role}", role, units[where]) for role, where in OTHER_ROLES.items()
+    }
     return SimpleNamespace(units=units, users=users, street=units["street"])
 
 

@@ -15,7 +15,7 @@ from duban.tickets import intelligence
 from duban.tickets import services as s
 from duban.tickets.intelligence import Analysis, NoIntelligence
 from duban.tickets.models import DuplicateKey, Ticket
-from duban.tickets.services.base import TABLE, SYSTEM
+from duban.tickets.services.base import SYSTEM, TABLE
 
 
 class Fixed(NoIntelligence):
@@ -68,7 +68,7 @@ def test_auto_dispatch_is_the_engines_own_act(p, now, installed) -> None:
     assert ticket.state == "dispatched" and ticket.primary_unit == p.district.binhu
     dispatch = ticket.events.get(type="dispatch")
     assert dispatch.actor is None and dispatch.payload["auto"] is True
-    assert [k for k in DuplicateKey.objects.filter(ticket=ticket).values_list("key", flat=True)]
+    assert DuplicateKey.objects.filter(ticket=ticket).values_list("key", flat=True)
     assert ticket.handle_due is not None and ticket.accept_due is not None
     assert not User.objects.filter(username="auto_dispatch").exists()
 

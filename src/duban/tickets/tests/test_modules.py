@@ -122,9 +122,7 @@ def test_inspector_rates_own_finding_only() -> None:
 @pytest.mark.django_db
 def test_each_module_seeds_its_sla_defaults_over_the_generic_rule() -> None:
     # The migrations seeded them; a second seeding creates nothing and keeps edits.
-    SlaRule.objects.filter(kind=Kind.APPEAL, appeal_type="consultation").update(
-        handle_within="3wd"
-    )
+    SlaRule.objects.filter(kind=Kind.APPEAL, appeal_type="consultation").update(handle_within="3wd")
     assert modules.seed_sla(SlaRule) == 0
     consultation = rule_for(kind=Kind.APPEAL, appeal_type="consultation", urgency="normal")
     assert consultation.handle_within == "3wd"
