@@ -10,15 +10,14 @@ from __future__ import annotations
 from django.http import HttpRequest, JsonResponse
 from ninja import NinjaAPI, Swagger
 
+from duban.core import api_errors
 from duban.dispatch.api import router as dispatch_router
 from duban.metrics.api import router as metrics_router
 from duban.org.api import router as org_router
+from duban.org.auth import BearerAuth, SessionAuth
 from duban.tickets.api import router as tickets_router
 from duban.tickets.api_actions import router as actions_router
 from duban.tickets.api_attachments import router as attachments_router
-
-from . import errors
-from .auth import BearerAuth, SessionAuth
 
 api = NinjaAPI(
     title="督办 duban API",
@@ -29,7 +28,7 @@ api = NinjaAPI(
     docs=Swagger(),
     urls_namespace="api-v1",
 )
-errors.install(api)
+api_errors.install(api)
 
 api.add_router("", tickets_router)
 api.add_router("", actions_router)
@@ -41,4 +40,4 @@ api.add_router("", dispatch_router)
 
 def unknown_endpoint(request: HttpRequest, rest: str = "") -> JsonResponse:
     """Any other path under ``/api/v1/`` answers a JSON 404, like the endpoints do."""
-    return JsonResponse(errors.error_body("not_found"), status=404)
+    return JsonResponse(api_errors.error_body("not_found"), status=404)

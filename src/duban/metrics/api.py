@@ -11,8 +11,8 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from duban.api.schemas import ErrorOut, InputSchema, Ref
 from duban.core.errors import NotFound
+from duban.core.schemas import ErrorOut, InputSchema, Ref
 from duban.org.roles import DISTRICT_WIDE_ROLES
 from duban.tickets.selectors import unit_by_ref
 

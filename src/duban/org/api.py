@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router
 
-from duban.api.schemas import ErrorOut
+from duban.core.schemas import ErrorOut
 from duban.tickets.selectors import units_visible_to
 
 from .schemas import UnitOut

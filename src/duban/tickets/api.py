@@ -9,7 +9,7 @@ from django.utils import timezone
 from ninja import Header, Query, Router, Status
 from pydantic import AfterValidator, Field
 
-from duban.api.schemas import ErrorOut, no_nul
+from duban.core.schemas import ErrorOut, no_nul
 from duban.metrics.periods import parse_period
 
 from . import selectors

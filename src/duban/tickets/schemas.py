@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import AfterValidator, Field
 
-from duban.api.schemas import Id, InputSchema, Name, PageOut, Ref, ShortText, Text, no_nul
+from duban.core.schemas import Id, InputSchema, Name, PageOut, Ref, ShortText, Text, no_nul
 
 from .choices import AppealType, AssignmentRole, Channel, Kind, ReplyResult, State, Urgency
 from .selectors import assignment_units, caller_view

@@ -9,7 +9,10 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from duban.api.testing import (  # noqa: F401
+from duban.org.models import ApiToken
+from duban.org.services import token_create
+from duban.testing import factories as f
+from duban.testing.api import (  # noqa: F401
     ApiClient,
     client_for,
     counts,
@@ -17,9 +20,6 @@ from duban.api.testing import (  # noqa: F401
     recent,
     session_client_for,
 )
-from duban.org.models import ApiToken
-from duban.org.services import token_create
-from duban.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from duban.api.testing import client_for, counts, fast_passwords, recent  # noqa: F401
+from duban.testing.api import client_for, counts, fast_passwords, recent  # noqa: F401
 from duban.testing.personas import make_user
 from duban.tickets import services as s
 from duban.tickets.models import Ticket

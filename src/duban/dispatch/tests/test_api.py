@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from duban.api.testing import client_for
 from duban.dispatch.models import KnowledgeEntry
 from duban.testing import factories as f
+from duban.testing.api import client_for
 
 pytestmark = pytest.mark.django_db
 

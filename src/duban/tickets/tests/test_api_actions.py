@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from duban.api.testing import client_for, fast_passwords, recent  # noqa: F401
 from duban.testing import factories as f
+from duban.testing.api import client_for, fast_passwords, recent  # noqa: F401
 from duban.tickets import services as s
 from duban.tickets.models import Attachment, Ticket
 

@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from duban.api.testing import client_for, fast_passwords, recent, session_client_for  # noqa: F401
 from duban.testing import factories as f
+from duban.testing.api import client_for, fast_passwords, recent, session_client_for  # noqa: F401
 from duban.tickets import services as s
 from duban.tickets.models import Ticket
 from duban.tickets.selectors import mask_id_number, mask_name, mask_phone

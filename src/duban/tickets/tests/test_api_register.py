@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
-from duban.api.testing import client_for, counts, fast_passwords  # noqa: F401
+from duban.testing.api import client_for, counts, fast_passwords  # noqa: F401
 from duban.tickets.models import Caller, IdempotencyKey, Ticket
 
 pytestmark = pytest.mark.django_db

@@ -63,6 +63,6 @@ def counts() -> tuple[int, int]:
 def fast_passwords(settings: Any) -> None:
     """Personas get passwords; a cheap hasher keeps each test from spending seconds on PBKDF2.
 
-    Import it into a test module (``from duban.api.testing import fast_passwords``).
+    Import it into a test module (``from duban.testing.api import fast_passwords``).
     """
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,5 +1,7 @@
 """Every API error is JSON ``{"code": ..., "message": ..., "details": {...}}``.
 
+``install(api)`` registers the handlers on the NinjaAPI (``api/api.py``).
+
 Codes are stable: domain errors carry their own (``illegal_transition``,
 ``stale_version`` …); the handlers here add ``invalid_input`` (422, schema
 validation), ``malformed_json`` (400), ``unauthenticated`` (401), ``csrf_failed``
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from duban.core.errors import DomainError
+from .errors import DomainError
 
 if TYPE_CHECKING:
     from ninja import NinjaAPI

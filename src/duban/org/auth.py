@@ -1,4 +1,4 @@
-"""Who is calling: a bearer token (integrations) or the Django session (pages).
+"""Who is calling the API: a bearer token (integrations) or the Django session (pages).
 
 Session auth enforces CSRF on unsafe methods, but only for requests that really are
 session-authenticated, so that a bad token on a POST answers 401, not a CSRF 403.
@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import APIKeyCookie, HttpBearer
 
-from duban.org.services import token_authenticate
+from .services import token_authenticate
 
 
 class BearerAuth(HttpBearer):

@@ -1,4 +1,4 @@
-"""Schemas shared by every router: the error body and the strict input base."""
+"""Schemas shared by every app's API router: the error body, the strict input base, text types."""
 
 from __future__ import annotations
 
