@@ -6,9 +6,9 @@ from django.http import HttpRequest
 from ninja import Router
 
 from duban.core.schemas import ErrorOut
-from duban.tickets.selectors import units_visible_to
 
 from .schemas import UnitOut
+from .selectors import units_visible_to
 
 router = Router(tags=["org"])
 

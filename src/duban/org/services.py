@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.db import transaction
 
-from duban.core.errors import DomainError, NotFound
+from duban.core.errors import DomainError
 
 from .models import ApiToken, Role, Unit, UnitKind, User
 
@@ -89,10 +89,3 @@ def token_authenticate(*, secret: str, now: datetime) -> User | None:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
-
-
-def user_by_username(username: str) -> User:
-    try:
-        return User.objects.select_related("unit").get(username=username)
-    except User.DoesNotExist as exc:
-        raise NotFound(f"用户不存在 / no such user: {username}") from exc

@@ -255,19 +255,6 @@ def ticket_events(*, user: User, number: str) -> list[TicketEvent]:
 # --- units --------------------------------------------------------------------------
 
 
-def units_visible_to(user: User) -> list[Unit]:
-    """The active units in the user's scope, in tree order (one query)."""
-    scope = user.scope_path
-    if not scope:
-        return []
-    return list(
-        Unit.objects.active()
-        .filter(path__startswith=scope)
-        .select_related("parent")
-        .order_by("path")
-    )
-
-
 def assignment_units(ticket: Ticket, role: str) -> list[dict[str, Any]]:
     """Units of the prefetched assignments with a role (no query)."""
     return [

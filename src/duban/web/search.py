@@ -22,6 +22,7 @@ from duban.metrics.periods import parse_period
 from duban.metrics.selectors_places import place_filter
 from duban.metrics.views import xlsx_response
 from duban.org.models import Unit, UnitKind, User
+from duban.org.selectors import units_visible_to
 from duban.tickets import selectors
 from duban.tickets.choices import State
 from duban.tickets.models import Ticket
@@ -135,7 +136,7 @@ def _export(tickets: list[Ticket], count: int) -> HttpResponse:
 def ticket_search(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     now = timezone.now()
-    form = TicketSearchForm(request.GET or None, units=selectors.units_visible_to(user))
+    form = TicketSearchForm(request.GET or None, units=units_visible_to(user))
     context: dict[str, Any] = {"form": form, "tickets": [], "count": 0, "page": 1, "pages": 0}
     if request.GET and not form.is_valid():
         return render(request, "web/search.html", context, status=422)

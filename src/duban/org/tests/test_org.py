@@ -7,13 +7,13 @@ from django.core.management import CommandError, call_command
 
 from duban.core.errors import NotFound
 from duban.org.models import ApiToken, Role, Unit, UnitKind
+from duban.org.selectors import user_by_username
 from duban.org.services import (
     TOKEN_PREFIX,
     InvalidUnit,
     token_authenticate,
     token_create,
     unit_create,
-    user_by_username,
     user_create,
 )
 from duban.sla.calendar import LOCAL_TZ

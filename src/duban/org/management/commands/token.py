@@ -11,7 +11,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from duban.core.errors import NotFound
-from duban.org.services import token_create, user_by_username
+from duban.org.selectors import user_by_username
+from duban.org.services import token_create
 
 
 class Command(BaseCommand):
