@@ -15,9 +15,9 @@ from typing import Any
 
 from duban.org.models import Unit, User
 from duban.tickets.choices import AssignmentRole, AssignmentStatus
+from duban.tickets.clocks import CLOCKS
 from duban.tickets.events import REPLAYED_FIELDS
 from duban.tickets.models import TicketAssignment
-from duban.tickets.services.sla_tick import CLOCKS
 
 TICK_SECONDS = 300  # `duban sla tick` every five minutes
 _REPLAYED = tuple(REPLAYED_FIELDS)
@@ -32,7 +32,7 @@ EVENT_COLUMNS = (
     "to_state",
     "payload",
 )
-_CLOCKS = [(str(b), *spec) for b, spec in CLOCKS.items()]
+_CLOCKS = [(str(c.breach), c.due, c.breached, c.states, c.done) for c in CLOCKS]
 
 
 class Stop(Exception):

@@ -8,26 +8,9 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import F, Q
 
-from ..choices import Breach, State
+from ..clocks import CLOCKS
 from ..models import Ticket, TicketEvent
 
-# breach → (deadline field, flag field, states in which the clock runs, done-field that stops it)
-CLOCKS: dict[str, tuple[str, str, tuple[str, ...], str | None]] = {
-    Breach.ACCEPT: ("accept_due", "accept_breached_at", (State.DISPATCHED,), None),
-    Breach.CONTACT: (
-        "contact_due",
-        "contact_breached_at",
-        (State.DISPATCHED, State.ACCEPTED),
-        "first_contact_at",
-    ),
-    Breach.HANDLE: (
-        "handle_due",
-        "handle_breached_at",
-        (State.DISPATCHED, State.ACCEPTED, State.RETURN_PENDING, State.REOPENED),
-        None,
-    ),
-    Breach.CALLBACK: ("callback_due", "callback_breached_at", (State.REVIEWED,), None),
-}
 BATCH = 2000
 
 
@@ -49,18 +32,19 @@ def sla_tick(*, now: datetime, batch: int = BATCH) -> TickResult:
     this tick flipped.
     """
     flagged: dict[str, int] = {}
-    for breach, (due_field, flag_field, states, done_field) in CLOCKS.items():
+    for clock in CLOCKS:
+        breach, due_field, flag_field = clock.breach, clock.due, clock.breached
         flagged[breach] = 0
         while True:
             cond = Q(
                 **{
                     f"{due_field}__lt": now,
                     f"{flag_field}__isnull": True,
-                    "state__in": list(states),
+                    "state__in": sorted(clock.states),
                 }
             )
-            if done_field:
-                cond &= Q(**{f"{done_field}__isnull": True})
+            if clock.done:
+                cond &= Q(**{f"{clock.done}__isnull": True})
             with transaction.atomic():
                 rows = list(
                     Ticket.objects.select_for_update(skip_locked=True)

@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from duban.tickets.choices import State
+from duban.tickets.clocks import card_clock
 
 from ..nav import nav_items
 
@@ -165,24 +166,14 @@ def event_details(payload: dict[str, Any]) -> list[tuple[str, Any]]:
     ]
 
 
-CLOCKS = {
-    State.DISPATCHED: ("accept_due", "签收"),
-    State.REVIEWED: ("callback_due", "回访"),
-    State.REPLIED: (None, ""),
-    State.REGISTERED: (None, ""),
-}
-
-
 @register.simple_tag
 def clock(ticket: Any, now: datetime) -> str:
-    """The countdown that matters in the ticket's state (签收, 办理 or 回访)."""
-    field, label = CLOCKS.get(ticket.state, ("handle_due", "办理"))
-    if field is None or not ticket.is_open:
+    """The countdown that matters in the ticket's state (签收, 办理 or 回访): ``card_clock``."""
+    running = card_clock(ticket.state)
+    due = getattr(ticket, running.due) if running is not None else None
+    if running is None or due is None:
         return ""
-    due = getattr(ticket, field)
-    if due is None:
-        return ""
-    return format_html("<small>{}</small> {}", _(label), countdown(due, now))
+    return format_html("<small>{}</small> {}", _(running.label), countdown(due, now))
 
 
 @register.simple_tag
