@@ -10,14 +10,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from duban.sla.deadlines import callback_due
+from duban.tickets.rules import ESCALATE_AFTER, MAX_CALLBACK_ATTEMPTS
 
 from . import data
 from .recorder import TicketRecord
 
 if TYPE_CHECKING:
     from .simulate import Case
-
-ESCALATE_AFTER = 3
 
 
 class CentreSteps:
@@ -67,22 +66,23 @@ class CentreSteps:
             rec.closings.append((at, None))
             return at
         x = r.random()
-        misses = 3 if x < 0.07 else 1 if x < 0.17 else 0
+        misses = MAX_CALLBACK_ATTEMPTS if x < 0.07 else 1 if x < 0.17 else 0
         at = self.wmin(t, 30, 1000)
         for attempt in range(1, misses + 1):
             actor = self.operator()
             changes: dict = {"callback_attempts": rec.t["callback_attempts"] + 1}
-            if attempt == 3:
+            last = attempt == MAX_CALLBACK_ATTEMPTS
+            if last:
                 changes.update(unreachable=True, closed_at=max(at, rec.last_at))
             at = rec.act(
                 "callback",
                 actor,
                 at,
                 changes=changes,
-                target="closed" if attempt == 3 else None,
+                target="closed" if last else None,
                 payload={"reached": False, "note": "电话无人接听"},
             )
-            if attempt == 3:
+            if last:
                 rec.closings.append((at, actor))
                 return at
             at = self.wmin(at, 60, 400)

@@ -1,30 +1,43 @@
-"""Forms of the ticket actions on pages, and which actions a user may offer on a ticket.
+"""Forms of the ticket actions on pages, and which actions a page offers on a ticket.
 
 Each :class:`Action` pairs a form (parsing input, with the ticket's
-``expected_version``) with the one service it calls. Permission and state are
-decided by the services; ``available_actions`` only decides which buttons to show,
-from the same state table.
+``expected_version``) with the one service it calls. The services decide; a page
+offers an action when the state table allows it (``services.base.allowed``: state,
+role, unit scope) and the service's own precondition holds (the refusal function the
+service itself raises, e.g. ``extension_request_refusal``) — no second list of rules.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from duban.org.models import Role, Unit, User
 
 from . import services as s
-from .choices import ReplyResult, Satisfaction, State, SuperviseLevel
+from .choices import ReplyResult, Satisfaction, SuperviseLevel
 from .errors import DomainError
 from .models import Ticket
-from .services.base import TABLE
+from .services.attachments import MAX_BYTES, SIGNATURES
+from .services.base import TABLE, allowed
+from .services.closing import reopen_refusal
+from .services.dispatching import part_refusal, return_request_refusal
+from .services.handling import (
+    MAX_ATTACHMENTS,
+    extension_decision_refusal,
+    extension_limit,
+    extension_request_refusal,
+)
+from .services.overlays import escalate_refusal
 
-MAX_UPLOAD = 10 * 1024 * 1024
-UPLOAD_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf")
+MAX_TEXT = int(str(settings.DUBAN["MAX_TEXT_LENGTH"]))  # the services' default text limit
 
 
 class ActionForm(forms.Form):
@@ -56,13 +69,13 @@ class ReasonForm(ActionForm):
 
 class PartForm(ActionForm):
     text = forms.CharField(
-        label=_("办理情况"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("办理情况"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
 class DirectAnswerForm(ActionForm):
     answer = forms.CharField(
-        label=_("答复口径"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("答复口径"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3})
     )
     result = forms.ChoiceField(
         label=_("办理结果"),
@@ -74,8 +87,15 @@ class DirectAnswerForm(ActionForm):
 
 
 class ExtensionForm(ActionForm):
-    days = forms.IntegerField(label=_("延期工作日"), min_value=1, max_value=10, initial=3)
+    days = forms.IntegerField(label=_("延期工作日"), min_value=1, initial=3)
     reason = _text(_("延期理由"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # At most the ticket's SLA limit (the service checks the total with earlier ones).
+        self.fields["days"] = forms.IntegerField(
+            label=_("延期工作日"), min_value=1, max_value=extension_limit(self.ticket), initial=3
+        )
 
 
 class SubDispatchForm(ActionForm):
@@ -99,18 +119,22 @@ class EvidenceField(forms.FileField):
     def clean(self, data: Any, initial: Any = None) -> list[Any]:
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
         for f in files:
-            if f.size > MAX_UPLOAD:
-                raise forms.ValidationError(_("附件 %(name)s 超过 10 MB") % {"name": f.name})
-            if (f.content_type or "").split(";")[0] not in UPLOAD_TYPES:
+            if f.size > MAX_BYTES:
+                raise forms.ValidationError(
+                    _("附件 %(name)s 超过 %(mb)s MB") % {"name": f.name, "mb": MAX_BYTES >> 20}
+                )
+            if (f.content_type or "").split(";")[0] not in SIGNATURES:
                 raise forms.ValidationError(_("只能上传图片或 PDF：%(name)s") % {"name": f.name})
-        if len(files) > 9:
-            raise forms.ValidationError(_("附件最多 9 个"))
+        if len(files) > MAX_ATTACHMENTS:
+            raise forms.ValidationError(_("附件最多 %(n)s 个") % {"n": MAX_ATTACHMENTS})
         return list(files)
 
 
 class ReplyForm(ActionForm):
     result = forms.ChoiceField(label=_("办理结果"), choices=ReplyResult.choices)
-    text = forms.CharField(label=_("答复内容"), max_length=5000, widget=forms.Textarea({"rows": 4}))
+    text = forms.CharField(
+        label=_("答复内容"), max_length=MAX_TEXT, widget=forms.Textarea({"rows": 4})
+    )
     reason = _text(_("无法解决的原因"), required=False)
     evidence = EvidenceField(label=_("佐证材料（图片/PDF，每个≤10MB）"), required=False)
 
@@ -190,6 +214,9 @@ class LeaderForm(ActionForm):
 
 
 Call = Callable[[dict[str, Any]], dict[str, Any]]
+# The service's own precondition beyond the state table, asked without side effects:
+# (ticket, user, now) → the error the service would raise, or None.
+Refusal = Callable[[Ticket, User, datetime], DomainError | None]
 
 
 @dataclass(frozen=True)
@@ -200,6 +227,7 @@ class Action:
     service: Callable[..., Ticket]
     arguments: Call = lambda d: {}
     primary: bool = False  # a one-click button without further input
+    refusal: Refusal | None = None
 
 
 def _keep(*names: str) -> Call:
@@ -211,7 +239,14 @@ ACTIONS: dict[str, Action] = {
     for a in (
         Action("accept", "签收", ActionForm, s.ticket_accept, primary=True),
         Action("record_contact", "记录联系", NoteForm, s.ticket_record_contact, _keep("note")),
-        Action("request_return", "申请退单", ReasonForm, s.ticket_request_return, _keep("reason")),
+        Action(
+            "request_return",
+            "申请退单",
+            ReasonForm,
+            s.ticket_request_return,
+            _keep("reason"),
+            refusal=lambda t, user, now: return_request_refusal(t, now=now),
+        ),
         Action(
             "sub_dispatch", "下派", SubDispatchForm, s.ticket_sub_dispatch, _keep("unit", "note")
         ),
@@ -221,9 +256,17 @@ ACTIONS: dict[str, Action] = {
             ExtensionForm,
             s.ticket_request_extension,
             _keep("days", "reason"),
+            refusal=lambda t, user, now: extension_request_refusal(t),
         ),
         Action("reply", "答复", ReplyForm, s.ticket_reply, _keep("result", "text", "reason")),
-        Action("submit_part", "上报办理情况", PartForm, s.ticket_submit_part, _keep("text")),
+        Action(
+            "submit_part",
+            "上报办理情况",
+            PartForm,
+            s.ticket_submit_part,
+            _keep("text"),
+            refusal=lambda t, user, now: part_refusal(t, actor=user),
+        ),
         Action(
             "direct_answer",
             "直办",
@@ -241,10 +284,20 @@ ACTIONS: dict[str, Action] = {
         Action("approve_return", "同意退单", NoteForm, s.ticket_approve_return, _keep("note")),
         Action("reject_return", "驳回退单", ReasonForm, s.ticket_reject_return, _keep("reason")),
         Action(
-            "approve_extension", "批准延期", NoteForm, s.ticket_approve_extension, _keep("note")
+            "approve_extension",
+            "批准延期",
+            NoteForm,
+            s.ticket_approve_extension,
+            _keep("note"),
+            refusal=lambda t, user, now: extension_decision_refusal(t),
         ),
         Action(
-            "reject_extension", "驳回延期", ReasonForm, s.ticket_reject_extension, _keep("reason")
+            "reject_extension",
+            "驳回延期",
+            ReasonForm,
+            s.ticket_reject_extension,
+            _keep("reason"),
+            refusal=lambda t, user, now: extension_decision_refusal(t),
         ),
         Action("review_pass", "审核通过", NoteForm, s.ticket_review_pass, _keep("note")),
         Action("review_reject", "审核退回", ReasonForm, s.ticket_review_reject, _keep("reason")),
@@ -261,7 +314,14 @@ ACTIONS: dict[str, Action] = {
                 "reopen": d["reopen"] if d["reached"] else False,
             },
         ),
-        Action("reopen", "重办", ReasonForm, s.ticket_reopen, _keep("reason")),
+        Action(
+            "reopen",
+            "重办",
+            ReasonForm,
+            s.ticket_reopen,
+            _keep("reason"),
+            refusal=lambda t, user, now: reopen_refusal(t),
+        ),
         Action("merge", "合并", MergeForm, s.ticket_merge, _keep("master")),
         Action("invalidate", "作废", ReasonForm, s.ticket_invalidate, _keep("reason")),
         Action("urge", "催办", NoteForm, s.ticket_urge, _keep("note")),
@@ -269,7 +329,14 @@ ACTIONS: dict[str, Action] = {
         Action(
             "assign_leader", "领导包案", LeaderForm, s.ticket_assign_leader, _keep("leader", "note")
         ),
-        Action("escalate", "提级", ReasonForm, s.ticket_escalate, _keep("reason")),
+        Action(
+            "escalate",
+            "提级",
+            ReasonForm,
+            s.ticket_escalate,
+            _keep("reason"),
+            refusal=lambda t, user, now: escalate_refusal(t),
+        ),
     )
 }
 
@@ -301,38 +368,26 @@ DESK_ACTIONS = {
 }
 
 
-def _extra_check(name: str, ticket: Ticket, user: User) -> bool:
-    if name in ("approve_extension", "reject_extension"):
-        return bool(ticket.extension_pending_days)
-    if name == "request_extension":
-        return not ticket.extension_pending_days
-    if name == "urge":
-        return ticket.state != State.REGISTERED
-    if name == "submit_part":  # co-units and sub-dispatched units report; the primary unit replies
-        return user.unit_id != ticket.primary_unit_id
-    if name in ("accept", "reply", "sub_dispatch", "request_return", "request_extension"):
-        # A unit below the primary one (sub-dispatched village) drafts; it does not act.
-        primary, unit = ticket.primary_unit, user.unit
-        return not (
-            primary and unit and unit.pk != primary.pk and unit.path.startswith(primary.path)
-        )
-    return True
+def available_actions(
+    ticket: Ticket, user: User, *, only: tuple[str, ...] = (), now: datetime | None = None
+) -> list[Action]:
+    """The actions ``user`` can take on ``ticket`` at ``now``, as its services would decide.
 
-
-def available_actions(ticket: Ticket, user: User, *, only: tuple[str, ...] = ()) -> list[Action]:
-    """Actions whose state and role match the state table (the service checks the rest)."""
-    out = []
-    for name, action in ACTIONS.items():
-        rule = TABLE[name]
-        if only and name not in only:
-            continue
-        if (
-            ticket.state in rule.sources
-            and user.role in rule.roles
-            and _extra_check(name, ticket, user)
-        ):
-            out.append(action)
-    return out
+    An action is offered when the state table allows it (``allowed``: the state is one
+    of its sources, the role and the unit scope pass ``check_permission``) and the
+    service's own precondition holds (its ``refusal`` is None). The refusal is asked
+    before the scope: it reads only the ticket, while the ``assigned`` scope of
+    ``submit_part`` costs a query, which a desk full of the primary unit's cards spares.
+    """
+    now = now or timezone.now()
+    return [
+        action
+        for name, action in ACTIONS.items()
+        if (not only or name in only)
+        and ticket.state in TABLE[name].sources
+        and (action.refusal is None or action.refusal(ticket, user, now) is None)
+        and allowed(ticket=ticket, actor=user, action=name)
+    ]
 
 
 def desk_actions(ticket: Ticket, user: User, desk: str) -> list[Action]:

@@ -46,15 +46,16 @@ def _page_context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict[st
         .select_related("actor", "actor_unit")
         .order_by("seq")
     )
+    now = timezone.now()
     return {
         "t": ticket,
-        "now": timezone.now(),
+        "now": now,
         "caller": selectors.caller_view(ticket.caller, user),
         "can_unmask": user.role in UNMASK_ROLES and ticket.caller_id is not None,
         "events": list(events),
         "attachments": list(ticket.attachments.order_by("uploaded_at")),
         "duplicates": list(ticket.duplicates.order_by("number")),
-        "actions": available_actions(ticket, user),
+        "actions": available_actions(ticket, user, now=now),
         **extra,
     }
 

@@ -226,3 +226,19 @@ def check_unit(unit: Unit | None, *, actor: User, field: str = "unit") -> Unit:
 
 def all_units(units: Iterable[Unit]) -> list[int]:
     return [u.pk for u in units]
+
+
+def allowed(*, ticket: Ticket, actor: User | None, action: str) -> bool:
+    """Whether the state table lets ``actor`` start ``action`` on ``ticket`` as read.
+
+    The checks ``transition()`` makes before a service's own ones: the ticket's state is
+    a source of the action, and ``check_permission`` (role, unit scope) passes. Writes
+    nothing; pages use it to decide which actions to offer.
+    """
+    if ticket.state not in TABLE[action].sources:
+        return False
+    try:
+        check_permission(ticket=ticket, actor=actor, action=action)
+    except PermissionDenied:
+        return False
+    return True

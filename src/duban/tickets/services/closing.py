@@ -12,12 +12,10 @@ from duban.sla.selectors import get_calendar, rule_for
 
 from .. import modules
 from ..choices import OPEN_STATES, Satisfaction, State
-from ..errors import IllegalTransition, InvalidInput, PermissionDenied
+from ..errors import DomainError, IllegalTransition, InvalidInput, PermissionDenied
 from ..models import Ticket
+from ..rules import ESCALATE_AFTER, MAX_CALLBACK_ATTEMPTS
 from .base import check_text, lock, transition
-
-MAX_CALLBACK_ATTEMPTS = 3
-ESCALATE_AFTER = 3
 
 
 @transaction.atomic
@@ -195,6 +193,13 @@ def ticket_rate_online(
     return locked
 
 
+def reopen_refusal(ticket: Ticket) -> DomainError | None:
+    """Why reopening (重办) would be refused: no unit ever had the ticket (a direct answer)."""
+    if ticket.primary_unit_id is None:
+        return IllegalTransition("该工单没有承办单位，不能重办 / ticket has no unit to reopen to")
+    return None
+
+
 @transaction.atomic
 def ticket_reopen(
     *, ticket: Ticket, actor: User, now: datetime, reason: str, expected_version: int | None = None
@@ -203,10 +208,8 @@ def ticket_reopen(
     reason = check_text(reason, field="reason", limit=500)
 
     def validate(t: Ticket) -> None:
-        if t.primary_unit is None:
-            raise IllegalTransition(
-                "该工单没有承办单位，不能重办 / ticket has no unit to reopen to"
-            )
+        if (refusal := reopen_refusal(t)) is not None:
+            raise refusal
 
     return transition(
         ticket=ticket,

@@ -12,15 +12,15 @@ from duban.sla.deadlines import dispatch_deadlines
 from duban.sla.selectors import get_calendar, rule_for
 
 from ..choices import AssignmentRole, AssignmentStatus, ReplyResult, State
-from ..errors import InvalidInput, PermissionDenied, ReturnWindowClosed
+from ..errors import DomainError, InvalidInput, PermissionDenied, ReturnWindowClosed
 from ..models import Ticket, TicketAssignment
+from ..rules import ESCALATE_AFTER
 from .base import check_text, check_unit, transition
 from .closing import close_duplicates
 
 DISPATCHABLE_KINDS = frozenset(
     {UnitKind.DEPARTMENT, UnitKind.STREET, UnitKind.COMMUNITY, UnitKind.GRID}
 )
-ESCALATE_AFTER = 3
 
 
 def _check_target(unit: Unit | None, actor: User | None, field: str, ticket: Ticket) -> Unit:
@@ -155,6 +155,16 @@ def ticket_direct_answer(
     return locked
 
 
+def return_request_refusal(ticket: Ticket, *, now: datetime) -> DomainError | None:
+    """Why a return request (退单) would be refused at ``now``: its window has closed."""
+    if ticket.return_due is not None and now > ticket.return_due:
+        return ReturnWindowClosed(
+            "已超过退单时限 / the return window has closed",
+            return_due=ticket.return_due.isoformat(),
+        )
+    return None
+
+
 @transaction.atomic
 def ticket_request_return(
     *,
@@ -168,10 +178,8 @@ def ticket_request_return(
     reason = check_text(reason, field="reason", limit=500)
 
     def validate(t: Ticket) -> None:
-        if t.return_due is not None and now > t.return_due:
-            raise ReturnWindowClosed(
-                "已超过退单时限 / the return window has closed", return_due=t.return_due.isoformat()
-            )
+        if (refusal := return_request_refusal(t, now=now)) is not None:
+            raise refusal
 
     return transition(
         ticket=ticket,
@@ -295,6 +303,19 @@ def ticket_sub_dispatch(
     return locked
 
 
+def part_refusal(ticket: Ticket, *, actor: User) -> DomainError | None:
+    """Why ``actor`` may not submit a part: the primary unit's own staff reply instead.
+
+    (The state table's ``assigned`` scope lets a unit report for the units below it; the
+    primary unit, above its sub-dispatched village, would otherwise report to itself.)
+    """
+    if actor.unit_id is not None and actor.unit_id == ticket.primary_unit_id:
+        return PermissionDenied(
+            "主办单位直接答复，无需上报办理情况 / the primary unit replies; it reports no part"
+        )
+    return None
+
+
 @transaction.atomic
 def ticket_submit_part(
     *,
@@ -308,12 +329,18 @@ def ticket_submit_part(
     text = check_text(text, field="text")
     assert actor.unit is not None
     scope = actor.scope_path or ""
+
+    def validate(t: Ticket) -> None:
+        if (refusal := part_refusal(t, actor=actor)) is not None:
+            raise refusal
+
     locked = transition(
         ticket=ticket,
         actor=actor,
         now=now,
         action="submit_part",
         expected_version=expected_version,
+        validate=validate,
         payload={"text": text, "unit": actor.unit_id},
     )
     TicketAssignment.objects.filter(

@@ -14,7 +14,7 @@ from duban.sla.selectors import get_calendar, rule_for
 
 from .. import intelligence
 from ..choices import AssignmentRole, AssignmentStatus, ReplyResult, State
-from ..errors import ExtensionLimit, IllegalTransition, InvalidInput
+from ..errors import DomainError, ExtensionLimit, IllegalTransition, InvalidInput
 from ..models import Attachment, Ticket, TicketAssignment
 from .attachments import ticket_attach
 from .base import check_permission, check_text, check_version, lock, transition
@@ -101,19 +101,8 @@ def ticket_request_extension(
     reason = check_text(reason, field="reason", limit=500)
 
     def validate(t: Ticket) -> None:
-        if t.extension_pending_days:
-            raise IllegalTransition(
-                "已有待审批的延期申请 / an extension request is already pending"
-            )
-        limit = extension_limit_days(
-            rule_for(kind=t.kind, appeal_type=t.appeal_type, urgency=t.urgency)
-        )
-        if not isinstance(days, int) or days < 1 or t.extension_days + days > limit:
-            raise ExtensionLimit(
-                f"延期累计不得超过 {limit} 个工作日（已延期 {t.extension_days}） / "
-                f"extensions may total at most {limit} working days (already {t.extension_days})",
-                limit=limit,
-            )
+        if (refusal := extension_request_refusal(t, days=days)) is not None:
+            raise refusal
 
     return transition(
         ticket=ticket,
@@ -127,9 +116,42 @@ def ticket_request_extension(
     )
 
 
+def extension_limit(ticket: Ticket) -> int:
+    """The working days the ticket's extensions may total (its SLA rule's ``extension_max``)."""
+    return extension_limit_days(
+        rule_for(kind=ticket.kind, appeal_type=ticket.appeal_type, urgency=ticket.urgency)
+    )
+
+
+def extension_request_refusal(ticket: Ticket, *, days: int = 1) -> DomainError | None:
+    """Why a request for ``days`` more working days would be refused now; None if it would not.
+
+    One request waits for the centre at a time, and the extensions total at most the
+    rule's limit. ``ticket_request_extension`` raises the refusal; the ticket page does
+    not offer the request when even one day would be refused.
+    """
+    if ticket.extension_pending_days:
+        return IllegalTransition("已有待审批的延期申请 / an extension request is already pending")
+    limit = extension_limit(ticket)
+    if not isinstance(days, int) or days < 1 or ticket.extension_days + days > limit:
+        return ExtensionLimit(
+            f"延期累计不得超过 {limit} 个工作日（已延期 {ticket.extension_days}） / "
+            f"extensions may total at most {limit} working days (already {ticket.extension_days})",
+            limit=limit,
+        )
+    return None
+
+
+def extension_decision_refusal(ticket: Ticket) -> DomainError | None:
+    """Why approving or rejecting an extension would be refused: no request is pending."""
+    if not ticket.extension_pending_days:
+        return IllegalTransition("没有待审批的延期申请 / no extension request is pending")
+    return None
+
+
 def _require_pending(t: Ticket) -> None:
-    if not t.extension_pending_days:
-        raise IllegalTransition("没有待审批的延期申请 / no extension request is pending")
+    if (refusal := extension_decision_refusal(t)) is not None:
+        raise refusal
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from django.db import transaction
 from duban.org.models import Role, User
 
 from ..choices import SuperviseLevel
-from ..errors import InvalidInput
+from ..errors import DomainError, InvalidInput
 from ..models import Caller, Ticket
 from .base import check_text, transition
 
@@ -97,6 +97,13 @@ def ticket_assign_leader(
     )
 
 
+def escalate_refusal(ticket: Ticket) -> DomainError | None:
+    """Why escalating (提级) would be refused: the ticket is escalated already."""
+    if ticket.escalated:
+        return InvalidInput("工单已提级 / ticket is already escalated", field="reason")
+    return None
+
+
 @transaction.atomic
 def ticket_escalate(
     *, ticket: Ticket, actor: User, now: datetime, reason: str, expected_version: int | None = None
@@ -105,8 +112,8 @@ def ticket_escalate(
     reason = check_text(reason, field="reason", limit=500)
 
     def validate(t: Ticket) -> None:
-        if t.escalated:
-            raise InvalidInput("工单已提级 / ticket is already escalated", field="reason")
+        if (refusal := escalate_refusal(t)) is not None:
+            raise refusal
 
     return transition(
         ticket=ticket,
