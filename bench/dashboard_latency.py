@@ -47,7 +47,7 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from duban.metrics.periods import period_containing
+    from duban.core.periods import period_containing
     from duban.org.models import User
     from duban.tickets.models import Ticket
 

@@ -12,11 +12,11 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from duban.core.errors import NotFound
+from duban.core.periods import parse_period
 from duban.core.schemas import ErrorOut, InputSchema, Ref
 from duban.org.roles import DISTRICT_WIDE_ROLES
 from duban.tickets.selectors import unit_by_ref
 
-from .periods import parse_period
 from .selectors import district_figures, unit_figures
 from .selectors_rollup import rankings_from_rollup
 

@@ -16,13 +16,13 @@ from datetime import datetime, timedelta
 from django.core.cache import cache
 from django.utils import timezone
 
+from duban.core.periods import Period
 from duban.dispatch.hotspots import HotSpot, hotspots
 from duban.dispatch.selectors import hotspot_records
 from duban.org.models import User
 from duban.org.roles import DISTRICT_WIDE_ROLES
 
 from .figures import CategoryFigures, Figures, Ranking, UnitFigures
-from .periods import Period
 from .selectors import get_metric_settings
 from .selectors_rollup import dashboard_figures, rankings_from_rollup
 

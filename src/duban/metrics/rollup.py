@@ -28,6 +28,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 
+from duban.core.periods import Period, parse_period, period_containing
 from duban.dispatch.models import Category
 from duban.tickets.choices import AssignmentRole, AssignmentStatus
 from duban.tickets.models import Ticket, TicketAssignment
@@ -35,7 +36,6 @@ from duban.tickets.models import Ticket, TicketAssignment
 from .expressions import HoursBetween, LocalMonth, ticket_counts
 from .figures import COUNT_FIELDS
 from .models import MonthlyRollup, RollupPeriod
-from .periods import Period, parse_period, period_containing
 
 logger = logging.getLogger(__name__)
 

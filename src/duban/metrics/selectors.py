@@ -25,6 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Rank
 
 from duban.core.errors import InvalidInput
+from duban.core.periods import PERIOD_TZ, Period, month_period, parse_period, period_containing
 from duban.org.models import Unit, UnitKind
 from duban.tickets.choices import AssignmentRole, AssignmentStatus
 from duban.tickets.models import Ticket, TicketAssignment
@@ -41,7 +42,6 @@ from .figures import (
     UnitFigures,
 )
 from .models import MetricSettings
-from .periods import PERIOD_TZ, Period, month_period, parse_period, period_containing
 
 RankingGroup = Literal["streets", "departments"]
 GROUP_KINDS: dict[str, str] = {"streets": UnitKind.STREET, "departments": UnitKind.DEPARTMENT}

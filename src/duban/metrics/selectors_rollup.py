@@ -16,13 +16,13 @@ from typing import Any
 
 from django.db.models import F, QuerySet, Sum
 
+from duban.core.periods import Period, parse_period
 from duban.dispatch.models import Category
 from duban.org.models import Unit
 
 from .expressions import Weights, composite, ratio, ticket_rates
 from .figures import CategoryFigures, MonthFigures, Ranking, UnitFigures
 from .models import MetricSettings, MonthlyRollup
-from .periods import Period, parse_period
 from .rollup import SUM_COLUMNS, ensure_fresh, months_back
 from .selectors import (
     GROUP_KINDS,

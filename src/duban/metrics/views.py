@@ -19,12 +19,12 @@ from django.utils import timezone
 
 from duban.core.access import readable, role_required
 from duban.core.errors import DomainError
+from duban.core.periods import Period, parse_period, period_containing
 from duban.org.models import Unit, User
 from duban.org.roles import DASHBOARD_ROLES, DISTRICT_WIDE_ROLES
 
 from .excel import figures_workbook, ranking_workbook
 from .figures import Figures
-from .periods import Period, parse_period, period_containing
 from .selectors_places import StreetHeat, place_heat
 from .selectors_rollup import dashboard_figures, rankings_from_rollup
 

@@ -9,8 +9,8 @@ from django.utils import timezone
 from ninja import Header, Query, Router, Status
 from pydantic import AfterValidator, Field
 
+from duban.core.periods import parse_period
 from duban.core.schemas import ErrorOut, no_nul
-from duban.metrics.periods import parse_period
 
 from . import selectors
 from .schemas import EventOut, TicketFilters, TicketIn, TicketOut, TicketPageOut

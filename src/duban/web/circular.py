@@ -7,8 +7,8 @@ from datetime import datetime
 
 from django.db.models import F, Q
 
+from duban.core.periods import Period, parse_period
 from duban.metrics.figures import Ranking
-from duban.metrics.periods import Period, parse_period
 from duban.metrics.selectors_rollup import rankings_from_rollup
 from duban.org.models import User
 from duban.tickets.models import Ticket

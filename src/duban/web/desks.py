@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from duban.core.access import readable, role_required
 from duban.core.errors import DomainError
-from duban.metrics.periods import period_containing
+from duban.core.periods import period_containing
 from duban.org.roles import (
     CENTRE_ROLES,
     INTAKE_ROLES,

@@ -16,9 +16,9 @@ from django.utils.translation import gettext_lazy as _
 
 from duban.core.access import readable, signed_in
 from duban.core.errors import DomainError
+from duban.core.periods import parse_period
 from duban.dispatch.models import Category
 from duban.metrics.excel import Column, table_workbook
-from duban.metrics.periods import parse_period
 from duban.metrics.selectors_places import place_filter
 from duban.metrics.views import xlsx_response
 from duban.org.models import Unit, UnitKind, User

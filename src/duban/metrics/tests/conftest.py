@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from duban.core.periods import PERIOD_TZ
 from duban.metrics.models import MetricSettings
-from duban.metrics.periods import PERIOD_TZ
 from duban.org.models import Unit, UnitKind
 from duban.org.services import unit_create
 from duban.tickets.choices import AppealType, Channel, State

@@ -5,8 +5,8 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
+from duban.core.periods import parse_period
 from duban.metrics.excel import figures_workbook, ranking_workbook
-from duban.metrics.periods import parse_period
 from duban.metrics.selectors import monthly_series, rankings, unit_figures
 
 from .conftest import MARCH, NOW, done

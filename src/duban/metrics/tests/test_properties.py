@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from duban.metrics.periods import parse_period
+from duban.core.periods import parse_period
 from duban.metrics.selectors import unit_figures
 from duban.org.models import Unit
 from duban.tickets.choices import State

@@ -10,9 +10,9 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from duban.core.periods import PERIOD_TZ, parse_period
 from duban.dispatch.models import Category
 from duban.metrics.models import MonthlyRollup, RollupPeriod
-from duban.metrics.periods import PERIOD_TZ, parse_period
 from duban.metrics.rollup import RECENT_TTL, ensure_fresh, refresh_due, refresh_period
 from duban.metrics.selectors import figures_by_category, monthly_series, unit_figures
 from duban.metrics.selectors_rollup import dashboard_figures

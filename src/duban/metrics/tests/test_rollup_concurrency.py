@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
+from duban.core.periods import parse_period
 from duban.metrics.models import MonthlyRollup, RollupPeriod
-from duban.metrics.periods import parse_period
 from duban.metrics.rollup import refresh_periods
 
 from .conftest import MARCH, NOW, done

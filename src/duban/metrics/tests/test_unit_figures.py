@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from duban.metrics.periods import parse_period
+from duban.core.periods import parse_period
 from duban.metrics.selectors import unit_figures
 from duban.org.models import UnitKind
 from duban.tickets.choices import AssignmentRole, AssignmentStatus, State

@@ -10,7 +10,7 @@ import pytest
 from django.core.cache import cache
 from openpyxl import load_workbook
 
-from duban.metrics.periods import period_containing
+from duban.core.periods import period_containing
 from duban.metrics.selectors_places import place_heat
 from duban.testing import factories as f
 from duban.tickets import services as s

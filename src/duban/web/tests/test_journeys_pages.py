@@ -17,9 +17,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from duban.core.periods import period_containing
 from duban.dispatch.models import Category
 from duban.dispatch.services import catalogue_import
-from duban.metrics.periods import period_containing
 from duban.tickets import services as s
 from duban.tickets.models import Ticket
 

@@ -8,8 +8,8 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
+from duban.core.periods import period_containing
 from duban.dispatch.models import Category
-from duban.metrics.periods import period_containing
 from duban.testing import factories as f
 
 pytestmark = pytest.mark.django_db

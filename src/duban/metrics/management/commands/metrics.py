@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from duban.core.errors import InvalidInput
-from duban.metrics.periods import parse_period
+from duban.core.periods import parse_period
 from duban.metrics.rollup import months_back, refresh_period
 
 

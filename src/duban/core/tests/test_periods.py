@@ -3,7 +3,7 @@ from datetime import datetime
 import pytest
 
 from duban.core.errors import InvalidInput
-from duban.metrics.periods import PERIOD_TZ, parse_period, period_containing
+from duban.core.periods import PERIOD_TZ, parse_period, period_containing
 
 
 def test_period_is_a_local_calendar_month() -> None:

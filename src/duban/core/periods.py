@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from duban.core.errors import InvalidInput
+from .errors import InvalidInput
 
 # Figures follow the district's calendar, whatever the server's time zone.
 PERIOD_TZ = ZoneInfo("Asia/Shanghai")
