@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from .models import CalendarDay, CalendarYear, SlaRule, WorkingPeriod
+from .seed import RULE_FIELDS
 from .selectors import calendar_invalidate
 
 
@@ -57,13 +58,5 @@ class WorkingPeriodAdmin(InvalidatingAdmin):
 
 @admin.register(SlaRule)
 class SlaRuleAdmin(InvalidatingAdmin):
-    list_display = [
-        "__str__",
-        "accept_within",
-        "contact_within",
-        "return_window",
-        "handle_within",
-        "extension_max",
-        "callback_within",
-    ]
+    list_display = ["__str__", *RULE_FIELDS]
     list_filter = ["kind", "appeal_type", "urgency"]

@@ -16,6 +16,8 @@ DEFAULT_RULES: list[tuple[str, str, str, str, str, str, str, str, str]] = [
     ("", "", "", "2wh", "24h", "2wd", "15wd", "10wd", "2wd"),
     ("", "", "urgent", "30min", "24h", "2wd", "24h", "10wd", "2wd"),
 ]
+# The duration fields of ``SlaRule``, in the order of the rows above: the one list the
+# services (what may be set), the admin (columns), the selectors and the seed read.
 RULE_FIELDS = (
     "accept_within",
     "contact_within",

@@ -18,6 +18,7 @@ from duban.core.errors import InvalidInput, NotFound
 from . import seed
 from .durations import DurationSpecError, parse_duration
 from .models import CalendarDay, CalendarYear, SlaRule
+from .seed import RULE_FIELDS
 from .selectors import calendar_invalidate
 
 if TYPE_CHECKING:
@@ -25,14 +26,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("duban.sla")
 
-DURATION_FIELDS = (
-    "accept_within",
-    "contact_within",
-    "return_window",
-    "handle_within",
-    "extension_max",
-    "callback_within",
-)
 _NAME_MAX = CalendarDay._meta.get_field("name").max_length or 50
 
 
@@ -148,10 +141,10 @@ def rule_create(
     now: datetime,
     **durations: str,
 ) -> SlaRule:
-    """Create a rule; every duration field (``DURATION_FIELDS``) is required."""
+    """Create a rule; every duration field (``seed.RULE_FIELDS``) is required."""
     _validate_rule_key(kind=kind, appeal_type=appeal_type, urgency=urgency)
-    missing = [f for f in DURATION_FIELDS if f not in durations]
-    extra = [f for f in durations if f not in DURATION_FIELDS]
+    missing = [f for f in RULE_FIELDS if f not in durations]
+    extra = [f for f in durations if f not in RULE_FIELDS]
     if missing or extra:
         raise InvalidSlaRule(f"missing duration fields {missing}, unknown fields {extra}")
     _validate_durations(durations)
@@ -168,10 +161,10 @@ def rule_create(
 @transaction.atomic
 def rule_update(*, rule: SlaRule, actor: User | None, now: datetime, **changes: str) -> SlaRule:
     """Change duration fields of ``rule``, e.g. ``rule_update(rule=r, handle_within="5wd", ...)``."""
-    unknown = [f for f in changes if f not in DURATION_FIELDS]
+    unknown = [f for f in changes if f not in RULE_FIELDS]
     if unknown:
         raise InvalidSlaRule(
-            f"不能修改这些字段 / cannot change {unknown}; editable: {', '.join(DURATION_FIELDS)}"
+            f"不能修改这些字段 / cannot change {unknown}; editable: {', '.join(RULE_FIELDS)}"
         )
     _validate_durations(changes)
     locked = SlaRule.objects.select_for_update().filter(pk=rule.pk).first()

@@ -6,8 +6,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from duban.sla import services
+from duban.sla.admin import SlaRuleAdmin
 from duban.sla.calendar import LOCAL_TZ
-from duban.sla.models import CalendarDay, CalendarYear, SlaRule
+from duban.sla.models import CalendarDay, CalendarYear, SlaRule, validate_duration
+from duban.sla.seed import RULE_FIELDS
 from duban.sla.selectors import get_calendar, rule_for
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +91,7 @@ class TestRules:
             services.rule_update(rule=rule, urgency="urgent", actor=None, now=NOW)
 
     def test_create(self) -> None:
-        specs = dict.fromkeys(services.DURATION_FIELDS, "5wd")
+        specs = dict.fromkeys(RULE_FIELDS, "5wd")
         rule = services.rule_create(kind="enterprise", actor=None, now=NOW, **specs)
         assert rule_for(kind="enterprise", appeal_type="help", urgency="normal") == rule
         with pytest.raises(services.InvalidSlaRule, match="exists"):
@@ -131,3 +133,10 @@ class TestCalendarCommand:
     def test_confirm(self) -> None:
         call_command("calendar", "confirm", "2031")
         assert CalendarYear.objects.filter(year=2031, source="admin").exists()
+
+
+def test_rule_fields_are_the_models_duration_fields() -> None:
+    """One list of duration fields (``seed.RULE_FIELDS``): the model's, in order."""
+    durations = [f.name for f in SlaRule._meta.fields if validate_duration in f.validators]
+    assert list(RULE_FIELDS) == durations
+    assert SlaRuleAdmin.list_display == ["__str__", *RULE_FIELDS]
