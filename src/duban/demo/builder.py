@@ -8,9 +8,9 @@ from functools import partial
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from duban.dispatch.models import Category
 from duban.org.models import Role, Unit, UnitKind, User
 from duban.org.services import unit_create, user_create
+from duban.tickets.models import Category
 
 from . import data
 

@@ -16,13 +16,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from duban.dispatch.models import Category
 from duban.org.models import Unit, User
 from duban.sla.calendar import WorkCalendar
 from duban.sla.models import SlaRule
 from duban.sla.selectors import rule_for
 from duban.tickets.events import REPLAYED_FIELDS
-from duban.tickets.models import Caller
+from duban.tickets.models import Caller, Category
 
 from . import data
 from .builder import World

@@ -17,10 +17,10 @@ from typing import Any
 from django.db.models import Count
 
 from duban.org.models import Unit
-from duban.tickets.models import DuplicateKey, Ticket
+from duban.tickets.models import Category, DuplicateKey, Ticket
 
 from .fingerprint import CANDIDATES, jaccard, shingles
-from .models import Category, DispatchSettings
+from .models import DispatchSettings
 from .routing import place_index
 from .selectors import current_model
 

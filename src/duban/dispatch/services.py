@@ -11,9 +11,10 @@ from django.db import transaction
 
 from duban.core.errors import InvalidInput
 from duban.org.models import Unit
+from duban.tickets.models import Category
 
 from .csvio import read_rows
-from .models import Category, KnowledgeEntry
+from .models import KnowledgeEntry
 
 
 @dataclass(frozen=True)

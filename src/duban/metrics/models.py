@@ -66,7 +66,7 @@ class MonthlyRollup(models.Model):
         "org.Unit", null=True, on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
     category = models.ForeignKey(
-        "dispatch.Category",
+        "tickets.Category",
         null=True,
         on_delete=models.CASCADE,
         related_name="+",

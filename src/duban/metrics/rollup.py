@@ -29,9 +29,8 @@ from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 
 from duban.core.periods import Period, parse_period, period_containing
-from duban.dispatch.models import Category
 from duban.tickets.choices import AssignmentRole, AssignmentStatus
-from duban.tickets.models import Ticket, TicketAssignment
+from duban.tickets.models import Category, Ticket, TicketAssignment
 
 from .expressions import HoursBetween, LocalMonth, ticket_counts
 from .figures import COUNT_FIELDS

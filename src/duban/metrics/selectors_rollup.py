@@ -17,8 +17,8 @@ from typing import Any
 from django.db.models import F, QuerySet, Sum
 
 from duban.core.periods import Period, parse_period
-from duban.dispatch.models import Category
 from duban.org.models import Unit
+from duban.tickets.models import Category
 
 from .expressions import Weights, composite, ratio, ticket_rates
 from .figures import CategoryFigures, MonthFigures, Ranking, UnitFigures

@@ -16,9 +16,8 @@ from django.core import signing
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from duban.core.errors import InvalidInput
-from duban.dispatch.models import Category
 from duban.tickets.choices import ReplyResult, Satisfaction, State
-from duban.tickets.models import Ticket, TicketEvent
+from duban.tickets.models import Category, Ticket, TicketEvent
 from duban.tickets.selectors import NUMBER_RE, mask_name, mask_phone
 from duban.tickets.services.intake import normalise_phone
 

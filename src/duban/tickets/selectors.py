@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q
 
@@ -18,11 +18,8 @@ from duban.org.models import Unit, User
 
 from .choices import State
 from .errors import TicketNotFound
-from .models import Caller, Ticket, TicketAssignment, TicketEvent
+from .models import Caller, Category, Ticket, TicketAssignment, TicketEvent
 from .querysets import TicketQuerySet
-
-if TYPE_CHECKING:
-    from duban.dispatch.models import Category
 
 NUMBER_RE = re.compile(r"^[0-9]{8,16}$")
 OVERDUE_STATES = (State.DISPATCHED, State.ACCEPTED, State.RETURN_PENDING, State.REOPENED)

@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from duban.core.access import readable, signed_in
 from duban.core.errors import DomainError
 from duban.core.periods import parse_period
-from duban.dispatch.models import Category
 from duban.metrics.excel import Column, table_workbook
 from duban.metrics.selectors_places import place_filter
 from duban.metrics.views import xlsx_response
@@ -25,7 +24,7 @@ from duban.org.models import Unit, UnitKind, User
 from duban.org.selectors import units_visible_to
 from duban.tickets import selectors
 from duban.tickets.choices import State
-from duban.tickets.models import Ticket
+from duban.tickets.models import Category, Ticket
 
 from .desks import page_number
 

@@ -7,12 +7,13 @@ from datetime import date, timedelta
 import pytest
 
 from duban.dispatch.classifier import save_model, train_from_pairs
-from duban.dispatch.models import Category, DispatchSettings, KnowledgeEntry
+from duban.dispatch.models import DispatchSettings, KnowledgeEntry
 from duban.dispatch.routing import build_place_index
 from duban.dispatch.selectors import model_path, ticket_training_pairs
 from duban.org.models import User
 from duban.testing import factories as f
 from duban.tickets import services as s
+from duban.tickets.models import Category
 
 pytestmark = pytest.mark.django_db
 

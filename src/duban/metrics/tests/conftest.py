@@ -38,6 +38,10 @@ def make_unit(district: Unit) -> Callable[..., Unit]:
     return make
 
 
+def _any_district_pk() -> int:
+    return Unit.objects.filter(parent__isnull=True).values_list("pk", flat=True)[0]
+
+
 def ticket_fields(unit: Unit | None, dispatched_at: datetime, **fields: Any) -> dict[str, Any]:
     """Field values of a ticket dispatched at ``dispatched_at`` with generous deadlines."""
     base: dict[str, Any] = {
@@ -49,6 +53,7 @@ def ticket_fields(unit: Unit | None, dispatched_at: datetime, **fields: Any) -> 
         "state": State.DISPATCHED,
         "primary_unit": unit,
         "handling_unit": unit,
+        "district_id": unit.district_pk if unit is not None else _any_district_pk(),
         "created_at": dispatched_at - timedelta(minutes=10),
         "dispatched_at": dispatched_at,
         "accept_due": dispatched_at + timedelta(hours=2),

@@ -7,10 +7,9 @@ from datetime import datetime, timedelta
 import pytest
 
 from duban.core.periods import PERIOD_TZ, parse_period
-from duban.dispatch.models import Category
 from duban.metrics.selectors import district_figures, figures_by_category, monthly_series
 from duban.tickets.choices import AssignmentRole, AssignmentStatus, State
-from duban.tickets.models import TicketAssignment
+from duban.tickets.models import Category, TicketAssignment
 
 from .conftest import FEBRUARY, MARCH, NOW, done
 

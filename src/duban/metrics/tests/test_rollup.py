@@ -11,14 +11,13 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from duban.core.periods import PERIOD_TZ, parse_period
-from duban.dispatch.models import Category
 from duban.metrics.models import MonthlyRollup, RollupPeriod
 from duban.metrics.rollup import RECENT_TTL, ensure_fresh, refresh_due, refresh_period
 from duban.metrics.selectors import figures_by_category, monthly_series, unit_figures
 from duban.metrics.selectors_rollup import dashboard_figures
 from duban.org.models import UnitKind
 from duban.tickets.choices import AssignmentRole, AssignmentStatus, State
-from duban.tickets.models import TicketAssignment
+from duban.tickets.models import Category, TicketAssignment
 
 from .conftest import MARCH, NOW, done
 
@@ -209,14 +208,6 @@ def test_the_tick_refreshes_only_the_months_that_are_due(make_unit, make_ticket,
     # A recent month is refreshed on the tick before readers would find it stale.
     due = NOW + RECENT_TTL - timedelta(seconds=30)
     assert refresh_due(now=due, months=3).refreshed == ("2025-03", "2025-04")
-
-
-def test_sla_tick_reports_the_rollup_refresh(make_unit, make_ticket, metric_settings):
-    make_ticket(make_unit("a"), MARCH)
-    out = StringIO()
-    call_command("sla", "tick", "--now", NOW.isoformat(), stdout=out)
-    assert "rollup refreshed" in out.getvalue()
-    assert MonthlyRollup.objects.filter(period="2025-03", dispatched=1).exists()
 
 
 def test_the_rollup_command_rebuilds_named_months_and_refuses_bad_ones(

@@ -10,11 +10,10 @@ from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from duban.dispatch.models import Category
 from duban.portal.challenge import SALT, answer_for, question_for
 from duban.portal.services import derive_title
 from duban.tickets.events import replay, ticket_replayed_fields
-from duban.tickets.models import Attachment, Ticket, TicketEvent
+from duban.tickets.models import Attachment, Category, Ticket, TicketEvent
 
 from .conftest import JPEG, PNG, challenge
 

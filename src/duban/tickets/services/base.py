@@ -37,6 +37,10 @@ class Rule:
     target: str | None  # None: the state is decided by the service (or kept, for overlays)
     roles: frozenset[str]
     scope: str  # "district": the ticket's district; "primary": the primary unit; "none"
+    event: str = ""  # the event type it writes, when not the action's own name
+
+    def event_type(self, action: str) -> str:
+        return self.event or action
 
 
 def _states(*states: str) -> frozenset[str]:
@@ -49,7 +53,7 @@ TABLE: dict[str, Rule] = {
     # Intake: the engine stores the intelligence's suggestions and, when it is confident
     # and auto-dispatch is on, dispatches in its own name (no user, no robot account).
     "suggest": Rule(_states(S.REGISTERED), None, SYSTEM, "none"),
-    "auto_dispatch": Rule(_states(S.REGISTERED), S.DISPATCHED, SYSTEM, "none"),
+    "auto_dispatch": Rule(_states(S.REGISTERED), S.DISPATCHED, SYSTEM, "none", event="dispatch"),
     "dispatch": Rule(_states(S.REGISTERED), S.DISPATCHED, CENTRE, "district"),
     "direct_answer": Rule(_states(S.REGISTERED), S.CLOSED, CENTRE, "district"),
     "accept": Rule(_states(S.DISPATCHED, S.REOPENED), S.ACCEPTED, UNIT_STAFF, "primary"),
@@ -193,7 +197,7 @@ def transition(
     changed = {f: getattr(locked, f) for f in REPLAYED_FIELDS if getattr(locked, f) != before[f]}
     event = event_append(
         ticket=locked,
-        type=event_type or action,
+        type=event_type or rule.event_type(action),
         actor=actor,
         at=now,
         from_state=from_state,

@@ -18,10 +18,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from duban.core.periods import period_containing
-from duban.dispatch.models import Category
 from duban.dispatch.services import catalogue_import
 from duban.tickets import services as s
-from duban.tickets.models import Ticket
+from duban.tickets.models import Category, Ticket
 
 from .browser import assert_charts_drawn, assert_cjk_renders, card, goto, shot
 

@@ -9,8 +9,8 @@ import pytest
 from openpyxl import load_workbook
 
 from duban.core.periods import period_containing
-from duban.dispatch.models import Category
 from duban.testing import factories as f
+from duban.tickets.models import Category
 
 pytestmark = pytest.mark.django_db
 
