@@ -157,3 +157,28 @@ def test_a_single_district_installation_needs_no_district_for_the_portal(p, now)
     )
     assert ticket.district == p.district.district
     assert Unit.objects.filter(parent__isnull=True).count() == 1
+
+
+@pytest.mark.parametrize("role", list(OTHER_ROLES))
+def test_pages_and_api_of_another_district_answer_not_found(client, p, other, now, role) -> None:
+    tickets = _tickets(p, now)
+    numbers = {t.number for t in tickets.values()}
+    client.force_login(p.operator)  # the ticket's own district lists both
+    own = client.get("/api/v1/tickets", {"limit": 100}).json()
+    assert numbers <= {row["number"] for row in own["items"]}
+    client.force_login(other.users[role])
+    listed = client.get("/api/v1/tickets", {"limit": 100})
+    assert listed.status_code in (200, 403)
+    if listed.status_code == 200:
+        assert not numbers & {row["number"] for row in listed.json()["items"]}
+    for ticket in tickets.values():
+        assert client.get(f"/api/v1/tickets/{ticket.number}").status_code == 404
+        assert client.get(f"/tickets/{ticket.number}/").status_code in (403, 404)
+        dispatched = client.post(
+            f"/api/v1/tickets/{ticket.number}/dispatch",
+            {"unit": other.street.code},
+            content_type="application/json",
+        )
+        assert dispatched.status_code in (403, 404), dispatched.content
+        ticket.refresh_from_db()
+        assert ticket.primary_unit != other.street
