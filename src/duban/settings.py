@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "duban.api",
     "duban.web",
     "duban.portal",
+    "duban.jobs",
 ]
 
 MIDDLEWARE = [

@@ -1,12 +1,10 @@
-"""`duban sla tick` flags each breach exactly once and records it as an event."""
+"""The SLA tick flags each breach exactly once and records it as an event."""
 
 from __future__ import annotations
 
 from datetime import timedelta
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 
 from duban.testing import factories as f
 from duban.tickets.events import replay, ticket_replayed_fields
@@ -40,10 +38,3 @@ def test_handle_breach_only_while_open(p, now):
     open_.refresh_from_db()
     done.refresh_from_db()
     assert open_.handle_breached_at == far and done.handle_breached_at is None
-
-
-def test_command_prints_counts(p, now):
-    f.dispatched(p=p, now=now)
-    out = StringIO()
-    call_command("sla", "tick", "--now", (now + timedelta(days=2)).isoformat(), stdout=out)
-    assert "新增超时 2 件" in out.getvalue()

@@ -1,4 +1,7 @@
-"""`duban sla tick`: flag deadline breaches, each exactly once."""
+"""`duban sla tick`: flag deadline breaches, each exactly once, and keep the dashboard's rollup fresh.
+
+Run every minute (cron or a systemd timer). The job worker will run it later.
+"""
 
 from __future__ import annotations
 

@@ -1,0 +1,58 @@
+"""`duban sla tick`: flags the breaches of the moment, then refreshes the dashboard's rollup."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from duban.core.periods import period_containing
+from duban.metrics.models import MonthlyRollup, RollupPeriod
+from duban.testing import factories as f
+from duban.tickets.models import Ticket
+
+pytestmark = pytest.mark.django_db
+
+
+def tick(*args: str) -> str:
+    out = StringIO()
+    call_command("sla", "tick", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_tick_prints_the_new_breaches(p, now):
+    t = f.dispatched(p=p, now=now)
+    later = now + timedelta(days=2)
+    out = tick("--now", later.isoformat())
+    assert f"{later.isoformat()} 新增超时 2 件" in out
+    assert "签收超时 1, 联系超时 1" in out
+    t.refresh_from_db()
+    assert t.accept_breached_at == later and t.contact_breached_at == later
+    assert "新增超时 0 件" in tick("--now", (later + timedelta(minutes=1)).isoformat())
+
+
+def test_tick_refreshes_the_rollup_of_the_months_due(p, now):
+    f.dispatched(p=p, now=now)
+    out = tick("--now", now.isoformat())
+    month = period_containing(now).label
+    assert "rollup refreshed" in out and month in out
+    assert RollupPeriod.objects.filter(period=month, computed_at=now).exists()
+    assert MonthlyRollup.objects.filter(period=month, dispatched=1).exists()
+    # A minute later every month is still fresh: nothing is rebuilt.
+    assert "rollup refreshed" not in tick("--now", (now + timedelta(minutes=1)).isoformat())
+
+
+def test_a_naive_now_is_local_time(p, now):
+    f.dispatched(p=p, now=now)
+    later = (now + timedelta(days=2)).replace(tzinfo=None)
+    assert "新增超时 2 件" in tick("--now", later.isoformat())
+    assert Ticket.objects.filter(accept_breached_at__isnull=False).count() == 1
+
+
+def test_a_bad_now_is_refused():
+    with pytest.raises(CommandError, match="--now"):
+        tick("--now", "yesterday")
+    with pytest.raises(CommandError):
+        call_command("sla")  # the action is required
