@@ -11,6 +11,7 @@ from django.db import transaction
 from duban.org.models import User
 
 from ..errors import InvalidInput
+from ..events import EventType, payloads
 from ..models import Attachment, Ticket
 from .base import transition
 
@@ -52,12 +53,14 @@ def ticket_attach(
     portal (rule ``attach_public``: only while it is registered or just auto-dispatched).
     """
     content_type, name = _check_file(upload)
+    public = actor is None
+    make_payload = payloads.attach_public if public else payloads.attach
     locked = transition(
         ticket=ticket,
         actor=actor,
         now=now,
-        action="attach" if actor is not None else "attach_public",
-        payload={"name": name, "content_type": content_type, "size": upload.size},
+        action=EventType.ATTACH_PUBLIC if public else EventType.ATTACH,
+        payload=make_payload(name=name, content_type=content_type, size=upload.size),
     )
     attachment = Attachment(
         ticket=locked,

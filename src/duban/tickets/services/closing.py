@@ -13,6 +13,7 @@ from duban.sla.selectors import get_calendar, rule_for
 from .. import modules
 from ..choices import OPEN_STATES, Satisfaction, State
 from ..errors import DomainError, IllegalTransition, InvalidInput, PermissionDenied
+from ..events import EventType, payloads
 from ..models import Ticket
 from ..rules import ESCALATE_AFTER, MAX_CALLBACK_ATTEMPTS
 from .base import check_text, lock, transition
@@ -41,10 +42,10 @@ def ticket_review_pass(
         ticket=ticket,
         actor=actor,
         now=now,
-        action="review_pass",
+        action=EventType.REVIEW_PASS,
         expected_version=expected_version,
         changes=changes,
-        payload={"note": note},
+        payload=payloads.review_pass(note=note),
     )
 
 
@@ -58,10 +59,10 @@ def ticket_review_reject(
         ticket=ticket,
         actor=actor,
         now=now,
-        action="review_reject",
+        action=EventType.REVIEW_REJECT,
         expected_version=expected_version,
         changes={"replied_at": None},
-        payload={"reason": reason},
+        payload=payloads.review_reject(reason=reason),
     )
 
 
@@ -123,14 +124,6 @@ def ticket_callback(
                 **_rating_changes(t, now, resolved, satisfaction, reopen),
                 "callback_attempts": t.callback_attempts + 1,
             }
-
-        payload = {
-            "reached": True,
-            "resolved": resolved,
-            "satisfaction": satisfaction,
-            "note": note,
-            "reopen": reopen,
-        }
     else:
 
         def changes(t: Ticket) -> dict:
@@ -144,15 +137,20 @@ def ticket_callback(
                 }
             return {"callback_attempts": attempts}
 
-        payload = {"reached": False, "note": note}
     locked = transition(
         ticket=ticket,
         actor=actor,
         now=now,
-        action="callback",
+        action=EventType.CALLBACK,
         expected_version=expected_version,
         changes=changes,
-        payload=payload,
+        payload=payloads.callback(
+            reached=reached,
+            note=note,
+            resolved=resolved,
+            satisfaction=satisfaction,
+            reopen=reopen,
+        ),
     )
     if locked.state == State.CLOSED:
         close_duplicates(master=locked, actor=actor, now=now)
@@ -184,10 +182,10 @@ def ticket_rate_online(
         ticket=ticket,
         actor=None,
         now=now,
-        action="rate_online",
+        action=EventType.RATE_ONLINE,
         validate=validate,
         changes=lambda t: _rating_changes(t, now, resolved, satisfaction, reopen=False),
-        payload={"resolved": resolved, "satisfaction": satisfaction, "comment": comment},
+        payload=payloads.rate_online(resolved=resolved, satisfaction=satisfaction, comment=comment),
     )
     close_duplicates(master=locked, actor=None, now=now)
     return locked
@@ -215,11 +213,11 @@ def ticket_reopen(
         ticket=ticket,
         actor=actor,
         now=now,
-        action="reopen",
+        action=EventType.REOPEN,
         expected_version=expected_version,
         validate=validate,
         changes=_reopen_changes,
-        payload={"reason": reason},
+        payload=payloads.reopen(reason=reason),
     )
 
 
@@ -249,11 +247,11 @@ def ticket_merge(
         ticket=ticket,
         actor=actor,
         now=now,
-        action="merge",
+        action=EventType.MERGE,
         expected_version=expected_version,
         validate=validate,
         changes={"master": master},
-        payload={"master": master.number},
+        payload=payloads.merge(master_number=master.number),
     )
 
 
@@ -267,9 +265,9 @@ def close_duplicates(*, master: Ticket, actor: User | None, now: datetime) -> in
             ticket=dup,
             actor=actor,
             now=now,
-            action="close_with_master",
+            action=EventType.CLOSE_WITH_MASTER,
             changes={"closed_at": now},
-            payload={"master": master.number},
+            payload=payloads.close_with_master(master_number=master.number),
         )
         count += 1
     return count
@@ -285,8 +283,8 @@ def ticket_invalidate(
         ticket=ticket,
         actor=actor,
         now=now,
-        action="invalidate",
+        action=EventType.INVALIDATE,
         expected_version=expected_version,
         changes={"invalid_reason": reason, "closed_at": now},
-        payload={"reason": reason},
+        payload=payloads.invalidate(reason=reason),
     )

@@ -13,6 +13,7 @@ from duban.sla.selectors import get_calendar, rule_for
 
 from ..choices import AssignmentRole, AssignmentStatus, ReplyResult, State
 from ..errors import DomainError, InvalidInput, PermissionDenied, ReturnWindowClosed
+from ..events import EventType, payloads
 from ..models import Ticket, TicketAssignment
 from ..rules import ESCALATE_AFTER
 from .base import check_text, check_unit, transition
@@ -88,18 +89,17 @@ def ticket_dispatch(
         ticket=ticket,
         actor=actor,
         now=now,
-        action="dispatch" if actor is not None else "auto_dispatch",
-        event_type="dispatch",
+        action=EventType.DISPATCH if actor is not None else "auto_dispatch",
+        event_type=EventType.DISPATCH,
         expected_version=expected_version,
         changes=changes,
-        payload={
-            "unit": primary.pk,
-            "unit_name": primary.name,
-            "co_units": [u.pk for u in co],
-            "note": note,
-            "auto": auto,
-            **_suggestion_feedback(ticket, primary),
-        },
+        payload=payloads.dispatch(
+            unit=primary,
+            co_units=co,
+            note=note,
+            auto=auto,
+            suggested_unit_id=_suggested_unit(ticket),
+        ),
     )
     TicketAssignment.objects.bulk_create(
         [
@@ -115,14 +115,11 @@ def ticket_dispatch(
     return locked
 
 
-def _suggestion_feedback(ticket: Ticket, unit: Unit) -> dict:
-    """What intake suggested, and whether the dispatcher corrected it (retraining learns from it)."""
+def _suggested_unit(ticket: Ticket) -> int | None:
+    """The unit intake suggested first (the event records whether the dispatcher corrected it:
+    retraining learns from it)."""
     units = (ticket.suggestions or {}).get("units") or []
-    suggested = units[0].get("unit_id") if units else None
-    return {
-        "suggested_unit": suggested,
-        "corrected": suggested is not None and suggested != unit.pk,
-    }
+    return units[0].get("unit_id") if units else None
 
 
 @transaction.atomic
@@ -146,10 +143,10 @@ def ticket_direct_answer(
         ticket=ticket,
         actor=actor,
         now=now,
-        action="direct_answer",
+        action=EventType.DIRECT_ANSWER,
         expected_version=expected_version,
         changes={"reply_text": answer, "reply_result": result, "replied_at": now, "closed_at": now},
-        payload={"answer": answer},
+        payload=payloads.direct_answer(answer=answer),
     )
     close_duplicates(master=locked, actor=actor, now=now)
     return locked
@@ -185,11 +182,11 @@ def ticket_request_return(
         ticket=ticket,
         actor=actor,
         now=now,
-        action="request_return",
+        action=EventType.REQUEST_RETURN,
         expected_version=expected_version,
         validate=validate,
         changes=lambda t: {"return_from_state": t.state},
-        payload={"reason": reason},
+        payload=payloads.request_return(reason=reason),
     )
 
 
@@ -223,10 +220,10 @@ def ticket_approve_return(
         ticket=ticket,
         actor=actor,
         now=now,
-        action="approve_return",
+        action=EventType.APPROVE_RETURN,
         expected_version=expected_version,
         changes=changes,
-        payload={"note": note, "returned_by_unit": returned_unit},
+        payload=payloads.approve_return(note=note, returned_by_unit_id=returned_unit),
     )
     TicketAssignment.objects.filter(ticket=locked, status=AssignmentStatus.ACTIVE).update(
         status=AssignmentStatus.RETURNED, finished_at=now
@@ -249,13 +246,13 @@ def ticket_reject_return(
         ticket=ticket,
         actor=actor,
         now=now,
-        action="reject_return",
+        action=EventType.REJECT_RETURN,
         expected_version=expected_version,
         changes=lambda t: {
             "state": t.return_from_state or State.DISPATCHED,
             "return_from_state": "",
         },
-        payload={"reason": reason},
+        payload=payloads.reject_return(reason=reason),
     )
 
 
@@ -288,11 +285,11 @@ def ticket_sub_dispatch(
         ticket=ticket,
         actor=actor,
         now=now,
-        action="sub_dispatch",
+        action=EventType.SUB_DISPATCH,
         expected_version=expected_version,
         validate=validate,
         changes={"handling_unit": unit},
-        payload={"unit": unit.pk, "unit_name": unit.name, "note": note},
+        payload=payloads.sub_dispatch(unit=unit, note=note),
     )
     TicketAssignment.objects.filter(
         ticket=locked, role=AssignmentRole.SUB, status=AssignmentStatus.ACTIVE
@@ -338,10 +335,10 @@ def ticket_submit_part(
         ticket=ticket,
         actor=actor,
         now=now,
-        action="submit_part",
+        action=EventType.SUBMIT_PART,
         expected_version=expected_version,
         validate=validate,
-        payload={"text": text, "unit": actor.unit_id},
+        payload=payloads.submit_part(text=text, unit_id=actor.unit_id),
     )
     TicketAssignment.objects.filter(
         ticket=locked,

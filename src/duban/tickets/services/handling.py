@@ -15,6 +15,7 @@ from duban.sla.selectors import get_calendar, rule_for
 from .. import intelligence
 from ..choices import AssignmentRole, AssignmentStatus, ReplyResult, State
 from ..errors import DomainError, ExtensionLimit, IllegalTransition, InvalidInput
+from ..events import EventType, payloads
 from ..models import Attachment, Ticket, TicketAssignment
 from .attachments import ticket_attach
 from .base import check_permission, check_text, check_version, lock, transition
@@ -51,9 +52,10 @@ def ticket_accept(
         ticket=ticket,
         actor=actor,
         now=now,
-        action="accept",
+        action=EventType.ACCEPT,
         expected_version=expected_version,
         changes=changes,
+        payload=payloads.accept(),
     )
     TicketAssignment.objects.filter(
         ticket=locked,
@@ -80,10 +82,10 @@ def ticket_record_contact(
         ticket=ticket,
         actor=actor,
         now=now,
-        action="record_contact",
+        action=EventType.RECORD_CONTACT,
         expected_version=expected_version,
         changes=lambda t: {"first_contact_at": t.first_contact_at or now},
-        payload={"note": note},
+        payload=payloads.record_contact(note=note),
     )
 
 
@@ -108,11 +110,11 @@ def ticket_request_extension(
         ticket=ticket,
         actor=actor,
         now=now,
-        action="request_extension",
+        action=EventType.REQUEST_EXTENSION,
         expected_version=expected_version,
         validate=validate,
         changes={"extension_pending_days": days, "extension_pending_reason": reason},
-        payload={"days": days, "reason": reason},
+        payload=payloads.request_extension(days=days, reason=reason),
     )
 
 
@@ -183,11 +185,11 @@ def ticket_approve_extension(
         ticket=ticket,
         actor=actor,
         now=now,
-        action="approve_extension",
+        action=EventType.APPROVE_EXTENSION,
         expected_version=expected_version,
         validate=_require_pending,
         changes=changes,
-        payload={"note": note},
+        payload=payloads.approve_extension(note=note),
     )
 
 
@@ -205,11 +207,11 @@ def ticket_reject_extension(
         ticket=ticket,
         actor=actor,
         now=now,
-        action="reject_extension",
+        action=EventType.REJECT_EXTENSION,
         expected_version=expected_version,
         validate=_require_pending,
         changes={"extension_pending_days": 0, "extension_pending_reason": ""},
-        payload={"reason": reason},
+        payload=payloads.reject_extension(reason=reason),
     )
 
 
@@ -244,7 +246,7 @@ def ticket_reply(
 
     if uploads:
         locked = lock(ticket)
-        check_permission(ticket=locked, actor=actor, action="reply")
+        check_permission(ticket=locked, actor=actor, action=EventType.REPLY)
         check_version(locked, expected_version)
         attachment_ids = [
             *attachment_ids,
@@ -269,7 +271,7 @@ def ticket_reply(
         ticket=ticket,
         actor=actor,
         now=now,
-        action="reply",
+        action=EventType.REPLY,
         expected_version=expected_version,
         validate=validate,
         changes={
@@ -278,13 +280,9 @@ def ticket_reply(
             "replied_at": now,
             "reply_check": check,
         },
-        payload={
-            "check": check,
-            "result": result,
-            "text": text,
-            "reason": reason,
-            "attachments": list(attachment_ids),
-        },
+        payload=payloads.reply(
+            result=result, text=text, reason=reason, attachment_ids=attachment_ids, check=check
+        ),
     )
     TicketAssignment.objects.filter(
         ticket=locked, role=AssignmentRole.SUB, status=AssignmentStatus.ACTIVE

@@ -10,6 +10,7 @@ from duban.org.models import Role, User
 
 from ..choices import SuperviseLevel
 from ..errors import DomainError, InvalidInput
+from ..events import EventType, payloads
 from ..models import Caller, Ticket
 from .base import check_text, transition
 
@@ -29,10 +30,10 @@ def ticket_urge(
         ticket=ticket,
         actor=actor,
         now=now,
-        action="urge",
+        action=EventType.URGE,
         expected_version=expected_version,
         changes=lambda t: {"urge_count": t.urge_count + 1},
-        payload={"note": note},
+        payload=payloads.urge(note=note),
     )
 
 
@@ -56,10 +57,10 @@ def ticket_supervise(
         ticket=ticket,
         actor=actor,
         now=now,
-        action="supervise",
+        action=EventType.SUPERVISE,
         expected_version=expected_version,
         changes={"supervise_level": level},
-        payload={"level": level, "note": note},
+        payload=payloads.supervise(level=level, note=note),
     )
 
 
@@ -89,11 +90,11 @@ def ticket_assign_leader(
         ticket=ticket,
         actor=actor,
         now=now,
-        action="assign_leader",
+        action=EventType.ASSIGN_LEADER,
         expected_version=expected_version,
         validate=validate,
         changes={"leader": leader},
-        payload={"leader": leader.pk, "leader_name": str(leader), "note": note},
+        payload=payloads.assign_leader(leader=leader, note=note),
     )
 
 
@@ -119,11 +120,11 @@ def ticket_escalate(
         ticket=ticket,
         actor=actor,
         now=now,
-        action="escalate",
+        action=EventType.ESCALATE,
         expected_version=expected_version,
         validate=validate,
         changes={"escalated": True},
-        payload={"reason": reason},
+        payload=payloads.escalate(reason=reason),
     )
 
 
@@ -140,9 +141,9 @@ def ticket_reveal_caller(*, ticket: Ticket, actor: User, now: datetime, reason: 
         ticket=ticket,
         actor=actor,
         now=now,
-        action="reveal_caller",
+        action=EventType.REVEAL_CALLER,
         validate=validate,
-        payload={"reason": reason},
+        payload=payloads.reveal_caller(reason=reason),
     )
     assert locked.caller is not None
     return locked.caller

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import F, Q
 
 from ..clocks import CLOCKS
+from ..events import EventType, payloads
 from ..models import Ticket, TicketEvent
 
 BATCH = 2000
@@ -62,12 +63,12 @@ def sla_tick(*, now: datetime, batch: int = BATCH) -> TickResult:
                     TicketEvent(
                         ticket_id=pk,
                         seq=version + 1,
-                        type="breach",
+                        type=EventType.BREACH,
                         actor=None,
                         at=now,
                         from_state=state,
                         to_state=state,
-                        payload={"clock": breach, "due": due.isoformat() if due else None},
+                        payload=payloads.breach(clock=breach, due=due),
                     )
                     for pk, state, version, due in rows
                 )
