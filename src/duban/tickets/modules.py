@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from duban.org.models import Role
+from duban.org.roles import CENTRE_ROLES, Role
 from duban.sla.seed import RULE_FIELDS, default_durations, seed_rules
 
 from .choices import Kind
@@ -75,15 +75,13 @@ class TicketModule:
         return Rater.INSPECTOR in self.raters and ticket.registered_by_id == actor.pk
 
 
-CENTRE_REGISTRARS = frozenset({Role.OPERATOR, Role.DISPATCHER})
-
 # The engine's own declarations: the hotline's appeals, and a plain declaration of each
 # module kind until the module that owns it is installed and registers its own.
 BUILT_IN: dict[str, TicketModule] = {
     Kind.APPEAL: TicketModule(
         kind=Kind.APPEAL,
         label="民生诉求",
-        register_roles=CENTRE_REGISTRARS | {Role.HANDLER, Role.UNIT_HEAD},
+        register_roles=CENTRE_ROLES | {Role.HANDLER, Role.UNIT_HEAD},
         # The province's published 12345 handling times by appeal type (PRODUCT.md).
         sla_defaults={
             "consultation": {"handle_within": "2wd"},
@@ -97,19 +95,19 @@ BUILT_IN: dict[str, TicketModule] = {
     Kind.ENTERPRISE: TicketModule(
         kind=Kind.ENTERPRISE,
         label="企业诉求",
-        register_roles=CENTRE_REGISTRARS | {Role.SERVICE_OFFICER},
+        register_roles=CENTRE_ROLES | {Role.SERVICE_OFFICER},
         raters=frozenset({Rater.ENTERPRISE}),
     ),
     Kind.INSPECTION: TicketModule(
         kind=Kind.INSPECTION,
         label="督查问题",
-        register_roles=CENTRE_REGISTRARS | {Role.SUPERVISOR},
+        register_roles=CENTRE_ROLES | {Role.SUPERVISOR},
         raters=frozenset({Rater.INSPECTOR}),
     ),
     Kind.PROJECT: TicketModule(
         kind=Kind.PROJECT,
         label="项目问题",
-        register_roles=CENTRE_REGISTRARS | {Role.PROJECT_REPORTER, Role.LEADER},
+        register_roles=CENTRE_ROLES | {Role.PROJECT_REPORTER, Role.LEADER},
         raters=frozenset({Rater.INSPECTOR}),
     ),
 }
