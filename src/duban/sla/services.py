@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 
+from duban.core.choices import AppealType, Kind, Urgency
 from duban.core.errors import InvalidInput, NotFound
 
 from . import seed
@@ -109,8 +110,6 @@ def calendar_seed(years: Iterable[int] | None = None) -> int:
 
 
 def _validate_rule_key(*, kind: str, appeal_type: str, urgency: str) -> None:
-    from duban.tickets.choices import AppealType, Kind, Urgency
-
     for label, value, choices in (
         ("kind", kind, Kind.values),
         ("appeal_type", appeal_type, AppealType.values),
