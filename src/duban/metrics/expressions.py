@@ -31,10 +31,7 @@ from django.db.models.expressions import Combinable
 from django.db.models.functions import Cast, Coalesce, NullIf
 
 from duban.tickets.choices import Satisfaction, State
-
-# States in which the handling clock runs (same set as ``TicketQuerySet.overdue``):
-# once a unit has replied the ticket is no longer overdue for that unit.
-OVERDUE_STATES = (State.DISPATCHED, State.ACCEPTED, State.RETURN_PENDING, State.REOPENED)
+from duban.tickets.clocks import OVERDUE_STATES  # the handling clock's: a reply ends it
 
 
 class HoursBetween(Func):

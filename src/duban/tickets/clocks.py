@@ -10,6 +10,7 @@ read this table.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.utils.translation import gettext_noop
 
@@ -59,6 +60,13 @@ CALLBACK = Clock(
     label=gettext_noop("回访"),
 )
 CLOCKS: tuple[Clock, ...] = (ACCEPT, CONTACT, HANDLE, CALLBACK)
+
+# A ticket is overdue while the handling clock runs past ``handle_due`` (the desks'
+# 已超期 tab, the ticket search, the figures' overdue count).
+OVERDUE_STATES: tuple[str, ...] = tuple(sorted(HANDLE.states))
+# A running deadline closer than this is due soon (临期): the countdown turns amber and
+# the desks list the ticket under 即将到期.
+DUE_SOON = timedelta(hours=24)
 
 
 def card_clock(state: str) -> Clock | None:

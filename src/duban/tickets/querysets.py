@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.db.models import Q
 
-from .choices import OPEN_STATES, State
+from .choices import OPEN_STATES
+from .clocks import OVERDUE_STATES
 
 if TYPE_CHECKING:
     from duban.org.models import Unit, User
@@ -48,7 +49,7 @@ class TicketQuerySet(models.QuerySet):
 
     def overdue(self, now: datetime) -> TicketQuerySet:
         return self.open().filter(
-            state__in=[State.DISPATCHED, State.ACCEPTED, State.RETURN_PENDING, State.REOPENED],
+            state__in=OVERDUE_STATES,
             handle_due__lt=now,
         )
 

@@ -16,13 +16,12 @@ from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q
 from duban.core.errors import InvalidInput
 from duban.org.models import Unit, User
 
-from .choices import State
+from .clocks import OVERDUE_STATES
 from .errors import TicketNotFound
 from .models import Caller, Category, Ticket, TicketAssignment, TicketEvent
 from .querysets import TicketQuerySet
 
 NUMBER_RE = re.compile(r"^[0-9]{8,16}$")
-OVERDUE_STATES = (State.DISPATCHED, State.ACCEPTED, State.RETURN_PENDING, State.REOPENED)
 ORDERINGS = {
     "number": [F("number").asc()],
     "-number": [F("number").desc()],

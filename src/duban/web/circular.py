@@ -11,9 +11,8 @@ from duban.core.periods import Period, parse_period
 from duban.metrics.figures import Ranking
 from duban.metrics.selectors_rollup import rankings_from_rollup
 from duban.org.models import User
+from duban.tickets.clocks import OVERDUE_STATES
 from duban.tickets.models import Ticket
-
-from .selectors import RUNNING
 
 MAX_TICKETS = 200
 
@@ -35,7 +34,7 @@ def circular_data(*, user: User, period: str, now: datetime) -> Circular:
     """
     p = parse_period(period)
     late = Q(replied_at__gt=F("handle_due")) | Q(
-        replied_at__isnull=True, state__in=RUNNING, handle_due__lt=now
+        replied_at__isnull=True, state__in=OVERDUE_STATES, handle_due__lt=now
     )
     qs = (
         Ticket.objects.visible_to(user)

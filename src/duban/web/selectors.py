@@ -17,11 +17,10 @@ from django.db.models import Count, Q
 
 from duban.org.models import Unit, User
 from duban.tickets.choices import OPEN_STATES, State
+from duban.tickets.clocks import DUE_SOON, OVERDUE_STATES
 from duban.tickets.models import Ticket
 
 PAGE_SIZE = 20
-SOON = timedelta(hours=24)
-RUNNING = [State.DISPATCHED, State.ACCEPTED, State.RETURN_PENDING, State.REOPENED]
 OPEN = sorted(s.value for s in OPEN_STATES)
 
 
@@ -34,11 +33,11 @@ class Tab:
 
 
 def _overdue(now: datetime) -> Q:
-    return Q(state__in=RUNNING, handle_due__lt=now)
+    return Q(state__in=OVERDUE_STATES, handle_due__lt=now)
 
 
 def _due_soon(now: datetime) -> Q:
-    return Q(state__in=RUNNING, handle_due__gte=now, handle_due__lt=now + SOON)
+    return Q(state__in=OVERDUE_STATES, handle_due__gte=now, handle_due__lt=now + DUE_SOON)
 
 
 INBOX = (

@@ -9,9 +9,10 @@ import pytest
 from duban.demo import recorder
 from duban.testing import factories as f
 from duban.tickets.choices import OPEN_STATES, Breach, State
-from duban.tickets.clocks import CLOCKS, card_clock
+from duban.tickets.clocks import CLOCKS, DUE_SOON, HANDLE, OVERDUE_STATES, card_clock
+from duban.tickets.models import Ticket
 from duban.tickets.services import sla_tick
-from duban.web.templatetags.duban_web import clock
+from duban.web.templatetags.duban_web import clock, countdown
 
 # The countdown a card shows in each state (as the pages have always shown it).
 CARD = {
@@ -68,3 +69,19 @@ def test_card_clock_tag_counts_down_the_running_clock(p, now):
     assert "回访" in clock(t, now) and t.callback_due.isoformat() in clock(t, now)
     assert clock(f.replied(p=p, now=now), now) == ""
     assert clock(f.closed(p=p, now=now), now) == ""
+
+
+def test_overdue_means_the_handling_clock_ran_out():
+    assert set(OVERDUE_STATES) == HANDLE.states
+
+
+@pytest.mark.django_db
+def test_overdue_reads_and_the_due_soon_countdown(p, now):
+    dispatched = f.dispatched(p=p, now=now)
+    replied = f.replied(p=p, now=now)
+    far = now + timedelta(days=60)
+    assert list(Ticket.objects.overdue(far)) == [dispatched]
+    assert replied.handle_due < far
+    due = dispatched.handle_due
+    assert 'class="countdown soon"' in countdown(due, due - DUE_SOON + timedelta(minutes=1))
+    assert 'class="countdown "' in countdown(due, due - DUE_SOON - timedelta(minutes=1))

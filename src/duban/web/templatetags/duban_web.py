@@ -10,13 +10,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from duban.tickets.choices import State
-from duban.tickets.clocks import card_clock
+from duban.tickets.clocks import DUE_SOON, card_clock
 
 from ..nav import nav_items
 
 register = template.Library()
 
-SOON = timedelta(hours=24)
 STATE_CSS = {
     State.REGISTERED: "info",
     State.DISPATCHED: "warn",
@@ -71,7 +70,7 @@ def countdown(due: datetime | None, now: datetime) -> str:
     """A live countdown: server-rendered text, updated by web/app.js from data-due."""
     if due is None:
         return "—"
-    css = "overdue" if due < now else ("soon" if due - now < SOON else "")
+    css = "overdue" if due < now else ("soon" if due - now < DUE_SOON else "")
     return format_html(
         '<span class="countdown {}" data-due="{}">{}</span>',
         css,
@@ -91,7 +90,7 @@ def deadline_state(due: datetime | None, done: datetime | None, now: datetime) -
         return format_html('<span class="dl ok">{}</span>', _("已完成"))
     if now > due:
         return format_html('<span class="dl bad">{}</span>', _("超期"))
-    if due - now < SOON:
+    if due - now < DUE_SOON:
         return format_html('<span class="dl warn">{}</span>', _("临期"))
     return format_html('<span class="dl ok">{}</span>', _("按期"))
 
