@@ -5,6 +5,8 @@ A citizen proves who they are with the ticket number and the phone number given 
 intake. A wrong combination looks exactly like an unknown number (``None``). The
 public timeline is built from a whitelist of event types and payload keys: internal
 notes, staff and their units, returns, extensions, urging and supervision never show.
+The whitelist and the wording of each step are the event vocabulary's
+(``tickets.events``: the types with a ``public`` wording).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 from duban.core.errors import InvalidInput
 from duban.tickets.choices import ReplyResult, Satisfaction, State
+from duban.tickets.events import PUBLIC_EVENT_TYPES, EventType, public_wording
 from duban.tickets.models import Category, Ticket, TicketEvent
 from duban.tickets.selectors import NUMBER_RE, mask_name, mask_phone
 from duban.tickets.services.intake import normalise_phone
@@ -34,23 +37,6 @@ PUBLIC_STATES: dict[str, str] = {
     State.MERGED: "已与相同诉求合并办理",
     State.INVALID: "不予受理",
 }
-PUBLIC_EVENT_TYPES = (
-    "register",
-    "attach_public",
-    "dispatch",
-    "accept",
-    "record_contact",
-    "reply",
-    "review_pass",
-    "review_reject",
-    "direct_answer",
-    "callback",
-    "rate_online",
-    "reopen",
-    "merge",
-    "close_with_master",
-    "invalidate",
-)
 
 
 @dataclass(frozen=True)
@@ -147,7 +133,7 @@ def ticket_for_token(token: str, *, max_age: int) -> Ticket | None:
 
 def _public_events(ticket: Ticket) -> list[TicketEvent]:
     return list(
-        TicketEvent.objects.filter(ticket=ticket, type__in=PUBLIC_EVENT_TYPES)
+        TicketEvent.objects.filter(ticket=ticket, type__in=sorted(PUBLIC_EVENT_TYPES))
         .only("seq", "type", "at", "to_state", "payload")
         .order_by("seq")
     )
@@ -155,46 +141,36 @@ def _public_events(ticket: Ticket) -> list[TicketEvent]:
 
 def _reply_step(event: TicketEvent, passed: bool) -> Step:
     result = event.payload.get("result") or ""
-    label = "承办单位已答复"
     if result in ReplyResult.values:
-        label += f"（{ReplyResult(result).label}）"
+        label = public_wording(EventType.REPLY, "with_result", result=ReplyResult(result).label)
+    else:
+        label = public_wording(EventType.REPLY)
     return Step(event.at, label, str(event.payload.get("text") or "") if passed else "")
 
 
 def _step(event: TicketEvent) -> Step | None:
+    """The public step of an event: its wording in the vocabulary, a detail for some types."""
+    if event.type not in PUBLIC_EVENT_TYPES:
+        return None
     p = event.payload
     match event.type:
-        case "register":
-            return Step(event.at, "诉求已受理登记")
-        case "attach_public":
-            return Step(event.at, "已上传现场照片")
-        case "dispatch":
-            return Step(event.at, f"已转交{p.get('unit_name') or '承办单位'}办理")
-        case "accept":
-            return Step(event.at, "承办单位已签收，开始办理")
-        case "record_contact":
-            return Step(event.at, "承办单位已与您联系")
-        case "review_pass":
-            return Step(event.at, "答复已审核，欢迎您评价办理结果")
-        case "direct_answer":
-            return Step(event.at, "已直接答复", str(p.get("answer") or ""))
-        case "callback":
+        case EventType.DISPATCH:
+            if p.get("unit_name"):
+                return Step(event.at, public_wording(event.type, unit_name=p["unit_name"]))
+            return Step(event.at, public_wording(event.type, "unknown_unit"))
+        case EventType.DIRECT_ANSWER:
+            return Step(event.at, public_wording(event.type), str(p.get("answer") or ""))
+        case EventType.CALLBACK:
             if p.get("reached"):
-                return Step(event.at, "已电话回访", _rating_text(p))
+                return Step(event.at, public_wording(event.type, "reached"), _rating_text(p))
             if event.to_state == State.CLOSED:
-                return Step(event.at, "多次回访未能联系到您，工单已办结")
+                return Step(event.at, public_wording(event.type, "unreachable"))
             return None
-        case "rate_online":
-            return Step(event.at, "您已网上评价", _rating_text(p))
-        case "reopen":
-            return Step(event.at, "重新办理")
-        case "merge":
-            return Step(event.at, "已与相同诉求合并办理")
-        case "close_with_master":
-            return Step(event.at, "相同诉求已办结，本工单一并办结")
-        case "invalidate":
-            return Step(event.at, "经审核，不予受理")
-    return None
+        case EventType.RATE_ONLINE:
+            return Step(event.at, public_wording(event.type), _rating_text(p))
+        case EventType.REPLY | EventType.REVIEW_REJECT:
+            return None  # shown (or hidden) by public_steps
+    return Step(event.at, public_wording(event.type))
 
 
 def _rating_text(payload: dict[str, Any]) -> str:
@@ -211,11 +187,14 @@ def public_steps(events: list[TicketEvent]) -> list[Step]:
     steps: list[Step] = []
     pending_reply: TicketEvent | None = None
     for event in events:
-        if event.type == "reply":
+        if event.type == EventType.REPLY:
             pending_reply = event
             continue
-        if pending_reply is not None and event.type in ("review_pass", "review_reject"):
-            if event.type == "review_pass":
+        if pending_reply is not None and event.type in (
+            EventType.REVIEW_PASS,
+            EventType.REVIEW_REJECT,
+        ):
+            if event.type == EventType.REVIEW_PASS:
                 steps.append(_reply_step(pending_reply, passed=True))
             pending_reply = None
         step = _step(event)

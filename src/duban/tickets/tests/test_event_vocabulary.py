@@ -315,3 +315,61 @@ def test_event_append_refuses_a_type_outside_the_vocabulary(p, now):
         event_append(
             ticket=ticket, type="teleport", actor=None, at=now, from_state=ticket.state, payload={}
         )
+
+
+def test_portal_steps_keep_their_wording() -> None:
+    """The portal's steps read the vocabulary and say exactly what they said before."""
+    from duban.portal.selectors import public_steps
+
+    def ev(type: str, to_state: str = "", **payload: Any) -> Any:
+        return SimpleNamespace(type=type, at=None, to_state=to_state, payload=payload)
+
+    events = [
+        ev("register"),
+        ev("attach_public"),
+        ev("dispatch", unit_name="滨湖街道"),
+        ev("dispatch"),
+        ev("accept"),
+        ev("record_contact"),
+        ev("reply", result="solved", text="第一次答复"),
+        ev("review_reject"),
+        ev("reply", result="partly", text="已部分修复"),
+        ev("review_pass"),
+        ev("callback", reached=False),
+        ev("callback", "closed", reached=False),
+        ev("callback", reached=True, resolved=True, satisfaction="satisfied"),
+        ev("rate_online", resolved=False, satisfaction="unsatisfied"),
+        ev("reopen"),
+        ev("direct_answer", answer="已电话解答"),
+        ev("merge"),
+        ev("close_with_master"),
+        ev("invalidate"),
+        ev("urge", note="内部催办"),
+        ev("reply", result="", text="未审核的答复"),
+    ]
+    assert [(s.label, s.detail) for s in public_steps(events)] == [
+        ("诉求已受理登记", ""),
+        ("已上传现场照片", ""),
+        ("已转交滨湖街道办理", ""),
+        ("已转交承办单位办理", ""),
+        ("承办单位已签收，开始办理", ""),
+        ("承办单位已与您联系", ""),
+        ("承办单位已答复（部分解决）", "已部分修复"),
+        ("答复已审核，欢迎您评价办理结果", ""),
+        ("多次回访未能联系到您，工单已办结", ""),
+        ("已电话回访", "已解决，满意"),
+        ("您已网上评价", "未解决，不满意"),
+        ("重新办理", ""),
+        ("已直接答复", "已电话解答"),
+        ("已与相同诉求合并办理", ""),
+        ("相同诉求已办结，本工单一并办结", ""),
+        ("经审核，不予受理", ""),
+        ("承办单位已答复", ""),
+    ]
+
+
+def test_the_ticket_pages_detail_keys_are_payload_keys() -> None:
+    from duban.web.templatetags.duban_web import PAYLOAD_LABELS
+
+    produced = set().union(*(set(VOCABULARY[t].payload(**SAMPLES[t])) for t in EventType))
+    assert set(PAYLOAD_LABELS) <= produced

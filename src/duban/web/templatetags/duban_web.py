@@ -9,6 +9,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from duban.tickets import events
 from duban.tickets.choices import State
 from duban.tickets.clocks import DUE_SOON, card_clock
 
@@ -105,39 +106,6 @@ def score(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
-EVENT_LABELS = {
-    "register": "登记",
-    "dispatch": "派单",
-    "direct_answer": "直办答复",
-    "accept": "签收",
-    "record_contact": "联系诉求人",
-    "request_return": "申请退单",
-    "approve_return": "同意退单",
-    "reject_return": "驳回退单",
-    "sub_dispatch": "下派",
-    "submit_part": "协办反馈",
-    "request_extension": "申请延期",
-    "approve_extension": "批准延期",
-    "reject_extension": "驳回延期",
-    "reply": "答复",
-    "review_pass": "审核通过",
-    "review_reject": "审核退回",
-    "callback": "回访",
-    "rate_online": "网上评价",
-    "reopen": "重办",
-    "merge": "合并",
-    "invalidate": "作废",
-    "close_with_master": "随主工单办结",
-    "urge": "催办",
-    "supervise": "督办",
-    "assign_leader": "领导包案",
-    "escalate": "提级",
-    "breach": "超时",
-    "suggest": "智能推荐",
-    "attach": "上传附件",
-    "attach_public": "群众上传照片",
-    "reveal_caller": "查看来电人信息",
-}
 PAYLOAD_LABELS = {
     "note": "备注",
     "reason": "理由",
@@ -152,7 +120,8 @@ PAYLOAD_LABELS = {
 
 @register.filter
 def event_label(kind: str) -> str:
-    return _(EVENT_LABELS.get(kind, kind))
+    """The event type's label from the vocabulary (``tickets.events.EventType``)."""
+    return events.event_label(kind)
 
 
 @register.filter
