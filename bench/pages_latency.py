@@ -61,7 +61,7 @@ def main() -> None:
     from django.utils import timezone
 
     from duban.metrics.models import RollupPeriod
-    from duban.metrics.rollup import refresh_due
+    from duban.metrics.services import refresh_due
     from duban.org.models import User
     from duban.tickets.models import Ticket
 

@@ -65,3 +65,11 @@ def period_containing(moment: datetime) -> Period:
     """The month (in Asia/Shanghai) that contains an aware ``moment``."""
     local = moment.astimezone(PERIOD_TZ)
     return month_period(local.year, local.month)
+
+
+def months_back(now: datetime, months: int) -> list[Period]:
+    """The ``months`` months up to the one containing ``now``, oldest first."""
+    periods = [period_containing(now)]
+    while len(periods) < months:
+        periods.append(periods[-1].previous)
+    return list(reversed(periods))

@@ -53,7 +53,7 @@ class RollupPeriod(models.Model):
 class MonthlyRollup(models.Model):
     """The figures' raw counts of one month × primary unit × level-1 category.
 
-    Derived data, rebuilt a month at a time by ``metrics.rollup.refresh_period`` from
+    Derived data, rebuilt a month at a time by ``metrics.services.refresh_period`` from
     the same SQL expressions as the live figures (``expressions.ticket_counts``); the
     dashboard sums these few hundred rows instead of aggregating a year of tickets.
     Ticket counts are over tickets dispatched in the month with this primary unit;

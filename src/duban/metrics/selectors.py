@@ -52,12 +52,11 @@ UNCATEGORISED = "未分类"
 
 
 def get_metric_settings() -> MetricSettings:
-    """The single settings row; created with the defaults if missing (one query usually)."""
-    found = MetricSettings.objects.order_by("pk").first()
-    if found is not None:
-        return found
-    created, _ = MetricSettings.objects.get_or_create(pk=1)
-    return created
+    """The single settings row (a migration creates it); the defaults, unsaved, if missing.
+
+    One query; a read never writes (the admin edits the row).
+    """
+    return MetricSettings.objects.order_by("pk").first() or MetricSettings()
 
 
 def weights_of(ms: MetricSettings) -> Weights:

@@ -1,10 +1,10 @@
-"""Figures read from the monthly rollup (``rollup.py``) instead of the tickets.
+"""Figures read from the monthly rollup (built by ``services.py``) instead of the tickets.
 
 Same records and the same rate and composite expressions as ``selectors``: the
 rollup's columns are summed under the ``n_<field>`` names that ``ticket_rates`` and
 ``composite`` reference, so a figure is defined once. A read is one query for the
 months' freshness plus one aggregate over at most (units × categories) rows a month;
-a stale or missing month is recomputed first (``rollup.ensure_fresh``).
+a stale or missing month is recomputed first (``services.ensure_fresh``).
 """
 
 from __future__ import annotations
@@ -16,14 +16,13 @@ from typing import Any
 
 from django.db.models import F, QuerySet, Sum
 
-from duban.core.periods import Period, parse_period
+from duban.core.periods import Period, months_back, parse_period
 from duban.org.models import Unit
 from duban.tickets.models import Category
 
 from .expressions import Weights, composite, ratio, ticket_rates
 from .figures import CategoryFigures, MonthFigures, Ranking, UnitFigures
 from .models import MetricSettings, MonthlyRollup
-from .rollup import SUM_COLUMNS, ensure_fresh, months_back
 from .selectors import (
     GROUP_KINDS,
     UNCATEGORISED,
@@ -34,6 +33,7 @@ from .selectors import (
     rankings,
     weights_of,
 )
+from .services import SUM_COLUMNS, ensure_fresh
 
 
 @dataclass(frozen=True)

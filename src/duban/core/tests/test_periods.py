@@ -3,7 +3,7 @@ from datetime import datetime
 import pytest
 
 from duban.core.errors import InvalidInput
-from duban.core.periods import PERIOD_TZ, parse_period, period_containing
+from duban.core.periods import PERIOD_TZ, months_back, parse_period, period_containing
 
 
 def test_period_is_a_local_calendar_month() -> None:
@@ -27,6 +27,12 @@ def test_period_containing_uses_shanghai_time() -> None:
 
     # 2025-03-31 20:00 UTC is already 1 April in Shanghai.
     assert period_containing(datetime(2025, 3, 31, 20, 0, tzinfo=UTC)).label == "2025-04"
+
+
+def test_months_back_ends_with_the_current_month_across_a_new_year() -> None:
+    now = datetime(2025, 2, 10, 9, tzinfo=PERIOD_TZ)
+    assert [p.label for p in months_back(now, 3)] == ["2024-12", "2025-01", "2025-02"]
+    assert [p.label for p in months_back(now, 1)] == ["2025-02"]
 
 
 @pytest.mark.parametrize("bad", ["2025-13", "2025-00", "2025-3", "25-03", "abc", "", "2025-03-01"])

@@ -12,9 +12,9 @@ from django.core.management import CommandError, call_command
 
 from duban.core.periods import PERIOD_TZ, parse_period
 from duban.metrics.models import MonthlyRollup, RollupPeriod
-from duban.metrics.rollup import RECENT_TTL, ensure_fresh, refresh_due, refresh_period
 from duban.metrics.selectors import figures_by_category, monthly_series, unit_figures
 from duban.metrics.selectors_rollup import dashboard_figures
+from duban.metrics.services import RECENT_TTL, ensure_fresh, refresh_due, refresh_period
 from duban.org.models import UnitKind
 from duban.tickets.choices import AssignmentRole, AssignmentStatus, State
 from duban.tickets.models import Category, TicketAssignment

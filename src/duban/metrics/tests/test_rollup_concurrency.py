@@ -10,7 +10,7 @@ from django.db import connection
 
 from duban.core.periods import parse_period
 from duban.metrics.models import MonthlyRollup, RollupPeriod
-from duban.metrics.rollup import refresh_periods
+from duban.metrics.services import refresh_periods
 
 from .conftest import MARCH, NOW, done
 

@@ -15,7 +15,7 @@ from duban.demo.builder import build_world, login_rows
 from duban.demo.invariants import check_invariants
 from duban.demo.simulate import TZ, Simulator
 from duban.demo.writer import day_offsets, fast_sqlite, finish, next_pks, write_batch
-from duban.metrics.rollup import refresh_due
+from duban.metrics.services import refresh_due
 from duban.sla.models import CalendarDay
 from duban.sla.selectors import calendar_invalidate, get_calendar, get_rules
 from duban.tickets.models import Ticket

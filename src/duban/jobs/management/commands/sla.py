@@ -10,7 +10,7 @@ from datetime import datetime
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from duban.metrics.rollup import refresh_due
+from duban.metrics.services import refresh_due
 from duban.tickets.services import sla_tick
 
 

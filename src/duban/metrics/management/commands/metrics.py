@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from duban.core.errors import InvalidInput
-from duban.core.periods import parse_period
-from duban.metrics.rollup import months_back, refresh_period
+from duban.core.periods import months_back, parse_period
+from duban.metrics.services import refresh_period
 
 
 class Command(BaseCommand):

@@ -1,4 +1,5 @@
-"""The monthly rollup: the figures' raw counts per month × primary unit × category.
+"""Writes of the metrics app: the monthly rollup, the figures' raw counts per month ×
+primary unit × category.
 
 A month is aggregated from the tickets in one pass (two grouped queries: tickets
 dispatched in the month, primary assignments made in it) with the very expressions
@@ -28,7 +29,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 
-from duban.core.periods import Period, parse_period, period_containing
+from duban.core.periods import Period, months_back, parse_period, period_containing
 from duban.tickets.choices import AssignmentRole, AssignmentStatus
 from duban.tickets.models import Category, Ticket, TicketAssignment
 
@@ -219,14 +220,6 @@ def ensure_fresh(periods: Sequence[Period], *, now: datetime) -> datetime:
 class RefreshResult:
     refreshed: tuple[str, ...]
     seconds: float
-
-
-def months_back(now: datetime, months: int) -> list[Period]:
-    """The ``months`` months up to the one containing ``now``, oldest first."""
-    periods = [period_containing(now)]
-    while len(periods) < months:
-        periods.append(periods[-1].previous)
-    return list(reversed(periods))
 
 
 def refresh_due(
