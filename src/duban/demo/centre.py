@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from duban.sla.deadlines import callback_due
+from duban.tickets.events import EventType
 from duban.tickets.rules import ESCALATE_AFTER, MAX_CALLBACK_ATTEMPTS
 
 from . import data
@@ -26,7 +27,7 @@ class CentreSteps:
         at = self.wmin(t, 10, 480)
         if self.rng.random() < 0.07:
             at = rec.act(
-                "review_reject",
+                EventType.REVIEW_REJECT,
                 self.dispatcher(),
                 at,
                 changes={"replied_at": None},
@@ -38,7 +39,7 @@ class CentreSteps:
         at = self.due(rec, at)
         rule = self.s.rule(rec.t["kind"], rec.t["appeal_type"], rec.t["urgency"])
         return rec.act(
-            "review_pass",
+            EventType.REVIEW_PASS,
             self.dispatcher(),
             at,
             changes={
@@ -56,7 +57,7 @@ class CentreSteps:
             at = self.mins(t, 30, 2000)
             resolved, satisfaction = self.rating(rec)
             at = rec.act(
-                "rate_online",
+                EventType.RATE_ONLINE,
                 None,
                 at,
                 changes={**self._rated(at, resolved, satisfaction), "closed_at": at},
@@ -75,7 +76,7 @@ class CentreSteps:
             if last:
                 changes.update(unreachable=True, closed_at=max(at, rec.last_at))
             at = rec.act(
-                "callback",
+                EventType.CALLBACK,
                 actor,
                 at,
                 changes=changes,
@@ -100,7 +101,7 @@ class CentreSteps:
         changes.update(self._reopen_changes(rec) if reopen else {"closed_at": at})
         actor = self.operator()
         at = rec.act(
-            "callback",
+            EventType.CALLBACK,
             actor,
             at,
             changes=changes,
@@ -151,7 +152,7 @@ class CentreSteps:
     def reopen(self, rec: TicketRecord, at: datetime) -> datetime:
         """ticket_reopen of a closed ticket (the caller called again)."""
         return rec.act(
-            "reopen",
+            EventType.REOPEN,
             self.operator(),
             at,
             changes=self._reopen_changes(rec),

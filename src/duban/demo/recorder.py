@@ -16,7 +16,7 @@ from typing import Any
 from duban.org.models import Unit, User
 from duban.tickets.choices import AssignmentRole, AssignmentStatus
 from duban.tickets.clocks import CLOCKS
-from duban.tickets.events import REPLAYED_FIELDS
+from duban.tickets.events import REPLAYED_FIELDS, EventType
 from duban.tickets.models import TicketAssignment
 
 TICK_SECONDS = 300  # `duban sla tick` every five minutes
@@ -62,7 +62,7 @@ class TicketRecord:
     # -- events ---------------------------------------------------------------------------
     def act(
         self,
-        type: str,
+        type: EventType,
         actor: User | None,
         at: datetime,
         changes: dict[str, Any] | None = None,
@@ -129,7 +129,7 @@ class TicketRecord:
             t[flag_f] = tick
             self.version += 1
             self._append(
-                "breach",
+                EventType.BREACH,
                 None,
                 tick,
                 t["state"],

@@ -19,6 +19,7 @@ from duban.sla.deadlines import (
     extended_handle_due,
     extension_limit_days,
 )
+from duban.tickets.events import EventType
 
 from . import data
 from .centre import ESCALATE_AFTER, CentreSteps
@@ -74,7 +75,7 @@ class Story(CentreSteps):
     # -- the story ----------------------------------------------------------------------
     def play(self, rec: TicketRecord, case: Case) -> None:
         rec.act(
-            "register",
+            EventType.REGISTER,
             case.registrar,
             rec.t["created_at"],
             target="registered",
@@ -124,7 +125,7 @@ class Story(CentreSteps):
         """ticket_invalidate."""
         reason = self.rng.choice(data.INVALID_REASONS)
         rec.act(
-            "invalidate",
+            EventType.INVALIDATE,
             self.operator(),
             at,
             changes={"invalid_reason": reason, "closed_at": at},
@@ -138,7 +139,7 @@ class Story(CentreSteps):
         answer = data.REPLY_TEXTS[result]
         actor = self.operator()
         rec.act(
-            "direct_answer",
+            EventType.DIRECT_ANSWER,
             actor,
             at,
             changes={
@@ -173,7 +174,7 @@ class Story(CentreSteps):
         rec.t["content"] = "来电人再次反映：" + master.t["content"].split("：", 1)[-1]
         number = master.t["number"]
         rec.act(
-            "merge",
+            EventType.MERGE,
             self.operator(),
             at,
             changes={"master_id": master.pk},
@@ -184,7 +185,7 @@ class Story(CentreSteps):
         if closing is not None:
             c_at, who = closing
             rec.act(
-                "close_with_master",
+                EventType.CLOSE_WITH_MASTER,
                 who,
                 c_at,
                 changes={"closed_at": c_at},
@@ -210,7 +211,7 @@ class Story(CentreSteps):
             pool = [u for u in self.s.w.departments if u.pk != unit.pk and u.code != "jgw"]
             co = r.sample(pool, 1 if r.random() < 0.8 else 2)
         rec.act(
-            "dispatch",
+            EventType.DISPATCH,
             self.dispatcher(),
             at,
             changes={
@@ -252,7 +253,7 @@ class Story(CentreSteps):
         if at > rec.t["return_due"]:
             at = max(rec.last_at, rec.t["return_due"] - timedelta(minutes=5))
         rec.act(
-            "request_return",
+            EventType.REQUEST_RETURN,
             self.staff(unit_id),
             at,
             changes={"return_from_state": rec.t["state"]},
@@ -263,7 +264,7 @@ class Story(CentreSteps):
         if outcome == "rejected":
             back = rec.t["return_from_state"] or "dispatched"
             return rec.act(
-                "reject_return",
+                EventType.REJECT_RETURN,
                 self.dispatcher(),
                 at,
                 changes={"return_from_state": ""},
@@ -272,7 +273,7 @@ class Story(CentreSteps):
             )
         count = rec.t["return_count"] + 1
         at = rec.act(
-            "approve_return",
+            EventType.APPROVE_RETURN,
             self.dispatcher(),
             at,
             changes={
@@ -309,7 +310,13 @@ class Story(CentreSteps):
                 rule=rule, calendar=self.cal, dispatched_at=at
             ).handle_due
             changes["handle_breached_at"] = None
-        rec.act("accept", self.staff(rec.t["primary_unit_id"], 0.2), at, changes, target="accepted")
+        rec.act(
+            EventType.ACCEPT,
+            self.staff(rec.t["primary_unit_id"], 0.2),
+            at,
+            changes,
+            target="accepted",
+        )
         rec.accept_primary(at)
         return at
 
@@ -354,7 +361,7 @@ class Story(CentreSteps):
     def contact(self, rec: TicketRecord, at: datetime) -> None:
         """ticket_record_contact."""
         rec.act(
-            "record_contact",
+            EventType.RECORD_CONTACT,
             self.staff(rec.t["primary_unit_id"]),
             at,
             changes={"first_contact_at": rec.t["first_contact_at"] or max(at, rec.last_at)},
@@ -375,7 +382,7 @@ class Story(CentreSteps):
     def sub_dispatch(self, rec: TicketRecord, unit: Unit, at: datetime) -> None:
         """ticket_sub_dispatch."""
         at = rec.act(
-            "sub_dispatch",
+            EventType.SUB_DISPATCH,
             self.staff(rec.t["primary_unit_id"]),
             at,
             changes={"handling_unit_id": unit.pk},
@@ -388,7 +395,9 @@ class Story(CentreSteps):
         """ticket_submit_part by the co-unit or sub-dispatched unit."""
         actor = self.s.w.staff[unit.code][0]
         text = f"{unit.name}已现场核查并配合处理，情况已反馈主办单位。"
-        at = rec.act("submit_part", actor, at, payload={"text": text, "unit": actor.unit_id})
+        at = rec.act(
+            EventType.SUBMIT_PART, actor, at, payload={"text": text, "unit": actor.unit_id}
+        )
         rec.contribute(unit.path, at, text)
 
     def ext_room(self, rec: TicketRecord, case: Case) -> int:
@@ -399,7 +408,7 @@ class Story(CentreSteps):
         """ticket_request_extension."""
         reason = self.rng.choice(data.EXTENSION_REASONS)
         rec.act(
-            "request_extension",
+            EventType.REQUEST_EXTENSION,
             self.staff(rec.t["primary_unit_id"], 0.5),
             at,
             changes={"extension_pending_days": days, "extension_pending_reason": reason},
@@ -411,7 +420,7 @@ class Story(CentreSteps):
         cleared = {"extension_pending_days": 0, "extension_pending_reason": ""}
         if not approve:
             rec.act(
-                "reject_extension",
+                EventType.REJECT_EXTENSION,
                 self.dispatcher(),
                 at,
                 changes=cleared,
@@ -420,7 +429,7 @@ class Story(CentreSteps):
             return
         days = rec.t["extension_pending_days"]
         rec.act(
-            "approve_extension",
+            EventType.APPROVE_EXTENSION,
             self.dispatcher(),
             at,
             changes={
@@ -441,33 +450,39 @@ class Story(CentreSteps):
         r, steps = self.rng, []
         if reply_at > due and r.random() < 0.8:
             u_at = self.wmin(tick_after(due), 30, 600)
-            steps.append((u_at, lambda at: self.overlay(rec, "urge", at)))
+            steps.append((u_at, lambda at: self.overlay(rec, EventType.URGE, at)))
             if reply_at > u_at + timedelta(days=3):
-                steps.append((self.wmin(u_at, 420, 1400), lambda at: self.overlay(rec, "urge", at)))
+                steps.append(
+                    (self.wmin(u_at, 420, 1400), lambda at: self.overlay(rec, EventType.URGE, at))
+                )
         if (reply_at > due + timedelta(days=4) and r.random() < 0.6) or r.random() < 0.012:
             s_at = max(t, due) + timedelta(days=r.randint(1, 3))
-            steps.append((self.wmin(s_at, 0, 120), lambda at: self.overlay(rec, "supervise", at)))
+            steps.append(
+                (self.wmin(s_at, 0, 120), lambda at: self.overlay(rec, EventType.SUPERVISE, at))
+            )
         if r.random() < 0.006:
             steps.append(
-                (self.wmin(t, 60, 1200), lambda at: self.overlay(rec, "assign_leader", at))
+                (self.wmin(t, 60, 1200), lambda at: self.overlay(rec, EventType.ASSIGN_LEADER, at))
             )
         if r.random() < 0.004:
-            steps.append((self.wmin(t, 60, 1200), lambda at: self.overlay(rec, "escalate", at)))
+            steps.append(
+                (self.wmin(t, 60, 1200), lambda at: self.overlay(rec, EventType.ESCALATE, at))
+            )
         return [(at, step) for at, step in steps if at < reply_at]
 
-    def overlay(self, rec: TicketRecord, action: str, at: datetime) -> None:
+    def overlay(self, rec: TicketRecord, action: EventType, at: datetime) -> None:
         """ticket_urge / ticket_supervise / ticket_assign_leader / ticket_escalate."""
         r, actor = self.rng, self.supervisor()
-        if action == "urge":
+        if action == EventType.URGE:
             changes = {"urge_count": rec.t["urge_count"] + 1}
             payload: dict = {"note": r.choice(data.URGE_NOTES)}
-        elif action == "supervise":
+        elif action == EventType.SUPERVISE:
             level = r.choice([1, 1, 1, 1, 2, 2, 3])
             changes, payload = (
                 {"supervise_level": level},
                 {"level": level, "note": "请按期办结并报告"},
             )
-        elif action == "assign_leader":
+        elif action == EventType.ASSIGN_LEADER:
             leader = r.choice(self.s.leaders)
             changes = {"leader_id": leader.pk}
             payload = {"leader": leader.pk, "leader_name": str(leader), "note": "领导包案"}
@@ -483,7 +498,7 @@ class Story(CentreSteps):
         text = data.REPLY_TEXTS[result]
         reason = self.rng.choice(data.CANNOT_REASONS) if result == "cannot" else ""
         at = rec.act(
-            "reply",
+            EventType.REPLY,
             self.staff(rec.t["primary_unit_id"], 0.3),
             at,
             changes={"reply_result": result, "reply_text": text, "replied_at": at},
