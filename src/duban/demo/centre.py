@@ -69,10 +69,11 @@ class CentreSteps:
         x = r.random()
         misses = MAX_CALLBACK_ATTEMPTS if x < 0.07 else 1 if x < 0.17 else 0
         at = self.wmin(t, 30, 1000)
-        for attempt in range(1, misses + 1):
+        for _ in range(misses):
             actor = self.operator()
             changes: dict = {"callback_attempts": rec.t["callback_attempts"] + 1}
-            last = attempt == MAX_CALLBACK_ATTEMPTS
+            # ticket_callback counts every call-back of the ticket, earlier rounds included.
+            last = changes["callback_attempts"] >= MAX_CALLBACK_ATTEMPTS
             if last:
                 changes.update(unreachable=True, closed_at=max(at, rec.last_at))
             at = rec.act(

@@ -120,6 +120,8 @@ class TicketRecord:
                 ):
                     continue
                 tick = tick_after(due)
+                if tick < self.last_at:  # the clock restarted at the last event, already late
+                    tick = tick_after(self.last_at)
                 if (tick < at or (inclusive and tick == at)) and (best is None or tick < best[0]):
                     best = (tick, i)
             if best is None:

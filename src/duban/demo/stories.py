@@ -202,17 +202,23 @@ class Story(CentreSteps):
     def dispatch(self, rec: TicketRecord, case: Case, unit: Unit, after: datetime) -> datetime:
         """ticket_dispatch: primary unit, optional co-units, deadlines from the rule."""
         r = self.rng
-        at = self.mins(after, 3, 20) if case.urgency == "urgent" else self.wmin(after, 3, 60)
+        # A quarter of first dispatches are the engine's own at intake (ticket_register
+        # auto-dispatches: no user, at the registration, no co-units).
+        auto = rec.t["dispatched_at"] is None and r.random() < 0.25
+        if auto:
+            at = rec.last_at
+        else:
+            at = self.mins(after, 3, 20) if case.urgency == "urgent" else self.wmin(after, 3, 60)
         at = self.due(rec, at)
         rule = self.s.rule(case.kind, case.appeal_type, case.urgency)
         d = dispatch_deadlines(rule=rule, calendar=self.cal, dispatched_at=at)
         co: list[Unit] = []
-        if r.random() < 0.07:
+        if not auto and r.random() < 0.07:
             pool = [u for u in self.s.w.departments if u.pk != unit.pk and u.code != "jgw"]
             co = r.sample(pool, 1 if r.random() < 0.8 else 2)
         rec.act(
             EventType.DISPATCH,
-            self.dispatcher(),
+            None if auto else self.dispatcher(),
             at,
             changes={
                 "primary_unit_id": unit.pk,
@@ -235,7 +241,7 @@ class Story(CentreSteps):
                 "unit_name": unit.name,
                 "co_units": [u.pk for u in co],
                 "note": "",
-                "auto": r.random() < 0.25,
+                "auto": auto,
             },
         )
         rec.assign(unit, "primary", at)
