@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 import time
+import unicodedata
+from collections import Counter
 from datetime import date, datetime
 from typing import Any
 
@@ -13,12 +15,22 @@ from django.utils import timezone
 from duban.demo import data
 from duban.demo.builder import build_world, login_rows
 from duban.demo.invariants import check_invariants
+from duban.demo.rules_check import CHECKS
 from duban.demo.simulate import TZ, Simulator
 from duban.demo.writer import day_offsets, fast_sqlite, finish, next_pks, write_batch
 from duban.metrics.services import refresh_due
 from duban.sla.models import CalendarDay
 from duban.sla.selectors import calendar_invalidate, get_calendar, get_rules
 from duban.tickets.models import Ticket
+
+
+def _columns(text: str) -> int:
+    """Terminal columns of ``text`` (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(width - _columns(text), 1)
 
 
 def _first_of_this_month() -> date:
@@ -48,7 +60,10 @@ class Command(BaseCommand):
             "--print-logins", action="store_true", help="only print the demo logins"
         )
         parser.add_argument(
-            "--check", action="store_true", help="only check the stored tickets' invariants"
+            "--check",
+            action="store_true",
+            help="only check the stored tickets: invariants, and every event against the "
+            "state table and the services' rules (exit 1 on problems)",
         )
         parser.add_argument("--sample", type=int, default=None, help="tickets checked by --check")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -58,7 +73,7 @@ class Command(BaseCommand):
             self.print_logins()
             return
         if opts["check"]:
-            self.check_tickets(opts["sample"])
+            self.check_tickets(opts["sample"], opts["no_progress"])
             return
         if opts["if_empty"] and Ticket.objects.exists():
             self.stdout.write(
@@ -125,12 +140,12 @@ class Command(BaseCommand):
             f"demo: monthly rollup of {len(rolled.refreshed)} months in {rolled.seconds:.1f}s"
         )
 
-    def _bar(self, opts: dict[str, Any]) -> Any:
+    def _bar(self, opts: dict[str, Any], desc: str = "demo") -> Any:
         if opts["no_progress"]:
             return None
         from tqdm import tqdm
 
-        return tqdm(total=opts["tickets"], unit="tickets", file=sys.stderr, desc="demo")
+        return tqdm(total=opts["tickets"], unit="tickets", file=sys.stderr, desc=desc)
 
     def print_logins(self) -> None:
         rows = login_rows()
@@ -144,12 +159,31 @@ class Command(BaseCommand):
             pad = 10 - 2 * len(role)  # role labels are CJK: two columns per character
             self.stdout.write(f"{username:<{width}}  {role}{' ' * max(pad, 1)}  {unit}")
 
-    def check_tickets(self, sample: int | None) -> None:
+    def check_tickets(self, sample: int | None, no_progress: bool) -> None:
         started = time.perf_counter()
-        problems = check_invariants(sample)
-        for line in problems[:50]:
-            self.stdout.write(line)
+        total = sample or Ticket.objects.count()
+        bar = self._bar({"no_progress": no_progress, "tickets": total}, desc="check")
+        result = check_invariants(sample, progress=bar.update if bar is not None else None)
+        if bar is not None:
+            bar.close()
         seconds = time.perf_counter() - started
-        self.stdout.write(f"demo --check: {len(problems)} problems ({seconds:.1f}s)")
+        problems = result.problems
+        for problem in problems[:50]:
+            self.stdout.write(str(problem))
+        counts = Counter(p.check for p in problems)
+        events = result.events
+        self.stdout.write(
+            f"demo --check: {result.tickets} tickets, {events.total()} events "
+            f"of {len(events)} types in {seconds:.1f}s"
+        )
+        self.stdout.write("  " + ", ".join(f"{kind} {n}" for kind, n in events.most_common()))
+        width = max(_columns(label) for label in CHECKS.values()) + 2
+        self.stdout.write(f"  {_pad('检查 / check', width)}问题 / problems")
+        for key, label in CHECKS.items():
+            self.stdout.write(f"  {_pad(label, width)}{counts.get(key, 0):>6}")
         if problems:
-            raise CommandError(f"{len(problems)} invariant problems")
+            self.stdout.write(
+                f"demo --check: 发现 {len(problems)} 个问题 / {len(problems)} problems"
+            )
+            raise CommandError(f"{len(problems)} problems")
+        self.stdout.write("demo --check: 0 problems — 全部符合规则 / every event follows the rules")
