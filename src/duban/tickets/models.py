@@ -25,6 +25,7 @@ from .choices import (
     SuperviseLevel,
     Urgency,
 )
+from .events.types import EventType
 from .querysets import TicketQuerySet
 
 _OPEN = Q(state__in=sorted(s.value for s in OPEN_STATES))
@@ -279,7 +280,7 @@ class TicketEvent(models.Model):
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     seq = models.PositiveIntegerField()
-    type = models.CharField(max_length=32)
+    type = models.CharField(max_length=32, choices=EventType.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
