@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -25,7 +25,8 @@ from duban.org.roles import PERSONAL_DATA_ROLES
 from . import selectors
 from . import services as s
 from .forms import ACTIONS, Action, ActionForm, ReplyForm, available_actions
-from .models import Attachment, Ticket, TicketEvent
+from .models import Ticket
+from .selectors_page import ticket_attachment, ticket_page_lists
 from .services.base import TABLE
 
 # Unit and supervision staff see callers masked and may reveal them (the reveal is an event).
@@ -41,20 +42,16 @@ def _ticket_or_404(user: User, number: str) -> Ticket:
 
 def _page_context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict[str, Any]:
     user: User = request.user  # type: ignore[assignment]
-    events = (
-        TicketEvent.objects.filter(ticket=ticket)
-        .select_related("actor", "actor_unit")
-        .order_by("seq")
-    )
+    lists = ticket_page_lists(ticket)
     now = timezone.now()
     return {
         "t": ticket,
         "now": now,
         "caller": selectors.caller_view(ticket.caller, user),
         "can_unmask": user.role in UNMASK_ROLES and ticket.caller_id is not None,
-        "events": list(events),
-        "attachments": list(ticket.attachments.order_by("uploaded_at")),
-        "duplicates": list(ticket.duplicates.order_by("number")),
+        "events": lists.events,
+        "attachments": lists.attachments,
+        "duplicates": lists.duplicates,
         "actions": available_actions(ticket, user, now=now),
         **extra,
     }
@@ -175,7 +172,9 @@ def unmask_caller(request: HttpRequest, number: str) -> HttpResponse:
 @signed_in
 def attachment_file(request: HttpRequest, number: str, pk: int) -> FileResponse:
     ticket = _ticket_or_404(request.user, number)  # type: ignore[arg-type]
-    attachment = get_object_or_404(Attachment, pk=pk, ticket=ticket)
+    attachment = ticket_attachment(ticket=ticket, pk=pk)
+    if attachment is None:
+        raise Http404("no such attachment")
     inline = attachment.content_type.startswith("image/") or attachment.content_type.endswith("pdf")
     return FileResponse(
         attachment.file.open("rb"),

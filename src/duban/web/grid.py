@@ -2,9 +2,9 @@
 
 - Report: photo (camera), place and description become an appeal registered by the
   grid worker with channel ``grid``; the photo is stored with ``ticket_attach`` in
-  the same transaction (``grid_report``).
-- Tasks: open tickets whose primary or handling unit is the grid (through
-  ``Ticket.objects.visible_to``), with what the worker may do: accept/reply when the
+  the same transaction (``services.grid_report``).
+- Tasks: open tickets whose primary or handling unit is the grid
+  (``selectors.grid_tickets``), with what the worker may do: accept/reply when the
   grid is the primary unit (the tickets app's action views), submit its part when
   the work was sub-dispatched to it (``ticket_submit_part``).
 """
@@ -13,16 +13,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,11 +31,13 @@ from duban.core.errors import DomainError
 from duban.org.models import UnitKind, User
 from duban.org.roles import UNIT_ROLES
 from duban.tickets import services as s
-from duban.tickets.choices import AppealType, Channel
+from duban.tickets.choices import AppealType
 from duban.tickets.forms import available_actions
 from duban.tickets.models import Ticket
+from duban.tickets.selectors import visible_ticket
 
-from .intake_forms import derive_title
+from . import selectors
+from .services import grid_report
 
 MAX_TEXT = int(str(settings.DUBAN["MAX_TEXT_LENGTH"]))
 GRID_TYPES = [
@@ -72,36 +70,6 @@ def grid_only(view: Any) -> Any:
     return wrapper
 
 
-# --- writes -----------------------------------------------------------------
-
-
-@transaction.atomic
-def grid_report(
-    *,
-    actor: User,
-    now: datetime,
-    place: str,
-    description: str,
-    appeal_type: str,
-    photo: UploadedFile | None = None,
-    idempotency_key: str | None = None,
-) -> Ticket:
-    """Register a grid worker's finding (channel ``grid``) and store its photo, atomically."""
-    ticket = s.ticket_register(
-        actor=actor,
-        now=now,
-        channel=Channel.GRID,
-        appeal_type=appeal_type,
-        title=derive_title(description) or place[:30],
-        content=description,
-        location=place,
-        idempotency_key=idempotency_key,
-    )
-    if photo is not None and not ticket.attachments.exists():
-        s.ticket_attach(ticket=ticket, actor=actor, now=now, upload=photo)
-    return ticket
-
-
 # --- reads ------------------------------------------------------------------
 
 
@@ -113,18 +81,11 @@ class Task:
 
 
 def grid_tasks(*, user: User, limit: int = TASK_LIMIT) -> list[Task]:
-    """Open tickets of the grid's unit, deadline first (one query)."""
+    """Open tickets of the grid's unit, deadline first, with what the worker may do (one query)."""
     unit = user.unit
     assert unit is not None
-    rows = (
-        Ticket.objects.visible_to(user)
-        .open()
-        .filter(Q(primary_unit=unit) | Q(handling_unit=unit))
-        .with_list_relations()
-        .order_by("handle_due", "number")[:limit]
-    )
     tasks = []
-    for t in rows:
+    for t in selectors.grid_tickets(user=user, limit=limit):
         primary = t.primary_unit_id == unit.pk
         if primary:
             actions = available_actions(t, user, only=PRIMARY_ACTIONS)
@@ -226,9 +187,10 @@ def grid(request: HttpRequest) -> HttpResponse:
 def part(request: HttpRequest, number: str) -> HttpResponse:
     """Submit the grid's part of sub-dispatched work (办理情况) to the accountable unit."""
     user: User = request.user  # type: ignore[assignment]
-    ticket = Ticket.objects.visible_to(user).filter(number=number).first()
-    if ticket is None:
-        raise Http404("工单不存在或不在您的范围内")
+    try:
+        ticket = visible_ticket(user=user, number=number)
+    except DomainError as exc:
+        raise Http404("工单不存在或不在您的范围内") from exc
     form = PartForm(request.POST)
     if not form.is_valid():
         messages.error(request, f"{number}：请填写办理情况")

@@ -18,14 +18,13 @@ from duban.core.access import readable, signed_in
 from duban.core.errors import DomainError
 from duban.core.periods import parse_period
 from duban.metrics.excel import Column, table_workbook
-from duban.metrics.selectors_places import place_filter
 from duban.metrics.views import xlsx_response
 from duban.org.models import Unit, UnitKind, User
 from duban.org.selectors import units_visible_to
-from duban.tickets import selectors
 from duban.tickets.choices import State
 from duban.tickets.models import Category, Ticket
 
+from . import selectors
 from .desks import page_number
 
 PLACE_CHOICE_KINDS = (UnitKind.STREET, UnitKind.COMMUNITY)
@@ -73,7 +72,7 @@ class TicketSearchForm(forms.Form):
         place.choices = [("", _("全部")), *((k, u.name) for k, u in self.places.items())]
         category = self.fields["category"]
         assert isinstance(category, forms.ModelChoiceField)
-        category.queryset = Category.objects.filter(level=1).order_by("full_name")
+        category.queryset = selectors.level_one_categories()
 
     def clean_period(self) -> tuple[Any, Any] | None:
         value = (self.cleaned_data.get("period") or "").strip()
@@ -141,19 +140,16 @@ def ticket_search(request: HttpRequest) -> HttpResponse:
         return render(request, "web/search.html", context, status=422)
     filters = form.filters() if request.GET else {}
     ordering = (form.cleaned_data.get("ordering") if request.GET else None) or "-number"
+    place = form.place_unit() if request.GET else None
     try:
-        qs = selectors.filtered_tickets(user=user, now=now, **filters)
-        place = form.place_unit() if request.GET else None
-        if place is not None:  # as the dashboard's heat by place counts it
-            qs = qs.filter(place_filter(place))
-        count = qs.count()
+        qs = selectors.searched_tickets(user=user, now=now, place=place, **filters)
         if request.GET.get("export") == "xlsx":
-            rows = selectors.ordered_page(qs, now=now, ordering=ordering, limit=EXPORT_LIMIT)
-            return _export(rows, count)
-        pages = max(1, -(-count // PAGE_SIZE))
-        page = min(page_number(request), pages)
-        tickets = selectors.ordered_page(
-            qs, now=now, ordering=ordering, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+            found = selectors.search_page(
+                qs, now=now, ordering=ordering, page=1, page_size=EXPORT_LIMIT
+            )
+            return _export(found.tickets, found.count)
+        found = selectors.search_page(
+            qs, now=now, ordering=ordering, page=page_number(request), page_size=PAGE_SIZE
         )
     except DomainError as exc:
         context["error"] = readable(exc)
@@ -162,6 +158,11 @@ def ticket_search(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     query.pop("export", None)
     context.update(
-        tickets=tickets, count=count, page=page, pages=pages, query=query.urlencode(), now=now
+        tickets=found.tickets,
+        count=found.count,
+        page=found.page,
+        pages=found.pages,
+        query=query.urlencode(),
+        now=now,
     )
     return render(request, "web/search.html", context)
