@@ -6,12 +6,10 @@ drawn by ECharts from JSON embedded with ``json_script``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,69 +18,21 @@ from django.utils import timezone
 from duban.core.access import readable, role_required
 from duban.core.errors import DomainError
 from duban.core.periods import Period, parse_period, period_containing
-from duban.org.models import Unit, User
-from duban.org.roles import DASHBOARD_ROLES, DISTRICT_WIDE_ROLES
+from duban.org.roles import DASHBOARD_ROLES
 
 from .excel import figures_workbook, ranking_workbook
-from .figures import Figures
-from .selectors_places import StreetHeat, place_heat
-from .selectors_rollup import dashboard_figures, rankings_from_rollup
+from .selectors_places import StreetHeat
+from .selectors_report import Dashboard, cached_dashboard_data, dashboard_data
+from .selectors_rollup import rankings_from_rollup
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 GROUPS = {"streets": "街道/镇", "departments": "部门"}
 FILE_GROUPS = {"streets": "街道镇", "departments": "部门"}
 
 
-@dataclass
-class Dashboard:
-    period: Period
-    unit: Unit | None
-    series: list[Figures]
-    by_unit: list[Figures]
-    by_category: list[Figures]
-    places: list[StreetHeat]
-    as_of: datetime  # the moment the rollup figures are as of
-
-
 def _period(request: HttpRequest, now: datetime) -> Period:
     label = request.GET.get("period")
     return parse_period(label) if label else period_containing(now).previous
-
-
-def _own_unit(user: User) -> Unit | None:
-    """None (the whole district) for district-wide roles, else the user's unit."""
-    return None if user.role in DISTRICT_WIDE_ROLES else user.unit
-
-
-DASHBOARD_CACHE_SECONDS = 60
-
-
-def cached_dashboard_data(*, user: User, period: Period, now: datetime) -> Dashboard:
-    """The dashboard's figures, shared for a minute by users with the same view of them.
-
-    The figures depend on the role and unit (scope) and the month only; a leader
-    reloading the page should not recompute twelve months of aggregates each time.
-    """
-    key = f"duban:dashboard:{user.role}:{user.unit_id}:{period.label}"
-    data = cache.get(key)
-    if data is None:
-        data = dashboard_data(user=user, period=period, now=now)
-        cache.set(key, data, DASHBOARD_CACHE_SECONDS)
-    return data
-
-
-def dashboard_data(*, user: User, period: Period, now: datetime) -> Dashboard:
-    unit = _own_unit(user)
-    figures = dashboard_figures(period=period, unit=unit, now=now)
-    return Dashboard(
-        period=period,
-        unit=unit,
-        series=list(figures.series),
-        by_unit=list(figures.by_unit),
-        by_category=list(figures.by_category),
-        places=place_heat(user=user, period_start=period.start, period_end=period.end),
-        as_of=figures.as_of,
-    )
 
 
 def _chart_data(d: Dashboard) -> dict[str, Any]:

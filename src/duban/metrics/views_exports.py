@@ -15,8 +15,8 @@ from duban.dispatch.hotspots import HotSpot
 from duban.org.roles import DASHBOARD_ROLES
 
 from .excel import INTEGER, Column, table_workbook
-from .report import Window, cached_hotspots
 from .selectors_places import PlaceHeat, StreetHeat, place_heat, place_rows
+from .selectors_report import Window, cached_hotspots
 from .views import _period, xlsx_response
 from .views_panels import WINDOWS, hotspot_window
 

@@ -14,7 +14,7 @@ from duban.core.access import readable, role_required
 from duban.core.errors import DomainError
 from duban.org.roles import DASHBOARD_ROLES
 
-from .report import Window, cached_hotspots, month_window, recent_window
+from .selectors_report import Window, cached_hotspots, month_window, recent_window
 from .views import _period
 
 WINDOWS = {"month": "所选月份", "30d": "近30天"}

@@ -10,7 +10,7 @@ from duban.core.access import readable, role_required
 from duban.core.errors import DomainError
 from duban.org.roles import DASHBOARD_ROLES, DISTRICT_WIDE_ROLES
 
-from .report import cached_hotspots, month_window, monthly_report
+from .selectors_report import cached_hotspots, month_window, monthly_report
 from .views import _period
 
 # District-wide readers only: the report covers every unit of the district.

@@ -1,5 +1,7 @@
-"""Reads behind the dashboard panels and the monthly report (月度报告).
+"""Reads behind the dashboard (数据看板), its panels and the monthly report (月度报告).
 
+* ``cached_dashboard_data`` — the dashboard's figures (from the rollup) and heat by
+  place, cached a minute per (role, unit, month).
 * ``cached_hotspots`` — hot-spots (dispatch.hotspots) over the tickets a user may
   see, cached per (visibility scope, window) because clustering a month takes ~1 s.
 * ``monthly_report`` — the month's district figures with the change from last
@@ -19,11 +21,12 @@ from django.utils import timezone
 from duban.core.periods import Period
 from duban.dispatch.hotspots import HotSpot, hotspots
 from duban.dispatch.selectors import hotspot_records
-from duban.org.models import User
+from duban.org.models import Unit, User
 from duban.org.roles import DISTRICT_WIDE_ROLES
 
 from .figures import CategoryFigures, Figures, Ranking, UnitFigures
 from .selectors import get_metric_settings
+from .selectors_places import StreetHeat, place_heat
 from .selectors_rollup import dashboard_figures, rankings_from_rollup
 
 HOTSPOT_CACHE_SECONDS = 300
@@ -258,4 +261,54 @@ def monthly_report(
         # Same cache entry as the dashboard's panel for this month; when it is cold the
         # page loads the section afterwards (clustering a month takes seconds).
         hotspots=None if spots is None else tuple(spots[:5]),
+    )
+
+
+# --- the dashboard ------------------------------------------------------------------
+
+
+@dataclass
+class Dashboard:
+    period: Period
+    unit: Unit | None
+    series: list[Figures]
+    by_unit: list[Figures]
+    by_category: list[Figures]
+    places: list[StreetHeat]
+    as_of: datetime  # the moment the rollup figures are as of
+
+
+def _own_unit(user: User) -> Unit | None:
+    """None (the whole district) for district-wide roles, else the user's unit."""
+    return None if user.role in DISTRICT_WIDE_ROLES else user.unit
+
+
+DASHBOARD_CACHE_SECONDS = 60
+
+
+def cached_dashboard_data(*, user: User, period: Period, now: datetime) -> Dashboard:
+    """The dashboard's figures, shared for a minute by users with the same view of them.
+
+    The figures depend on the role and unit (scope) and the month only; a leader
+    reloading the page should not recompute twelve months of aggregates each time.
+    """
+    key = f"duban:dashboard:{user.role}:{user.unit_id}:{period.label}"
+    data = cache.get(key)
+    if data is None:
+        data = dashboard_data(user=user, period=period, now=now)
+        cache.set(key, data, DASHBOARD_CACHE_SECONDS)
+    return data
+
+
+def dashboard_data(*, user: User, period: Period, now: datetime) -> Dashboard:
+    unit = _own_unit(user)
+    figures = dashboard_figures(period=period, unit=unit, now=now)
+    return Dashboard(
+        period=period,
+        unit=unit,
+        series=list(figures.series),
+        by_unit=list(figures.by_unit),
+        by_category=list(figures.by_category),
+        places=place_heat(user=user, period_start=period.start, period_end=period.end),
+        as_of=figures.as_of,
     )
