@@ -30,7 +30,7 @@ from duban.org.models import Unit, User
 from .. import intelligence, modules
 from ..choices import AppealType, Channel, Kind, State, Urgency
 from ..errors import IdempotencyMismatch, InvalidInput, PermissionDenied
-from ..events import event_append
+from ..events import EventType, event_append, payloads
 from ..models import Caller, DuplicateKey, IdempotencyKey, Ticket, TicketSequence
 from .base import check_text, transition
 from .dispatching import ticket_direct_answer, ticket_dispatch
@@ -169,13 +169,12 @@ def ticket_register(
     )
     event = event_append(
         ticket=ticket,
-        type="register",
+        type=EventType.REGISTER,
         actor=actor,
         at=now,
         from_state="",
         payload={
-            "channel": ticket.channel,
-            "kind": kind,
+            **payloads.register(channel=ticket.channel, kind=kind),
             "set": {"state": State.REGISTERED},
         },
     )
@@ -232,9 +231,9 @@ def _suggest_and_route(*, ticket: Ticket, now: datetime) -> Ticket:
         ticket=ticket,
         actor=None,
         now=now,
-        action="suggest",
+        action=EventType.SUGGEST,
         changes={"suggestions": analysis.suggestions},
-        payload={"suggestions": analysis.suggestions},
+        payload=payloads.suggest(suggestions=analysis.suggestions),
     )
     if analysis.auto_unit_id is None:
         return ticket
