@@ -117,9 +117,6 @@ def _vectorizer(max_df: float = 1.0):
     )
 
 
-_PLACE_RE = re.compile(r"[A-Z]\d*[市区县镇]")
-
-
 def _days_apart(a: datetime | None, b: datetime | None) -> float | None:
     if a is None or b is None:
         return None

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 
 import rjieba
 
@@ -66,10 +65,6 @@ def tokenize(text: str, *, drop_stopwords: bool = False) -> list[str]:
 def segment(text: str) -> str:
     """Space-joined segmentation of ``text`` (for whitespace-splitting vectorizers)."""
     return " ".join(tokenize(text))
-
-
-def segment_many(texts: Iterable[str]) -> list[str]:
-    return [segment(t) for t in texts]
 
 
 def split_ws(text: str) -> list[str]:

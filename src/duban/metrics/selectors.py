@@ -25,7 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Rank
 
 from duban.core.errors import InvalidInput
-from duban.core.periods import PERIOD_TZ, Period, month_period, parse_period, period_containing
+from duban.core.periods import Period, month_period, parse_period, period_containing
 from duban.org.models import Unit, UnitKind
 from duban.tickets.choices import AssignmentRole, AssignmentStatus
 from duban.tickets.models import Ticket, TicketAssignment
@@ -334,11 +334,6 @@ def monthly_series(
             )
         )
     return series
-
-
-def _label(month: datetime) -> str:
-    local = month.astimezone(PERIOD_TZ) if month.tzinfo else month
-    return f"{local.year:04d}-{local.month:02d}"
 
 
 # --- rankings -------------------------------------------------------------------

@@ -37,7 +37,6 @@ OPEN_STATES = frozenset(
         State.REOPENED,
     }
 )
-TERMINAL_STATES = frozenset({State.CLOSED, State.MERGED, State.INVALID})
 
 
 class ReplyResult(models.TextChoices):

@@ -131,18 +131,6 @@ def recent_registered(*, user: User, now: datetime, limit: int = 30) -> list[Tic
     )
 
 
-def child_units(user: User) -> list[Unit]:
-    """Active units below the user's own unit: targets of a sub-dispatch (one query)."""
-    if user.unit is None:
-        return []
-    return list(
-        Unit.objects.active()
-        .filter(path__startswith=user.unit.path)
-        .exclude(pk=user.unit.pk)
-        .order_by("path")
-    )
-
-
 # --- grid worker ----------------------------------------------------------------------
 
 
