@@ -176,7 +176,7 @@ def duplicate_pairs(
     times = np.array(
         [r.created_at.timestamp() if r.created_at else np.nan for r in records], dtype=float
     )
-    pairs = []
+    pairs: list[tuple[int, int, float]] = []
     step = 500
     for start in range(0, X.shape[0], step):
         block = (X[start : start + step] @ X.T).tocoo()

@@ -240,7 +240,6 @@ def monthly_report(
     dashboard's do); the rankings are computed live.
     """
     ms = get_metric_settings()
-    span = {"now": now, "settings": ms}
     rolled = dashboard_figures(period=period, unit=None, now=now, months=2, settings=ms)
     previous, current = rolled.series
     overdue = sorted(
@@ -254,8 +253,10 @@ def monthly_report(
         district=current,
         previous=previous,
         changes=_changes(current, previous),
-        streets=rankings_from_rollup(period=period.label, group="streets", **span),
-        departments=rankings_from_rollup(period=period.label, group="departments", **span),
+        streets=rankings_from_rollup(period=period.label, group="streets", now=now, settings=ms),
+        departments=rankings_from_rollup(
+            period=period.label, group="departments", now=now, settings=ms
+        ),
         categories=tuple(categories[:top_categories]),
         overdue=tuple(overdue),
         # Same cache entry as the dashboard's panel for this month; when it is cold the

@@ -9,7 +9,7 @@ a stale or missing month is recomputed first (``services.ensure_fresh``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -138,7 +138,7 @@ def _competition_ranks(rows: list[dict[str, Any]]) -> None:
 def _ranked_rollup_rows(
     period: Period,
     *,
-    units: list[dict[str, Any]],
+    units: Sequence[Mapping[str, Any]],
     weights: Weights,
     min_volume: int,
     **_: Any,

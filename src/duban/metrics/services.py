@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -94,7 +94,7 @@ def _in_periods(field: str, periods: Sequence[Period]) -> Q:
     return q
 
 
-def _ticket_rows(periods: Sequence[Period], *, now: datetime) -> list[dict[str, Any]]:
+def _ticket_rows(periods: Sequence[Period], *, now: datetime) -> list[Mapping[str, Any]]:
     counts = ticket_counts("", now=now)
     counts.pop("mean_handling_hours")
     handled = Q(replied_at__isnull=False, dispatched_at__isnull=False)
@@ -112,7 +112,7 @@ def _ticket_rows(periods: Sequence[Period], *, now: datetime) -> list[dict[str, 
     )
 
 
-def _assignment_rows(periods: Sequence[Period]) -> list[dict[str, Any]]:
+def _assignment_rows(periods: Sequence[Period]) -> list[Mapping[str, Any]]:
     return list(
         TicketAssignment.objects.filter(
             _in_periods("assigned_at", periods), role=AssignmentRole.PRIMARY
