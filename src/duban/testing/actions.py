@@ -47,6 +47,9 @@ ACTIONS: dict[str, Action] = {
     "reject_return": lambda t, a, n, p: s.ticket_reject_return(
         ticket=t, actor=a, now=n, reason="属地管理"
     ),
+    "reassign": lambda t, a, n, p: s.ticket_reassign(
+        ticket=t, actor=a, now=n, unit=p.district.hubin, reason="属地调整，改派湖滨路街道"
+    ),
     "sub_dispatch": lambda t, a, n, p: s.ticket_sub_dispatch(
         ticket=t, actor=a, now=n, unit=p.district.dongliu
     ),

@@ -30,6 +30,7 @@ from .schemas import (
     MergeIn,
     NoteIn,
     ReasonIn,
+    ReassignIn,
     ReplyIn,
     SubDispatchIn,
     SuperviseIn,
@@ -90,6 +91,18 @@ def dispatch(request: HttpRequest, number: str, body: DispatchIn) -> Any:
         unit=lambda: selectors.unit_by_ref(body.unit),
         co_units=lambda: selectors.units_by_ref(body.co_units, field="co_units"),
         note=body.note,
+    )
+
+
+@action("reassign", "改派 / reassign to another unit")
+def reassign(request: HttpRequest, number: str, body: ReassignIn) -> Any:
+    return act(
+        request,
+        number,
+        body,
+        s.ticket_reassign,
+        unit=lambda: selectors.unit_by_ref(body.unit),
+        reason=body.reason,
     )
 
 

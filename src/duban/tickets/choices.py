@@ -68,6 +68,7 @@ class AssignmentRole(models.TextChoices):
 class AssignmentStatus(models.TextChoices):
     ACTIVE = "active", _("办理中")
     RETURNED = "returned", _("已退回")
+    REASSIGNED = "reassigned", _("已改派")
     CONTRIBUTED = "contributed", _("已反馈")
     DONE = "done", _("已结束")
 

@@ -156,6 +156,17 @@ class DispatchForm(ActionForm):
             self.initial.setdefault("unit", units[0]["unit_id"])
 
 
+class ReassignForm(ActionForm):
+    unit = forms.ModelChoiceField(label=_("改派至"), queryset=Unit.objects.none())
+    reason = _text(_("改派理由"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        qs = Unit.objects.active().filter(kind__in=["department", "street", "community", "grid"])
+        current = self.ticket.primary_unit_id
+        self.fields["unit"].queryset = qs.exclude(pk=current)  # type: ignore[attr-defined]
+
+
 class CallbackForm(ActionForm):
     reached = forms.TypedChoiceField(
         label=_("是否接通"),
@@ -281,6 +292,7 @@ ACTIONS: dict[str, Action] = {
             s.ticket_dispatch,
             lambda d: {"unit": d["unit"], "co_units": list(d["co_units"]), "note": d["note"]},
         ),
+        Action("reassign", "改派", ReassignForm, s.ticket_reassign, _keep("unit", "reason")),
         Action("approve_return", "同意退单", NoteForm, s.ticket_approve_return, _keep("note")),
         Action("reject_return", "驳回退单", ReasonForm, s.ticket_reject_return, _keep("reason")),
         Action(

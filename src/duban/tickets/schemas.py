@@ -77,6 +77,11 @@ class ReasonIn(ActionIn):
     reason: ShortText
 
 
+class ReassignIn(ActionIn):
+    unit: Ref
+    reason: ShortText
+
+
 class SubDispatchIn(ActionIn):
     unit: Ref
     note: ShortText = ""

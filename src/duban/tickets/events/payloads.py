@@ -52,6 +52,17 @@ def dispatch(
     }
 
 
+def reassign(*, from_unit: Unit | None, unit: Unit, reason: str) -> Payload:
+    """改派: from which unit to which, and why (not a return: no unit asked for it)."""
+    return {
+        "from_unit": from_unit.pk if from_unit is not None else None,
+        "from_unit_name": from_unit.name if from_unit is not None else "",
+        "unit": unit.pk,
+        "unit_name": unit.name,
+        "reason": reason,
+    }
+
+
 def direct_answer(*, answer: str) -> Payload:
     return {"answer": answer}
 

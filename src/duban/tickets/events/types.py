@@ -15,6 +15,7 @@ class EventType(models.TextChoices):
     # Dispatch and returns (rules in tickets.services.base.TABLE, as are all below but breach)
     DISPATCH = "dispatch", _("派单")
     DIRECT_ANSWER = "direct_answer", _("直办答复")
+    REASSIGN = "reassign", _("改派")
     REQUEST_RETURN = "request_return", _("申请退单")
     APPROVE_RETURN = "approve_return", _("同意退单")
     REJECT_RETURN = "reject_return", _("驳回退单")

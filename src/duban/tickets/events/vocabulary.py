@@ -41,6 +41,7 @@ _SPECS = [
         public={"": "已转交{unit_name}办理", "unknown_unit": "已转交承办单位办理"},
     ),
     EventSpec(E.DIRECT_ANSWER, payloads.direct_answer, public={"": "已直接答复"}),
+    EventSpec(E.REASSIGN, payloads.reassign, public={"": "已改派{unit_name}办理"}),
     EventSpec(E.REQUEST_RETURN, payloads.request_return),
     EventSpec(E.APPROVE_RETURN, payloads.approve_return),
     EventSpec(E.REJECT_RETURN, payloads.reject_return),

@@ -56,6 +56,10 @@ TABLE: dict[str, Rule] = {
     "auto_dispatch": Rule(_states(S.REGISTERED), S.DISPATCHED, SYSTEM, "none", event="dispatch"),
     "dispatch": Rule(_states(S.REGISTERED), S.DISPATCHED, CENTRE, "district"),
     "direct_answer": Rule(_states(S.REGISTERED), S.CLOSED, CENTRE, "district"),
+    # 改派: the centre moves a dispatched ticket to another unit without a return round-trip.
+    "reassign": Rule(
+        _states(S.DISPATCHED, S.ACCEPTED, S.REOPENED), S.DISPATCHED, DISPATCHERS, "district"
+    ),
     "accept": Rule(_states(S.DISPATCHED, S.REOPENED), S.ACCEPTED, UNIT_STAFF, "primary"),
     "record_contact": Rule(
         _states(S.DISPATCHED, S.ACCEPTED, S.REOPENED), None, UNIT_STAFF, "primary"

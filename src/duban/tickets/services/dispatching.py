@@ -16,7 +16,7 @@ from ..errors import DomainError, InvalidInput, PermissionDenied, ReturnWindowCl
 from ..events import EventType, payloads
 from ..models import Ticket, TicketAssignment
 from ..rules import ESCALATE_AFTER
-from .base import check_text, check_unit, transition
+from .base import check_text, check_unit, lock, transition
 from .closing import close_duplicates
 
 DISPATCHABLE_KINDS = frozenset(
@@ -67,23 +67,7 @@ def ticket_dispatch(
     note = check_text(note, field="note", required=False, limit=500)
 
     def changes(t: Ticket) -> dict:
-        rule = rule_for(kind=t.kind, appeal_type=t.appeal_type, urgency=t.urgency)
-        due = dispatch_deadlines(rule=rule, calendar=get_calendar(), dispatched_at=now)
-        return {
-            "primary_unit": primary,
-            "handling_unit": None,
-            "dispatched_at": now,
-            "accept_due": due.accept_due,
-            "contact_due": due.contact_due,
-            "return_due": due.return_due,
-            "handle_due": due.handle_due,
-            "accepted_at": None,
-            "first_contact_at": None,
-            "extension_days": 0,
-            "accept_breached_at": None,
-            "contact_breached_at": None,
-            "handle_breached_at": None,
-        }
+        return _sent_to(t, primary, now)
 
     locked = transition(
         ticket=ticket,
@@ -111,6 +95,85 @@ def ticket_dispatch(
             TicketAssignment(ticket=locked, unit=u, role=AssignmentRole.CO, assigned_at=now)
             for u in co
         ]
+    )
+    return locked
+
+
+def _sent_to(t: Ticket, unit: Unit, now: datetime) -> dict:
+    """A ticket sent to ``unit`` at ``now``: its deadlines run afresh from the dispatch."""
+    rule = rule_for(kind=t.kind, appeal_type=t.appeal_type, urgency=t.urgency)
+    due = dispatch_deadlines(rule=rule, calendar=get_calendar(), dispatched_at=now)
+    return {
+        "primary_unit": unit,
+        "handling_unit": None,
+        "dispatched_at": now,
+        "accept_due": due.accept_due,
+        "contact_due": due.contact_due,
+        "return_due": due.return_due,
+        "handle_due": due.handle_due,
+        "accepted_at": None,
+        "first_contact_at": None,
+        "extension_days": 0,
+        "extension_pending_days": 0,
+        "extension_pending_reason": "",
+        "accept_breached_at": None,
+        "contact_breached_at": None,
+        "handle_breached_at": None,
+    }
+
+
+def reassign_refusal(ticket: Ticket, unit: Unit) -> DomainError | None:
+    """Why ``ticket`` cannot be reassigned to ``unit`` (None: it can)."""
+    if ticket.primary_unit_id == unit.pk:
+        return InvalidInput(
+            "改派的单位须不同于当前主办单位 / reassign to another unit than the current one",
+            field="unit",
+        )
+    return None
+
+
+@transaction.atomic
+def ticket_reassign(
+    *,
+    ticket: Ticket,
+    actor: User,
+    now: datetime,
+    unit: Unit,
+    reason: str,
+    expected_version: int | None = None,
+) -> Ticket:
+    """改派: the centre sends the ticket straight to another primary unit (no return asked).
+
+    The old unit's primary and sub-dispatch parts end (``reassigned``); co-units keep
+    theirs. The new unit's deadlines run from now; the old unit's return count is untouched.
+    """
+    target = _check_target(unit, actor, "unit", ticket)
+    reason = check_text(reason, field="reason", limit=500)
+
+    def validate(t: Ticket) -> None:
+        refusal = reassign_refusal(t, target)
+        if refusal is not None:
+            raise refusal
+
+    ticket = lock(ticket)  # the unit it leaves, read under the lock transition() takes again
+    previous = ticket.primary_unit
+    locked = transition(
+        ticket=ticket,
+        actor=actor,
+        now=now,
+        action=EventType.REASSIGN,
+        expected_version=expected_version,
+        validate=validate,
+        changes=lambda t: _sent_to(t, target, now),
+        payload=payloads.reassign(from_unit=previous, unit=target, reason=reason),
+    )
+    TicketAssignment.objects.filter(
+        ticket=locked,
+        status=AssignmentStatus.ACTIVE,
+        role__in=[AssignmentRole.PRIMARY, AssignmentRole.SUB],
+    ).update(status=AssignmentStatus.REASSIGNED, finished_at=now)
+    TicketAssignment.objects.create(
+        ticket=locked, unit=target, role=AssignmentRole.PRIMARY, assigned_at=now
     )
     return locked
 

@@ -37,6 +37,7 @@ LABELS = {
     "register": "登记",
     "dispatch": "派单",
     "direct_answer": "直办答复",
+    "reassign": "改派",
     "accept": "签收",
     "record_contact": "联系诉求人",
     "request_return": "申请退单",
@@ -74,6 +75,7 @@ SAMPLES: dict[EventType, dict[str, Any]] = {
     E.SUGGEST: {"suggestions": {"units": []}},
     E.DISPATCH: {"unit": UNIT, "co_units": [UNIT], "note": "", "auto": False},
     E.DIRECT_ANSWER: {"answer": "已解答"},
+    E.REASSIGN: {"from_unit": UNIT, "unit": UNIT, "reason": "属地调整"},
     E.REQUEST_RETURN: {"reason": "非本单位职责"},
     E.APPROVE_RETURN: {"note": "", "returned_by_unit_id": 7},
     E.REJECT_RETURN: {"reason": "属地管理"},
@@ -164,6 +166,7 @@ def test_public_types_and_wording() -> None:
         "review_pass",
         "review_reject",
         "direct_answer",
+        "reassign",
         "callback",
         "rate_online",
         "reopen",
@@ -172,6 +175,7 @@ def test_public_types_and_wording() -> None:
         "invalidate",
     }
     assert public_wording(E.DISPATCH, unit_name="滨湖街道") == "已转交滨湖街道办理"
+    assert public_wording(E.REASSIGN, unit_name="湖滨路街道") == "已改派湖滨路街道办理"
     assert public_wording(E.REPLY, "with_result", result="已解决") == "承办单位已答复（已解决）"
     assert public_wording("callback", "unreachable") == "多次回访未能联系到您，工单已办结"
     for internal in (E.URGE, E.REQUEST_EXTENSION, E.REQUEST_RETURN, E.SUGGEST, E.BREACH):
@@ -288,6 +292,13 @@ def _every_kind_of_event(p: SimpleNamespace, now: datetime) -> list[Ticket]:
         ticket=f.registered(actor=p.operator, now=now), actor=p.operator, now=now, reason="骚扰"
     )
     late = f.dispatched(p=p, now=now)
+    s.ticket_reassign(
+        ticket=f.dispatched(p=p, now=now),
+        actor=p.dispatcher,
+        now=now + h,
+        unit=p.district.hubin,
+        reason="属地调整",
+    )
     s.sla_tick(now=now + timedelta(days=30))
     return [closed, busy, returned, rated, master, duplicate, invalid, late]
 

@@ -55,6 +55,7 @@ INPUTS: dict[str, Callable[[SimpleNamespace], dict[str, Any]]] = {
     "submit_part": lambda p: {"text": "已更换灯泡"},
     "direct_answer": lambda p: {"answer": "已电话解答政策。"},
     "dispatch": lambda p: {"unit": p.district.binhu},
+    "reassign": lambda p: {"unit": p.district.hubin, "reason": "属地调整"},
     "approve_return": lambda p: {},
     "reject_return": lambda p: {"reason": "属地管理"},
     "approve_extension": lambda p: {},

@@ -32,6 +32,7 @@ ALLOWED_ACTOR = {
     "reopen": "dispatcher",
     "approve_return": "dispatcher",
     "reject_return": "dispatcher",
+    "reassign": "dispatcher",
     "approve_extension": "dispatcher",
     "reject_extension": "dispatcher",
     "review_pass": "dispatcher",
