@@ -59,5 +59,15 @@ class TicketQuerySet(models.QuerySet):
     def dispatched_between(self, start: datetime, end: datetime) -> TicketQuerySet:
         return self.filter(dispatched_at__gte=start, dispatched_at__lt=end)
 
+    def with_active_parts(self) -> TicketQuerySet:
+        """Prefetch the active unit assignments as ``active_parts`` (one query for a page):
+        the ``assigned`` scope of the state table reads them instead of a query per ticket."""
+        from .models import TicketAssignment
+
+        parts = TicketAssignment.objects.filter(status="active").select_related("unit")
+        return self.prefetch_related(
+            models.Prefetch("assignments", queryset=parts, to_attr="active_parts")
+        )
+
     def with_list_relations(self) -> TicketQuerySet:
         return self.select_related("primary_unit", "handling_unit", "category", "caller")

@@ -106,11 +106,10 @@ def desk_page(*, desk: str, user: User, now: datetime, tab: str | None, page: in
     pages = max(1, -(-count // PAGE_SIZE))
     page = min(max(1, page), pages)
     start = (page - 1) * PAGE_SIZE
-    rows = (
-        base.filter(current.where(now))
-        .with_list_relations()
-        .order_by(*current.order)[start : start + PAGE_SIZE]
-    )
+    rows = base.filter(current.where(now)).with_list_relations()
+    if desk == "inbox":  # the cards ask whether the reader's unit has a part (协办/下派)
+        rows = rows.with_active_parts()
+    rows = rows.order_by(*current.order)[start : start + PAGE_SIZE]
     return DeskPage(
         tabs=[{"key": t.key, "label": t.label, "count": counts[t.key]} for t in tabs],
         tab=current,

@@ -129,10 +129,14 @@ def check_permission(*, ticket: Ticket, actor: User | None, action: str) -> None
             raise PermissionDenied("工单不在您的管辖范围内 / ticket outside your scope")
         return
     if rule.scope == "assigned":
-        units = ticket.assignments.filter(
-            status="active", role__in=["co", "sub"], unit__path__startswith=scope
-        )
-        if not units.exists():
+        parts = getattr(ticket, "active_parts", None)  # a list page's prefetch
+        if parts is not None:
+            mine = any(a.role in ("co", "sub") and a.unit.path.startswith(scope) for a in parts)
+        else:
+            mine = ticket.assignments.filter(
+                status="active", role__in=["co", "sub"], unit__path__startswith=scope
+            ).exists()
+        if not mine:
             raise PermissionDenied("您的单位未承担该工单 / your unit has no part in this ticket")
 
 

@@ -47,6 +47,27 @@ def test_inbox_query_count_is_fixed(p, client_for, recent, django_assert_max_num
 
 
 @pytest.mark.parametrize("rows", [1, 8])
+def test_co_unit_inbox_query_count_is_fixed(
+    p, client_for, recent, django_assert_max_num_queries, rows
+):
+    for _ in range(rows):
+        t = f.registered(actor=p.operator, now=recent)
+        s.ticket_dispatch(
+            ticket=t,
+            actor=p.operator,
+            now=recent,
+            unit=p.district.binhu,
+            co_units=[p.district.hubin],
+        )
+    client = client_for(p.other_street_handler)  # 湖滨路街道 helps (协办) on each ticket
+    with django_assert_max_num_queries(7):
+        response = client.get("/desk/inbox/?tab=pending")
+    page = response.content.decode()
+    assert page.count('class="card ticket') == rows
+    assert page.count("上报办理情况") >= rows  # its part is offered on every card
+
+
+@pytest.mark.parametrize("rows", [1, 8])
 def test_centre_query_count_is_fixed(p, client_for, recent, django_assert_max_num_queries, rows):
     for _ in range(rows):
         f.registered(actor=p.operator, now=recent)
