@@ -22,7 +22,7 @@ from duban.metrics.views import xlsx_response
 from duban.org.models import Unit, UnitKind, User
 from duban.org.selectors import units_visible_to
 from duban.tickets.choices import State
-from duban.tickets.models import Category, Ticket
+from duban.tickets.models import Ticket
 
 from . import selectors
 from .desks import page_number
@@ -47,7 +47,10 @@ class TicketSearchForm(forms.Form):
     place = forms.ChoiceField(label=_("街道/村社"), required=False)
     subtree = forms.BooleanField(label=_("含下级单位"), required=False)
     category = forms.ModelChoiceField(
-        label=_("一级分类"), required=False, queryset=Category.objects.none(), empty_label=_("全部")
+        label=_("一级分类"),
+        required=False,
+        queryset=selectors.level_one_categories(),  # lazy: each form reads it afresh
+        empty_label=_("全部"),
     )
     period = forms.CharField(
         label=_("月份"), required=False, widget=forms.DateInput(attrs={"type": "month"})
@@ -70,9 +73,6 @@ class TicketSearchForm(forms.Form):
         place = self.fields["place"]
         assert isinstance(place, forms.ChoiceField)
         place.choices = [("", _("全部")), *((k, u.name) for k, u in self.places.items())]
-        category = self.fields["category"]
-        assert isinstance(category, forms.ModelChoiceField)
-        category.queryset = selectors.level_one_categories()
 
     def clean_period(self) -> tuple[Any, Any] | None:
         value = (self.cleaned_data.get("period") or "").strip()
