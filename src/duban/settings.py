@@ -32,16 +32,18 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "ninja",
+    # In layer order: an app imports only apps listed before it; the last five are peers
+    # (core/tests/test_architecture.py).
     "duban.core",
     "duban.org",
     "duban.sla",
     "duban.tickets",
-    "duban.metrics",
     "duban.dispatch",
-    "duban.demo",
-    "duban.api",
+    "duban.metrics",
     "duban.web",
     "duban.portal",
+    "duban.api",
+    "duban.demo",
     "duban.jobs",
 ]
 
