@@ -1,18 +1,22 @@
-"""Reads of the dispatch app: settings, the installed model, training pairs from tickets."""
+"""Reads of the dispatch app: settings, the installed model, training pairs from tickets,
+hot-spot records and the knowledge-base export."""
 
 from __future__ import annotations
 
+import io
 import logging
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 
-from .models import DispatchSettings
+from .models import DispatchSettings, KnowledgeEntry
 
 log = logging.getLogger("duban.dispatch")
 MODEL_FILE = "dispatch.model"
 _model_cache: dict[str, Any] = {}
+# The knowledge-base workbook's columns (export here, import in services).
+KB_HEADERS = ["问题", "答复口径", "分类", "关键词", "有效期至"]
 
 
 def dispatch_settings() -> DispatchSettings:
@@ -104,3 +108,30 @@ def hotspot_records(
         )
         for number, title, content, phone, created, support in rows
     ]
+
+
+def knowledge_export() -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.create_sheet("知识库", 0)
+    wb.remove(wb.worksheets[1])
+    ws.append(KB_HEADERS)
+    for e in (
+        KnowledgeEntry.objects.select_related("category").filter(is_active=True).order_by("pk")
+    ):
+        ws.append(
+            [
+                e.question,
+                e.answer,
+                e.category.full_name if e.category else "",
+                e.keywords,
+                e.valid_until,
+            ]
+        )
+    for column, width in zip("ABCDE", (40, 80, 30, 30, 14), strict=True):
+        ws.column_dimensions[column].width = width
+    ws.freeze_panes = "A2"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -1,4 +1,4 @@
-"""Writes of the dispatch app: catalogue import, knowledge-base import/export."""
+"""Writes of the dispatch app: catalogue import, knowledge-base import."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from duban.tickets.models import Category
 
 from .csvio import read_rows
 from .models import KnowledgeEntry
+from .selectors import KB_HEADERS
 
 
 @dataclass(frozen=True)
@@ -75,39 +76,9 @@ def catalogue_import(
     return ImportResult(created=created, existing=kept)
 
 
-KB_HEADERS = ["问题", "答复口径", "分类", "关键词", "有效期至"]
-
-
-def knowledge_export() -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.create_sheet("知识库", 0)
-    wb.remove(wb.worksheets[1])
-    ws.append(KB_HEADERS)
-    for e in (
-        KnowledgeEntry.objects.select_related("category").filter(is_active=True).order_by("pk")
-    ):
-        ws.append(
-            [
-                e.question,
-                e.answer,
-                e.category.full_name if e.category else "",
-                e.keywords,
-                e.valid_until,
-            ]
-        )
-    for column, width in zip("ABCDE", (40, 80, 30, 30, 14), strict=True):
-        ws.column_dimensions[column].width = width
-    ws.freeze_panes = "A2"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
 @transaction.atomic
 def knowledge_import(*, data: bytes, now: datetime) -> ImportResult:
-    """Import entries from an Excel file laid out like :func:`knowledge_export`.
+    """Import entries from an Excel file laid out like ``selectors.knowledge_export``.
 
     Rows are matched by question: an existing question gets the new answer. Any bad
     row rejects the whole file (nothing is half-imported) with the row number.

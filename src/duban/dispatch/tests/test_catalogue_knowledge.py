@@ -13,7 +13,8 @@ from openpyxl import Workbook
 from duban.core.errors import InvalidInput
 from duban.dispatch.knowledge import knowledge_search
 from duban.dispatch.models import KnowledgeEntry
-from duban.dispatch.services import catalogue_import, knowledge_export, knowledge_import
+from duban.dispatch.selectors import knowledge_export
+from duban.dispatch.services import catalogue_import, knowledge_import
 from duban.tickets.models import Category
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from duban.core.errors import DomainError
 from duban.dispatch.knowledge import knowledge_search
-from duban.dispatch.services import knowledge_export, knowledge_import
+from duban.dispatch.selectors import knowledge_export
+from duban.dispatch.services import knowledge_import
 
 
 class Command(BaseCommand):
