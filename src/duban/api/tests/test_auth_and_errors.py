@@ -319,6 +319,7 @@ def test_openapi_lists_the_paths(db):
         "/api/v1/tickets/{number}",
         "/api/v1/tickets/{number}/events",
         "/api/v1/tickets/{number}/dispatch",
+        "/api/v1/tickets/{number}/reassign",
         "/api/v1/tickets/{number}/assign-leader",
         "/api/v1/tickets/{number}/attachments",
         "/api/v1/units",
@@ -330,7 +331,7 @@ def test_openapi_lists_the_paths(db):
     ):
         assert path in paths, path
     # events, attachments, duplicates and the 23 actions
-    assert len([p for p in paths if p.startswith("/api/v1/tickets/{number}/")]) == 26
+    assert len([p for p in paths if p.startswith("/api/v1/tickets/{number}/")]) == 27
     schemes = response.json()["components"]["securitySchemes"]
     assert {"BearerAuth", "SessionAuth"} <= set(schemes)
 

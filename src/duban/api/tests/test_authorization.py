@@ -133,13 +133,15 @@ def png(prep: Prep) -> dict[str, Any]:
 ACTIONS: dict[str, tuple[str, Any, set[str]]] = {
     "dispatch": ("registered", {"unit": "t-housing"}, CENTRE),
     "direct-answer": ("registered", {"answer": "已解释"}, CENTRE),
+    "reassign": ("accepted", {"unit": "t-housing", "reason": "属地调整"}, {"dispatcher"}),
     "accept": ("dispatched", None, {"staff"}),
     "contact": ("accepted", {"note": "已联系"}, {"staff"}),
     "return-request": ("dispatched", {"reason": "非本单位"}, {"staff"}),
     "return-approve": ("return_pending", None, {"dispatcher"}),
     "return-reject": ("return_pending", {"reason": "属地"}, {"dispatcher"}),
     "sub-dispatch": ("accepted", lambda prep: {"unit": f"t-{CHILD[prep.unit]}"}, {"staff"}),
-    "submit-part": ("sub_dispatched", {"text": "已处理"}, {"staff", "child"}),
+    # The sub-dispatched village reports its part; the primary unit replies instead.
+    "submit-part": ("sub_dispatched", {"text": "已处理"}, {"child"}),
     "extension-request": ("accepted", {"days": 2, "reason": "协调"}, {"staff"}),
     "extension-approve": ("extension_pending", None, {"dispatcher"}),
     "extension-reject": ("extension_pending", {"reason": "不同意"}, {"dispatcher"}),
