@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from duban.org.roles import CENTRE_ROLES, Role
+from duban.org.roles import CENTRE_ROLES, UNIT_ROLES, Role
 from duban.sla.seed import RULE_FIELDS, default_durations, seed_rules
 
 from .choices import Kind
@@ -81,7 +81,7 @@ BUILT_IN: dict[str, TicketModule] = {
     Kind.APPEAL: TicketModule(
         kind=Kind.APPEAL,
         label="民生诉求",
-        register_roles=CENTRE_ROLES | {Role.HANDLER, Role.UNIT_HEAD},
+        register_roles=CENTRE_ROLES | UNIT_ROLES,
         # The province's published 12345 handling times by appeal type (PRODUCT.md).
         sla_defaults={
             "consultation": {"handle_within": "2wd"},

@@ -23,7 +23,6 @@ from duban.core.errors import DomainError
 from duban.dispatch.suggest import caller_history, draft_suggestions
 from duban.org.models import User
 from duban.org.roles import INTAKE_ROLES
-from duban.tickets.models import Ticket
 from duban.tickets.services import ticket_register_and_route
 from duban.tickets.services.intake import normalise_phone
 
@@ -35,17 +34,6 @@ DONE_NOTICE = {
     "direct": "已直办办结",
     "register": "已登记（待派单）",
 }
-
-
-def _done_ticket(user: User, number: str | None) -> Ticket | None:
-    if not number or len(number) > 16:
-        return None
-    return (
-        Ticket.objects.visible_to(user)
-        .filter(number=number, registered_by=user)
-        .select_related("primary_unit")
-        .first()
-    )
 
 
 def _page(
@@ -68,7 +56,7 @@ def _page(
 def desk(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if request.method != "POST":
-        done = _done_ticket(user, request.GET.get("done"))
+        done = selectors.registered_ticket(user=user, number=request.GET.get("done"))
         route = request.GET.get("route") or ""
         return _page(request, IntakeForm(), done=done, done_notice=DONE_NOTICE.get(route, ""))
     form = IntakeForm(request.POST)

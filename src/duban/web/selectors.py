@@ -120,6 +120,18 @@ def desk_page(*, desk: str, user: User, now: datetime, tab: str | None, page: in
     )
 
 
+def registered_ticket(*, user: User, number: str | None) -> Ticket | None:
+    """A ticket the user registered and may still see, by number (the intake desk's banner)."""
+    if not number or len(number) > 16:
+        return None
+    return (
+        Ticket.objects.visible_to(user)
+        .filter(number=number, registered_by=user)
+        .select_related("primary_unit")
+        .first()
+    )
+
+
 def recent_registered(*, user: User, now: datetime, limit: int = 30) -> list[Ticket]:
     """The operator's own registrations of the last 24 hours (intake desk)."""
     return list(

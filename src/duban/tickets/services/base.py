@@ -7,7 +7,7 @@ scope and the client's expected version, applies the changes with
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,10 +15,13 @@ from typing import Any
 from django.conf import settings
 
 from duban.org.models import Role, Unit, User
-from duban.org.roles import CENTRE_ROLES as CENTRE
-from duban.org.roles import DISPATCHER_ROLES as DISPATCHERS
-from duban.org.roles import UNIT_ROLES as UNIT_STAFF
-from duban.org.roles import URGE_ROLES as SUPERVISION
+from duban.org.roles import (
+    CENTRE_ROLES,
+    DISPATCHER_ROLES,
+    SUPERVISION_ROLES,
+    UNIT_ROLES,
+    URGE_ROLES,
+)
 
 from .. import modules
 from ..choices import OPEN_STATES, State
@@ -54,37 +57,35 @@ TABLE: dict[str, Rule] = {
     # and auto-dispatch is on, dispatches in its own name (no user, no robot account).
     "suggest": Rule(_states(S.REGISTERED), None, SYSTEM, "none"),
     "auto_dispatch": Rule(_states(S.REGISTERED), S.DISPATCHED, SYSTEM, "none", event="dispatch"),
-    "dispatch": Rule(_states(S.REGISTERED), S.DISPATCHED, CENTRE, "district"),
-    "direct_answer": Rule(_states(S.REGISTERED), S.CLOSED, CENTRE, "district"),
+    "dispatch": Rule(_states(S.REGISTERED), S.DISPATCHED, CENTRE_ROLES, "district"),
+    "direct_answer": Rule(_states(S.REGISTERED), S.CLOSED, CENTRE_ROLES, "district"),
     # 改派: the centre moves a dispatched ticket to another unit without a return round-trip.
     "reassign": Rule(
-        _states(S.DISPATCHED, S.ACCEPTED, S.REOPENED), S.DISPATCHED, DISPATCHERS, "district"
+        _states(S.DISPATCHED, S.ACCEPTED, S.REOPENED), S.DISPATCHED, DISPATCHER_ROLES, "district"
     ),
-    "accept": Rule(_states(S.DISPATCHED, S.REOPENED), S.ACCEPTED, UNIT_STAFF, "primary"),
+    "accept": Rule(_states(S.DISPATCHED, S.REOPENED), S.ACCEPTED, UNIT_ROLES, "primary"),
     "record_contact": Rule(
-        _states(S.DISPATCHED, S.ACCEPTED, S.REOPENED), None, UNIT_STAFF, "primary"
+        _states(S.DISPATCHED, S.ACCEPTED, S.REOPENED), None, UNIT_ROLES, "primary"
     ),
     "request_return": Rule(
-        _states(S.DISPATCHED, S.ACCEPTED), S.RETURN_PENDING, UNIT_STAFF, "primary"
+        _states(S.DISPATCHED, S.ACCEPTED), S.RETURN_PENDING, UNIT_ROLES, "primary"
     ),
-    "approve_return": Rule(_states(S.RETURN_PENDING), S.REGISTERED, DISPATCHERS, "district"),
-    "reject_return": Rule(_states(S.RETURN_PENDING), None, DISPATCHERS, "district"),
-    "sub_dispatch": Rule(_states(S.ACCEPTED), None, UNIT_STAFF, "primary"),
-    "submit_part": Rule(_states(S.DISPATCHED, S.ACCEPTED), None, UNIT_STAFF, "assigned"),
-    "request_extension": Rule(_states(S.ACCEPTED), None, UNIT_STAFF, "primary"),
-    "approve_extension": Rule(_states(S.ACCEPTED), None, DISPATCHERS, "district"),
-    "reject_extension": Rule(_states(S.ACCEPTED), None, DISPATCHERS, "district"),
-    "reply": Rule(_states(S.ACCEPTED), S.REPLIED, UNIT_STAFF, "primary"),
-    "review_pass": Rule(_states(S.REPLIED), S.REVIEWED, DISPATCHERS, "district"),
-    "review_reject": Rule(_states(S.REPLIED), S.ACCEPTED, DISPATCHERS, "district"),
-    "callback": Rule(_states(S.REVIEWED), None, CENTRE, "district"),
+    "approve_return": Rule(_states(S.RETURN_PENDING), S.REGISTERED, DISPATCHER_ROLES, "district"),
+    "reject_return": Rule(_states(S.RETURN_PENDING), None, DISPATCHER_ROLES, "district"),
+    "sub_dispatch": Rule(_states(S.ACCEPTED), None, UNIT_ROLES, "primary"),
+    "submit_part": Rule(_states(S.DISPATCHED, S.ACCEPTED), None, UNIT_ROLES, "assigned"),
+    "request_extension": Rule(_states(S.ACCEPTED), None, UNIT_ROLES, "primary"),
+    "approve_extension": Rule(_states(S.ACCEPTED), None, DISPATCHER_ROLES, "district"),
+    "reject_extension": Rule(_states(S.ACCEPTED), None, DISPATCHER_ROLES, "district"),
+    "reply": Rule(_states(S.ACCEPTED), S.REPLIED, UNIT_ROLES, "primary"),
+    "review_pass": Rule(_states(S.REPLIED), S.REVIEWED, DISPATCHER_ROLES, "district"),
+    "review_reject": Rule(_states(S.REPLIED), S.ACCEPTED, DISPATCHER_ROLES, "district"),
+    "callback": Rule(_states(S.REVIEWED), None, CENTRE_ROLES, "district"),
     "rate_online": Rule(_states(S.REVIEWED), None, frozenset(), "none"),
-    "reopen": Rule(_states(S.REVIEWED, S.CLOSED), S.REOPENED, CENTRE, "district"),
-    "merge": Rule(OPEN, S.MERGED, CENTRE, "district"),
-    "invalidate": Rule(OPEN, S.INVALID, CENTRE, "district"),
-    "close_with_master": Rule(
-        _states(S.MERGED), None, CENTRE | frozenset({Role.UNIT_HEAD, Role.HANDLER}), "none"
-    ),
+    "reopen": Rule(_states(S.REVIEWED, S.CLOSED), S.REOPENED, CENTRE_ROLES, "district"),
+    "merge": Rule(OPEN, S.MERGED, CENTRE_ROLES, "district"),
+    "invalidate": Rule(OPEN, S.INVALID, CENTRE_ROLES, "district"),
+    "close_with_master": Rule(_states(S.MERGED), None, CENTRE_ROLES | UNIT_ROLES, "none"),
     # Overlays: the state is kept.
     "reveal_caller": Rule(
         frozenset(st.value for st in State),
@@ -95,10 +96,10 @@ TABLE: dict[str, Rule] = {
     # A citizen's photo with a portal submission (the portal authenticates by number + phone).
     # (also once intake auto-dispatched it, within the same submission).
     "attach_public": Rule(_states(S.REGISTERED, S.DISPATCHED), None, frozenset(), "none"),
-    "attach": Rule(OPEN, None, CENTRE | UNIT_STAFF | frozenset({Role.SUPERVISOR}), "visible"),
-    "urge": Rule(OPEN - {S.REGISTERED}, None, SUPERVISION, "district"),
+    "attach": Rule(OPEN, None, CENTRE_ROLES | UNIT_ROLES | frozenset({Role.SUPERVISOR}), "visible"),
+    "urge": Rule(OPEN - {S.REGISTERED}, None, URGE_ROLES, "district"),
     "supervise": Rule(OPEN, None, frozenset({Role.SUPERVISOR}), "district"),
-    "assign_leader": Rule(OPEN, None, frozenset({Role.SUPERVISOR, Role.LEADER}), "district"),
+    "assign_leader": Rule(OPEN, None, SUPERVISION_ROLES, "district"),
     "escalate": Rule(OPEN, None, frozenset({Role.SUPERVISOR, Role.DISPATCHER}), "district"),
 }
 
@@ -234,10 +235,6 @@ def check_unit(unit: Unit | None, *, actor: User, field: str = "unit") -> Unit:
     if not actor.can_see_unit(unit):
         raise PermissionDenied("单位不在您的管辖范围内 / unit outside your scope", field=field)
     return unit
-
-
-def all_units(units: Iterable[Unit]) -> list[int]:
-    return [u.pk for u in units]
 
 
 def allowed(*, ticket: Ticket, actor: User | None, action: str) -> bool:
