@@ -20,8 +20,8 @@ KB_HEADERS = ["问题", "答复口径", "分类", "关键词", "有效期至"]
 
 
 def dispatch_settings() -> DispatchSettings:
-    row = DispatchSettings.objects.first()
-    return row if row is not None else DispatchSettings.objects.create()
+    """The settings row (created by the migrations); without one, the defaults (unsaved)."""
+    return DispatchSettings.objects.first() or DispatchSettings()
 
 
 def model_path() -> Path:
