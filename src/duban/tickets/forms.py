@@ -25,6 +25,7 @@ from . import services as s
 from .choices import ReplyResult, Satisfaction, SuperviseLevel
 from .errors import DomainError
 from .models import Ticket
+from .rules import DIRECT_ANSWER_RESULTS
 from .services.attachments import MAX_BYTES, SIGNATURES
 from .services.base import TABLE, allowed
 from .services.closing import reopen_refusal
@@ -79,10 +80,7 @@ class DirectAnswerForm(ActionForm):
     )
     result = forms.ChoiceField(
         label=_("办理结果"),
-        choices=[
-            (ReplyResult.EXPLAINED, ReplyResult.EXPLAINED.label),
-            (ReplyResult.SOLVED, ReplyResult.SOLVED.label),
-        ],
+        choices=[(r, ReplyResult(r).label) for r in DIRECT_ANSWER_RESULTS],
     )
 
 

@@ -15,7 +15,7 @@ from ..choices import OPEN_STATES, Satisfaction, State
 from ..errors import DomainError, IllegalTransition, InvalidInput, PermissionDenied
 from ..events import EventType, payloads
 from ..models import Ticket
-from ..rules import ESCALATE_AFTER, MAX_CALLBACK_ATTEMPTS
+from ..rules import ESCALATE_AFTER, MAX_CALLBACK_ATTEMPTS, rating_may_reopen
 from .base import check_text, lock, transition
 
 
@@ -66,13 +66,30 @@ def ticket_review_reject(
     )
 
 
+def rating_refusal(
+    *, resolved: bool | None, satisfaction: str, reopen: bool = False
+) -> DomainError | None:
+    """Why a rating (call-back or online) would be refused: it needs whether the matter was
+    resolved and a satisfaction of the choices, and reopens the ticket only when
+    ``rules.rating_may_reopen`` (unsatisfied or unresolved)."""
+    if resolved is None or satisfaction not in Satisfaction.values:
+        return InvalidInput(
+            "请填写是否解决和满意度 / resolved and satisfaction are required", field="satisfaction"
+        )
+    if reopen and not rating_may_reopen(resolved=resolved, satisfaction=satisfaction):
+        return InvalidInput(
+            "仅不满意或未解决的工单可以重办 / only unsatisfied or unresolved tickets reopen",
+            field="reopen",
+        )
+    return None
+
+
 def _rating_changes(
     t: Ticket, now: datetime, resolved: bool | None, satisfaction: str, reopen: bool
 ) -> dict:
-    if resolved is None or satisfaction not in Satisfaction.values:
-        raise InvalidInput(
-            "请填写是否解决和满意度 / resolved and satisfaction are required", field="satisfaction"
-        )
+    refusal = rating_refusal(resolved=resolved, satisfaction=satisfaction, reopen=reopen)
+    if refusal is not None:
+        raise refusal
     values: dict = {
         "resolved": resolved,
         "satisfaction": satisfaction,
@@ -80,11 +97,6 @@ def _rating_changes(
         "unreachable": False,
     }
     if reopen:
-        if satisfaction != Satisfaction.UNSATISFIED and resolved:
-            raise InvalidInput(
-                "仅不满意或未解决的工单可以重办 / only unsatisfied or unresolved tickets reopen",
-                field="reopen",
-            )
         values.update(_reopen_changes(t))
         values["state"] = State.REOPENED
     else:
@@ -152,8 +164,7 @@ def ticket_callback(
             reopen=reopen,
         ),
     )
-    if locked.state == State.CLOSED:
-        close_duplicates(master=locked, actor=actor, now=now)
+    close_duplicates(master=locked, actor=actor, now=now, action=EventType.CALLBACK)
     return locked
 
 
@@ -173,10 +184,8 @@ def ticket_rate_online(
     def validate(t: Ticket) -> None:
         if t.caller is None or not phone or t.caller.phone != phone.strip():
             raise PermissionDenied("工单编号与电话不匹配 / ticket number and phone do not match")
-        if not modules.for_kind(t.kind).rated_by(ticket=t, actor=None):
-            raise PermissionDenied(
-                "该类工单不由来电人评价 / this kind of ticket is not rated by its caller"
-            )
+        if (refusal := online_rating_refusal(t)) is not None:
+            raise refusal
 
     locked = transition(
         ticket=ticket,
@@ -187,8 +196,18 @@ def ticket_rate_online(
         changes=lambda t: _rating_changes(t, now, resolved, satisfaction, reopen=False),
         payload=payloads.rate_online(resolved=resolved, satisfaction=satisfaction, comment=comment),
     )
-    close_duplicates(master=locked, actor=None, now=now)
+    close_duplicates(master=locked, actor=None, now=now, action=EventType.RATE_ONLINE)
     return locked
+
+
+def online_rating_refusal(ticket: Ticket) -> DomainError | None:
+    """Why the public may not rate the ticket online: its kind is not rated by its caller.
+    (``ticket_rate_online`` first checks the caller's phone, which only the request knows.)"""
+    if not modules.for_kind(ticket.kind).rated_by(ticket=ticket, actor=None):
+        return PermissionDenied(
+            "该类工单不由来电人评价 / this kind of ticket is not rated by its caller"
+        )
+    return None
 
 
 def reopen_refusal(ticket: Ticket) -> DomainError | None:
@@ -234,12 +253,8 @@ def ticket_merge(
 
     def validate(t: Ticket) -> None:
         locked = lock(master)
-        if locked.pk == t.pk:
-            raise InvalidInput("不能合并到自身 / cannot merge a ticket into itself", field="master")
-        if locked.state not in OPEN_STATES:
-            raise IllegalTransition(
-                "主工单已结束，不能合并 / the master ticket is no longer open", field="master"
-            )
+        if (refusal := merge_refusal(t, master=locked)) is not None:
+            raise refusal
         if locked.primary_unit is not None and not actor.can_see_unit(locked.primary_unit):
             raise PermissionDenied("主工单不在您的管辖范围内 / master ticket outside your scope")
 
@@ -255,8 +270,31 @@ def ticket_merge(
     )
 
 
-def close_duplicates(*, master: Ticket, actor: User | None, now: datetime) -> int:
-    """Close the tickets merged into ``master`` (each with its own event)."""
+def merge_refusal(ticket: Ticket, *, master: Ticket) -> DomainError | None:
+    """Why merging ``ticket`` into ``master`` would be refused: the master is the ticket
+    itself, or no longer open. (``ticket_merge`` also needs the master within the actor's
+    scope.)"""
+    if master.pk == ticket.pk:
+        return InvalidInput("不能合并到自身 / cannot merge a ticket into itself", field="master")
+    if master.state not in OPEN_STATES:
+        return IllegalTransition(
+            "主工单已结束，不能合并 / the master ticket is no longer open", field="master"
+        )
+    return None
+
+
+# The actions that close a master's duplicates with it when they close the master; an
+# invalidated master leaves its duplicates merged.
+CLOSES_DUPLICATES: frozenset[str] = frozenset(
+    {EventType.DIRECT_ANSWER, EventType.CALLBACK, EventType.RATE_ONLINE}
+)
+
+
+def close_duplicates(*, master: Ticket, actor: User | None, now: datetime, action: str) -> int:
+    """Close the tickets merged into ``master`` (each with its own event) when ``action``, one
+    of :data:`CLOSES_DUPLICATES`, has just closed it."""
+    if action not in CLOSES_DUPLICATES or master.state != State.CLOSED:
+        return 0
     count = 0
     for dup in Ticket.objects.filter(
         master=master, state=State.MERGED, closed_at__isnull=True

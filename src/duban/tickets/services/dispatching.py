@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 
@@ -15,7 +16,7 @@ from ..choices import AssignmentRole, AssignmentStatus, ReplyResult, State
 from ..errors import DomainError, InvalidInput, PermissionDenied, ReturnWindowClosed
 from ..events import EventType, payloads
 from ..models import Ticket, TicketAssignment
-from ..rules import ESCALATE_AFTER
+from ..rules import DIRECT_ANSWER_RESULTS, ESCALATE_AFTER
 from .base import check_text, check_unit, lock, transition
 from .closing import close_duplicates
 
@@ -30,12 +31,30 @@ def _check_target(unit: Unit | None, actor: User | None, field: str, ticket: Tic
     elif unit is None or not unit.is_active or unit.district_pk != ticket.district_id:
         # The engine's own dispatch: only to an active unit of the ticket's district.
         raise InvalidInput("单位不存在或已停用 / unknown or inactive unit", field=field)
+    if (refusal := dispatch_unit_refusal(unit, field=field)) is not None:
+        raise refusal
+    return unit
+
+
+def dispatch_unit_refusal(unit: Unit, *, field: str = "unit") -> DomainError | None:
+    """Why a ticket may not be dispatched to ``unit`` (as primary or co-unit): its kind."""
     if unit.kind not in DISPATCHABLE_KINDS:
-        raise InvalidInput(
+        return InvalidInput(
             "只能派往部门、街道/镇、社区/村或网格 / cannot dispatch to this kind of unit",
             field=field,
         )
-    return unit
+    return None
+
+
+def co_units_refusal(primary: Unit, co_units: Sequence[Unit]) -> DomainError | None:
+    """Why these co-units (协办) would be refused: they repeat or include the primary unit."""
+    pks = [u.pk for u in co_units]
+    if primary.pk in pks or len(set(pks)) != len(pks):
+        return InvalidInput(
+            "协办单位不能重复或与主办单位相同 / co-units must be distinct from the primary unit",
+            field="co_units",
+        )
+    return None
 
 
 @transaction.atomic
@@ -59,11 +78,8 @@ def ticket_dispatch(
         raise PermissionDenied("派单须由派单员执行 / dispatch needs a dispatcher")
     primary = _check_target(unit, actor, "unit", ticket)
     co = [_check_target(u, actor, "co_units", ticket) for u in co_units]
-    if any(u.pk == primary.pk for u in co) or len({u.pk for u in co}) != len(co):
-        raise InvalidInput(
-            "协办单位不能重复或与主办单位相同 / co-units must be distinct from the primary unit",
-            field="co_units",
-        )
+    if (refusal := co_units_refusal(primary, co)) is not None:
+        raise refusal
     note = check_text(note, field="note", required=False, limit=500)
 
     def changes(t: Ticket) -> dict:
@@ -82,7 +98,7 @@ def ticket_dispatch(
             co_units=co,
             note=note,
             auto=auto,
-            suggested_unit_id=_suggested_unit(ticket),
+            suggested_unit_id=suggested_unit_id(ticket.suggestions),
         ),
     )
     TicketAssignment.objects.bulk_create(
@@ -178,10 +194,10 @@ def ticket_reassign(
     return locked
 
 
-def _suggested_unit(ticket: Ticket) -> int | None:
-    """The unit intake suggested first (the event records whether the dispatcher corrected it:
-    retraining learns from it)."""
-    units = (ticket.suggestions or {}).get("units") or []
+def suggested_unit_id(suggestions: dict[str, Any] | None) -> int | None:
+    """The unit intake suggested first, of a ticket's ``suggestions`` (the dispatch event
+    records whether the dispatcher corrected it: retraining learns from it)."""
+    units = (suggestions or {}).get("units") or []
     return units[0].get("unit_id") if units else None
 
 
@@ -197,7 +213,7 @@ def ticket_direct_answer(
 ) -> Ticket:
     """Answer a simple matter at intake (直办) and close it."""
     answer = check_text(answer, field="answer")
-    if result not in (ReplyResult.SOLVED, ReplyResult.EXPLAINED):
+    if result not in DIRECT_ANSWER_RESULTS:
         raise InvalidInput(
             "直办结果只能是已解决或已解释说明 / direct answers are solved or explained",
             field="result",
@@ -211,7 +227,7 @@ def ticket_direct_answer(
         changes={"reply_text": answer, "reply_result": result, "replied_at": now, "closed_at": now},
         payload=payloads.direct_answer(answer=answer),
     )
-    close_duplicates(master=locked, actor=actor, now=now)
+    close_duplicates(master=locked, actor=actor, now=now, action=EventType.DIRECT_ANSWER)
     return locked
 
 
@@ -294,6 +310,11 @@ def ticket_approve_return(
     return locked
 
 
+def rejected_return_state(return_from_state: str) -> str:
+    """Where a rejected return sends the ticket: back to the state the return was asked from."""
+    return return_from_state or State.DISPATCHED
+
+
 @transaction.atomic
 def ticket_reject_return(
     *,
@@ -312,7 +333,7 @@ def ticket_reject_return(
         action=EventType.REJECT_RETURN,
         expected_version=expected_version,
         changes=lambda t: {
-            "state": t.return_from_state or State.DISPATCHED,
+            "state": rejected_return_state(t.return_from_state),
             "return_from_state": "",
         },
         payload=payloads.reject_return(reason=reason),
@@ -333,16 +354,8 @@ def ticket_sub_dispatch(
     note = check_text(note, field="note", required=False, limit=500)
 
     def validate(t: Ticket) -> None:
-        assert t.primary_unit is not None
-        if (
-            unit is None
-            or not unit.is_active
-            or unit.pk == t.primary_unit.pk
-            or not unit.is_within(t.primary_unit)
-        ):
-            raise InvalidInput(
-                "只能下派到本单位的下级单位 / sub-dispatch only to a unit below yours", field="unit"
-            )
+        if (refusal := sub_dispatch_refusal(t, unit=unit)) is not None:
+            raise refusal
 
     locked = transition(
         ticket=ticket,
@@ -361,6 +374,23 @@ def ticket_sub_dispatch(
         ticket=locked, unit=unit, role=AssignmentRole.SUB, assigned_at=now, note=note
     )
     return locked
+
+
+def sub_dispatch_refusal(ticket: Ticket, *, unit: Unit | None) -> DomainError | None:
+    """Why sub-dispatching (下派) to ``unit`` would be refused: it must be an active unit
+    strictly below the ticket's primary unit."""
+    primary = ticket.primary_unit
+    if (
+        unit is None
+        or primary is None
+        or not unit.is_active
+        or unit.pk == primary.pk
+        or not unit.is_within(primary)
+    ):
+        return InvalidInput(
+            "只能下派到本单位的下级单位 / sub-dispatch only to a unit below yours", field="unit"
+        )
+    return None
 
 
 def part_refusal(ticket: Ticket, *, actor: User) -> DomainError | None:

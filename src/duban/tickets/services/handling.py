@@ -17,6 +17,7 @@ from ..choices import AssignmentRole, AssignmentStatus, ReplyResult, State
 from ..errors import DomainError, ExtensionLimit, IllegalTransition, InvalidInput
 from ..events import EventType, payloads
 from ..models import Attachment, Ticket, TicketAssignment
+from ..rules import reply_needs_reason
 from .attachments import ticket_attach
 from .base import check_permission, check_text, check_version, lock, transition
 
@@ -237,7 +238,7 @@ def ticket_reply(
     if result not in ReplyResult.values:
         raise InvalidInput("办理结果取值无效 / invalid result", field="result")
     text = check_text(text, field="text")
-    reason = check_text(reason, field="reason", required=result == ReplyResult.CANNOT, limit=500)
+    reason = check_text(reason, field="reason", required=reply_needs_reason(result), limit=500)
     if len(attachment_ids) > MAX_ATTACHMENTS:
         raise InvalidInput(
             f"附件最多 {MAX_ATTACHMENTS} 个 / at most {MAX_ATTACHMENTS} attachments",

@@ -32,6 +32,7 @@ from ..choices import AppealType, Channel, Kind, State, Urgency
 from ..errors import IdempotencyMismatch, InvalidInput, PermissionDenied
 from ..events import EventType, event_append, payloads
 from ..models import Caller, DuplicateKey, IdempotencyKey, Ticket, TicketSequence
+from ..rules import ONLINE_CHANNELS
 from .base import check_text, transition
 from .dispatching import ticket_direct_answer, ticket_dispatch
 
@@ -41,6 +42,8 @@ PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{7,8})$")
 ID_RE = re.compile(r"^\d{17}[\dX]$")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
+# The note of the engine's own dispatch at intake.
+AUTO_DISPATCH_NOTE = "智能派单（置信度达到阈值） / auto-dispatched above the confidence threshold"
 
 
 def normalise_phone(phone: str) -> str:
@@ -110,14 +113,9 @@ def ticket_register(
     portal's ``district`` (or the installation's only district).
     """
     kind = _choice(kind, Kind, "kind")
-    module = modules.for_kind(kind)
-    if actor is not None and actor.role not in module.register_roles:
-        raise PermissionDenied("当前角色无权登记该类工单 / your role may not register this kind")
+    if (refusal := register_refusal(actor=actor, kind=kind, channel=channel)) is not None:
+        raise refusal
     district_unit = _district(actor, district)
-    if actor is None and channel not in (Channel.WEB, Channel.MINI_PROGRAM, Channel.MESSAGE_BOARD):
-        raise PermissionDenied(
-            "匿名提交仅限网上渠道 / anonymous submissions only via online channels"
-        )
     fields = {
         "kind": kind,
         "appeal_type": _choice(appeal_type, AppealType, "appeal_type"),
@@ -197,6 +195,21 @@ def ticket_register(
     return ticket
 
 
+def register_refusal(*, actor: User | None, kind: str, channel: str) -> DomainError | None:
+    """Why ``actor`` may not register a ticket of ``kind`` by ``channel``: a user needs one of
+    the kind's register roles; the public (no user) submits only through the online channels."""
+    if actor is not None:
+        if actor.role not in modules.for_kind(kind).register_roles:
+            return PermissionDenied(
+                "当前角色无权登记该类工单 / your role may not register this kind"
+            )
+    elif channel not in ONLINE_CHANNELS:
+        return PermissionDenied(
+            "匿名提交仅限网上渠道 / anonymous submissions only via online channels"
+        )
+    return None
+
+
 def _district(actor: User | None, district: Unit | None) -> Unit:
     """The district a new ticket belongs to: the actor's, else the given one, else the only one."""
     if actor is not None:
@@ -246,7 +259,7 @@ def _suggest_and_route(*, ticket: Ticket, now: datetime) -> Ticket:
                 now=now,
                 unit=unit,  # type: ignore[arg-type]  # None is refused by the service
                 auto=True,
-                note="智能派单（置信度达到阈值） / auto-dispatched above the confidence threshold",
+                note=AUTO_DISPATCH_NOTE,
             )
     except DomainError as exc:
         log.info("auto-dispatch of %s refused: %s", ticket.number, exc.message)

@@ -37,6 +37,15 @@ def ticket_urge(
     )
 
 
+def supervise_refusal(level: object) -> DomainError | None:
+    """Why supervising at ``level`` would be refused: not one of the three levels."""
+    if level not in SuperviseLevel.values or level == SuperviseLevel.NONE:
+        return InvalidInput(
+            "督办级别应为 1（一般）、2（重点）或 3（挂牌） / level must be 1, 2 or 3", field="level"
+        )
+    return None
+
+
 @transaction.atomic
 def ticket_supervise(
     *,
@@ -48,10 +57,8 @@ def ticket_supervise(
     expected_version: int | None = None,
 ) -> Ticket:
     """督办 at a level: normal, key or listed (挂牌)."""
-    if level not in SuperviseLevel.values or level == SuperviseLevel.NONE:
-        raise InvalidInput(
-            "督办级别应为 1（一般）、2（重点）或 3（挂牌） / level must be 1, 2 or 3", field="level"
-        )
+    if (refusal := supervise_refusal(level)) is not None:
+        raise refusal
     note = check_text(note, field="note", required=False, limit=500)
     return transition(
         ticket=ticket,
@@ -62,6 +69,19 @@ def ticket_supervise(
         changes={"supervise_level": level},
         payload=payloads.supervise(level=level, note=note),
     )
+
+
+def leader_refusal(leader: User | None, *, actor: User) -> DomainError | None:
+    """Why ``actor`` may not put ``leader`` in charge (包案): not an active district leader
+    within the actor's scope."""
+    if leader is None or leader.role != Role.LEADER or not leader.is_active:
+        return InvalidInput(
+            "包案领导必须是区领导账号 / the leader must be a user with the leader role",
+            field="leader",
+        )
+    if not actor.can_see_unit(leader.unit):
+        return InvalidInput("领导不在本区 / leader outside your district", field="leader")
+    return None
 
 
 @transaction.atomic
@@ -78,13 +98,8 @@ def ticket_assign_leader(
     note = check_text(note, field="note", required=False, limit=500)
 
     def validate(t: Ticket) -> None:
-        if leader is None or leader.role != Role.LEADER or not leader.is_active:
-            raise InvalidInput(
-                "包案领导必须是区领导账号 / the leader must be a user with the leader role",
-                field="leader",
-            )
-        if not actor.can_see_unit(leader.unit):
-            raise InvalidInput("领导不在本区 / leader outside your district", field="leader")
+        if (refusal := leader_refusal(leader, actor=actor)) is not None:
+            raise refusal
 
     return transition(
         ticket=ticket,
