@@ -23,6 +23,7 @@ from duban.org.roles import (
 )
 
 from . import selectors
+from .selectors_circular import circular_data
 
 TITLES = {"inbox": "本单位待办", "centre": "中心工作台", "supervision": "督办台"}
 
@@ -75,7 +76,7 @@ def circular(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     label = request.GET.get("period") or period_containing(now).previous.label
     try:
-        data = selectors.circular_data(user=request.user, period=label, now=now)  # type: ignore[arg-type]
+        data = circular_data(user=request.user, period=label, now=now)  # type: ignore[arg-type]
     except DomainError as exc:
         context = {"error": readable(exc), "period": label}
         return render(request, "web/circular.html", context, status=422)

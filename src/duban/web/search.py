@@ -24,7 +24,7 @@ from duban.org.selectors import units_visible_to
 from duban.tickets.choices import State
 from duban.tickets.models import Ticket
 
-from . import selectors
+from . import selectors_search as selectors
 from .desks import page_number
 
 PLACE_CHOICE_KINDS = (UnitKind.STREET, UnitKind.COMMUNITY)

@@ -1,5 +1,5 @@
-"""Reads behind the staff pages: the work lists (desks), the grid worker's tasks, the
-ticket search and the monthly circular.
+"""Reads behind the staff pages: the work lists (desks) and the grid worker's tasks (the
+ticket search and the monthly circular have their own modules).
 
 Each desk is a dict of tabs → filter over ``Ticket.objects.visible_to(user)``. A desk
 page runs a fixed number of queries whatever the number of rows: one aggregate for
@@ -13,20 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import reduce
 from operator import or_
-from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Q
 
-from duban.core.periods import Period, parse_period
-from duban.metrics.figures import Ranking
-from duban.metrics.selectors_places import place_filter
-from duban.metrics.selectors_rollup import rankings_from_rollup
-from duban.org.models import Unit, User
-from duban.tickets import selectors as ticket_selectors
+from duban.org.models import User
 from duban.tickets.choices import OPEN_STATES, State
 from duban.tickets.clocks import DUE_SOON, OVERDUE_STATES
-from duban.tickets.models import Category, Ticket
-from duban.tickets.querysets import TicketQuerySet
+from duban.tickets.models import Ticket
 
 PAGE_SIZE = 20
 OPEN = sorted(s.value for s in OPEN_STATES)
@@ -155,85 +148,4 @@ def grid_tickets(*, user: User, limit: int) -> list[Ticket]:
         .filter(Q(primary_unit=unit) | Q(handling_unit=unit))
         .with_list_relations()
         .order_by("handle_due", "number")[:limit]
-    )
-
-
-# --- ticket search (工单查询) -----------------------------------------------------------
-
-
-def level_one_categories() -> QuerySet[Category]:
-    return Category.objects.filter(level=1).order_by("full_name")
-
-
-def searched_tickets(
-    *, user: User, now: datetime, place: Unit | None = None, **filters: Any
-) -> TicketQuerySet:
-    """Visible tickets matching the search filters (``tickets.selectors.filtered_tickets``);
-    ``place`` a street or village, counted as the dashboard's heat by place counts it."""
-    qs = ticket_selectors.filtered_tickets(user=user, now=now, **filters)
-    return qs.filter(place_filter(place)) if place is not None else qs
-
-
-@dataclass(frozen=True)
-class SearchPage:
-    tickets: list[Ticket]
-    count: int
-    page: int
-    pages: int
-
-
-def search_page(
-    qs: TicketQuerySet, *, now: datetime, ordering: str, page: int, page_size: int
-) -> SearchPage:
-    """One page of searched tickets and the total (two queries); a page past the end is the last."""
-    count = qs.count()
-    pages = max(1, -(-count // page_size))
-    page = min(page, pages)
-    tickets = ticket_selectors.ordered_page(
-        qs, now=now, ordering=ordering, limit=page_size, offset=(page - 1) * page_size
-    )
-    return SearchPage(tickets=tickets, count=count, page=page, pages=pages)
-
-
-# --- monthly circular (通报) -------------------------------------------------------------
-
-
-MAX_TICKETS = 200
-
-
-@dataclass
-class Circular:
-    period: Period
-    streets: Ranking
-    departments: Ranking
-    overdue: list[Ticket]
-    overdue_total: int
-
-
-def circular_data(*, user: User, period: str, now: datetime) -> Circular:
-    """Rankings of both groups and the tickets due in the month that were or are overdue.
-
-    A ticket counts when its handling deadline fell in the month and it was answered
-    late or is still unanswered past it.
-    """
-    p = parse_period(period)
-    late = Q(replied_at__gt=F("handle_due")) | Q(
-        replied_at__isnull=True, state__in=OVERDUE_STATES, handle_due__lt=now
-    )
-    qs = (
-        Ticket.objects.visible_to(user)
-        .filter(handle_due__gte=p.start, handle_due__lt=p.end)
-        .filter(late)
-    )
-    rows = list(
-        qs.select_related("primary_unit", "category").order_by("primary_unit__path", "handle_due")[
-            :MAX_TICKETS
-        ]
-    )
-    return Circular(
-        period=p,
-        streets=rankings_from_rollup(period=p.label, group="streets", now=now),
-        departments=rankings_from_rollup(period=p.label, group="departments", now=now),
-        overdue=rows,
-        overdue_total=qs.count() if len(rows) == MAX_TICKETS else len(rows),
     )
