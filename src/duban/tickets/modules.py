@@ -153,6 +153,30 @@ def seed_sla(SlaRule: Any) -> int:
     return sum(seed_rules(SlaRule, sla_rows(module)) for module in all_modules())
 
 
+_observers: list[Hook] = []
+
+
+def observe(hook: Hook) -> None:
+    """Have ``hook(*, ticket, event, actor, now)`` called after every event of every kind.
+
+    For apps that react to all tickets rather than own a kind (notifications): registered
+    from their ``AppConfig.ready()``, called inside the event's transaction after the
+    owning module's hook. An observer writes only its own rows (an outbox, notices);
+    anything that leaves the database (SMS, webhooks) is sent after commit. (Breach events
+    of ``duban sla tick`` are written in bulk without hooks: react to deadlines in the
+    tick's own job.)
+    """
+    if hook not in _observers:
+        _observers.append(hook)
+
+
+def unobserve(hook: Hook) -> None:
+    if hook in _observers:
+        _observers.remove(hook)
+
+
 def after_event(*, ticket: Ticket, event: TicketEvent, actor: User | None, now: datetime) -> None:
-    """Run the owning module's hook for an event just written (inside its transaction)."""
+    """Run the owning module's hook, then the observers, for an event just written."""
     for_kind(ticket.kind).on_transition(ticket=ticket, event=event, actor=actor, now=now)
+    for hook in _observers:
+        hook(ticket=ticket, event=event, actor=actor, now=now)

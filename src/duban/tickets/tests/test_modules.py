@@ -132,3 +132,27 @@ def test_each_module_seeds_its_sla_defaults_over_the_generic_rule() -> None:
     assert ("appeal", "help", "", "2wh", "24h", "2wd", "10wd", "10wd", "2wd") in rows
     SlaRule.objects.filter(kind=Kind.APPEAL).delete()
     assert modules.seed_sla(SlaRule) == len(rows)
+
+
+def test_observers_see_every_event_of_every_kind_in_its_transaction(p, now) -> None:
+    seen: list[tuple[str, str]] = []
+
+    def observer(*, ticket, event, actor, now) -> None:
+        assert TicketEvent.objects.filter(pk=event.pk).exists()
+        seen.append((ticket.kind, event.type))
+
+    modules.observe(observer)
+    try:
+        f.dispatched(p=p, now=now)
+        f.registered(actor=p.supervisor, now=now, kind=Kind.INSPECTION)
+    finally:
+        modules.unobserve(observer)
+    assert seen == [
+        ("appeal", "register"),
+        ("appeal", "suggest"),
+        ("appeal", "dispatch"),
+        ("inspection", "register"),
+        ("inspection", "suggest"),
+    ]
+    f.registered(actor=p.operator, now=now)
+    assert len(seen) == 5  # unobserved
