@@ -2,9 +2,19 @@
 
 - :class:`Browsing` (fixture ``open_as``): one browser context per persona, signed in
   through the real login form, every page watched by one :class:`ConsoleWatch`.
+- :func:`htmx_click`: a click that fires an htmx request, returning once the answer is
+  swapped in *and settled*. htmx wires up the new content (``hx-post`` on a fresh form,
+  ``hx-get`` on a fresh link) only when it settles, 20 ms after the swap and much later
+  on a loaded machine; a click in between is a plain browser navigation that leaves the
+  card the test is watching. Never click an htmx element without it.
+- Every wait is on a state (an element, a URL after ``load``, an htmx settle), bounded
+  by ``TIMEOUT_MS``, generous because the live server shares two cores with Chromium.
+  ``DUBAN_BROWSER_LAG=<ms>`` delays every request and every htmx settle by that much,
+  to show that the journeys wait for the right thing rather than win races.
 - :class:`ConsoleWatch`: console errors and uncaught page exceptions; a test ends
   with ``assert_clean()``. Expected failures (a 404 page the test opens on purpose)
-  are declared with ``expect_status_error(url)``.
+  are declared with ``expect_status_error(url)``; htmx's log of an aborted request
+  (a superseded suggestion, a page left while loading) is set aside, not an error.
 - :class:`ActionCounter`: counts the keystrokes and clicks of a step (typed text
   counts as none) to hold the intake desk to a small bound.
 - :func:`shot`: a screenshot into ``docs/screenshots/`` when ``DUBAN_SCREENSHOTS=1``
@@ -16,7 +26,6 @@
 from __future__ import annotations
 
 import os
-import re
 import struct
 import zlib
 from collections.abc import Callable
@@ -25,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from playwright.sync_api import BrowserContext, ConsoleMessage, Page, expect
+from playwright.sync_api import BrowserContext, ConsoleMessage, Locator, Page, expect
 
 CHROMIUM_PATH = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -42,9 +51,40 @@ PASSWORD = "pass-12345"
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 SCREENSHOTS = Path(settings.PROJECT_DIR) / "docs" / "screenshots"
-TIMEOUT_MS = 10_000
+# Generous but bounded: on a loaded 2-core machine a page can take seconds.
+TIMEOUT_MS = 30_000
 
 expect.set_options(timeout=TIMEOUT_MS)
+
+# Installed in every page before its own scripts: which htmx request the test waits for
+# (``pending``, set by :func:`htmx_click`), whether it settled or failed, how many htmx
+# requests are in flight, and a per-document id that tells a reload from a swap.
+HTMX_PROBE = """(() => {
+  const probe = { doc: Math.random().toString(36).slice(2), pending: null, failure: "",
+                  inflight: 0 };
+  window.__dubanProbe = probe;
+  const ours = (e) => {
+    const elt = e.detail && e.detail.requestConfig && e.detail.requestConfig.elt;
+    return probe.pending !== null && elt && elt.contains(probe.pending);
+  };
+  document.addEventListener("htmx:beforeRequest", () => { probe.inflight++; });
+  document.addEventListener("htmx:afterRequest", () => { probe.inflight--; });
+  document.addEventListener("htmx:afterSettle", (e) => { if (ours(e)) probe.pending = null; });
+  for (const name of ["htmx:responseError", "htmx:sendError", "htmx:timeout"]) {
+    document.addEventListener(name, (e) => {
+      if (!ours(e)) return;
+      const xhr = e.detail.xhr;
+      probe.failure = name + " " + (xhr ? xhr.status : "") + " " + e.detail.requestConfig.path;
+    });
+  }
+})();"""
+LAG_PROBE = """document.addEventListener("DOMContentLoaded", () => {
+  if (window.htmx) htmx.config.defaultSettleDelay = %d;
+});"""
+
+
+def lag_ms() -> int:
+    return int(os.environ.get("DUBAN_BROWSER_LAG") or 0)
 
 
 def screenshots_enabled() -> bool:
@@ -57,6 +97,7 @@ def shot(page: Page, name: str) -> Path | None:
         return None
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
+    wait_htmx_idle(page)
     page.evaluate("document.fonts.ready")
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(path), animations="disabled", caret="initial")
@@ -85,6 +126,7 @@ class ConsoleWatch:
 
     errors: list[str] = field(default_factory=list)
     expected_urls: list[str] = field(default_factory=list)
+    aborted: list[str] = field(default_factory=list)
 
     def watch(self, page: Page, who: str) -> None:
         page.on("console", lambda msg: self._console(msg, who))
@@ -102,7 +144,18 @@ class ConsoleWatch:
             return
         if msg.text.startswith("Failed to load resource") and url in self.expected_urls:
             return
-        self.errors.append(f"[{who}] console: {msg.text} ({url})")
+        entry = f"[{who}] console: {msg.text} ({url})"
+        if msg.text.startswith("htmx:sendAbort") and self.errors[-1:] == [
+            entry.replace("htmx:sendAbort", "htmx:afterRequest")
+        ]:
+            # htmx logs an aborted request as two errors (afterRequest, then sendAbort).
+            # Aborts are by design here: the intake desk's suggestions are hx-sync
+            # "replace" (a newer draft cancels the stale request), and leaving a page
+            # cancels what it still loads. Failed requests log sendError/responseError.
+            self.errors.pop()
+            self.aborted.append(entry)
+            return
+        self.errors.append(entry)
 
     def assert_clean(self) -> None:
         assert self.errors == [], "browser console errors:\n" + "\n".join(self.errors)
@@ -152,7 +205,22 @@ class Browsing:
             has_touch=viewport == PHONE,
         )
         context.set_default_timeout(TIMEOUT_MS)
+        context.add_init_script(HTMX_PROBE)
+        if lag_ms():
+            context.add_init_script(LAG_PROBE % lag_ms())
         page = context.new_page()
+        if lag_ms():
+            cdp = context.new_cdp_session(page)
+            cdp.send("Network.enable")
+            cdp.send(
+                "Network.emulateNetworkConditions",
+                {
+                    "offline": False,
+                    "latency": lag_ms(),
+                    "downloadThroughput": -1,
+                    "uploadThroughput": -1,
+                },
+            )
         self.console.watch(page, getattr(user, "username", "public"))
         if user is not None:
             login(page, self.base_url, user.username)
@@ -160,17 +228,71 @@ class Browsing:
 
 
 def login(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/login/")
+    """Sign in and wait for the landing page's ``load``: its deferred scripts (htmx) ran.
+
+    The URL changes as soon as the landing page starts arriving; an htmx button clicked
+    before htmx has processed the page submits as a plain form and leaves the page.
+    """
+    goto(page, f"{base_url}/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("form.login button[type=submit]")
-    expect(page).not_to_have_url(re.compile(r"/login/"))
+    page.wait_for_url(lambda url: "/login/" not in url, wait_until="load")
 
 
 def goto(page: Page, url: str) -> None:
-    """Navigate and insist on a 2xx answer (an error page would hide behind a 200 body)."""
+    """Navigate and insist on a 2xx answer (an error page would hide behind a 200 body).
+
+    ``page.goto`` returns at the ``load`` event, after the deferred scripts (htmx) ran.
+    """
     response = page.goto(url)
     assert response is not None and response.ok, f"{url}: HTTP {response and response.status}"
+
+
+PROBE_STATE = (
+    "() => window.__dubanProbe && ({ doc: __dubanProbe.doc, failure: __dubanProbe.failure })"
+)
+SETTLED = """(doc) => {
+  const probe = window.__dubanProbe;
+  return !probe || probe.doc !== doc || probe.pending === null || probe.failure !== "";
+}"""
+RELOADED = """(doc) => {
+  const probe = window.__dubanProbe;
+  return (probe && probe.doc !== doc) || (probe && probe.failure !== "");
+}"""
+
+
+def htmx_click(target: Locator, *, reloads: bool = False) -> None:
+    """Click an htmx element and wait until the request it fires has settled.
+
+    Settled means swapped in and processed by htmx, so the new content's own htmx
+    links and forms work. With ``reloads`` the answer carries ``HX-Refresh`` (the
+    ticket page's panel): wait for the reloaded page's ``load`` instead. Fails at once
+    when the request fails, or when the click loaded another page instead of an htmx
+    request (the element was not wired up yet).
+    """
+    page = target.page
+    doc = target.evaluate(
+        "el => { window.__dubanProbe.pending = el; return window.__dubanProbe.doc; }"
+    )
+    target.click()
+    page.wait_for_function(RELOADED if reloads else SETTLED, arg=doc)
+    state = page.evaluate(PROBE_STATE)
+    assert not (state and state["failure"]), f"htmx request failed: {state['failure']}"
+    if reloads:
+        page.wait_for_load_state("load")
+        return
+    assert state and state["doc"] == doc, (
+        f"{target}: the click loaded {page.url} instead of an htmx swap"
+    )
+
+
+def wait_htmx_idle(page: Page) -> None:
+    """No htmx request in flight and every swap settled (e.g. a panel loaded on page load)."""
+    page.wait_for_function(
+        """() => window.__dubanProbe && window.__dubanProbe.inflight === 0
+            && !document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")"""
+    )
 
 
 def badge_text(page: Page) -> str:
@@ -268,8 +390,10 @@ __all__ = [
     "card",
     "deadline_cell",
     "goto",
+    "htmx_click",
     "login",
     "shot",
     "timeline",
     "tiny_png",
+    "wait_htmx_idle",
 ]

@@ -15,9 +15,12 @@ from datetime import timedelta
 from urllib.parse import parse_qs
 
 import pytest
+from django.core import signing
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from duban.portal import challenge
+from duban.portal.conf import portal_setting
 from duban.testing import factories
 from duban.tickets import services as s
 from duban.tickets.models import Ticket
@@ -29,6 +32,7 @@ from .browser import (
     card,
     deadline_cell,
     goto,
+    htmx_click,
     shot,
     timeline,
     tiny_png,
@@ -43,14 +47,16 @@ pytestmark = [
 INTAKE_ACTION_BOUND = 12
 
 
-def open_action(page: Page, scope, label: str) -> None:  # type: ignore[no-untyped-def]
+def open_action(scope, label: str) -> None:  # type: ignore[no-untyped-def]
     """Open an action's form (an htmx link) inside ``scope`` (a card or the panel)."""
-    scope.get_by_role("link", name=label, exact=True).click()
+    htmx_click(scope.get_by_role("link", name=label, exact=True))
     expect(scope.locator("form.action-form h3", has_text=label)).to_be_visible()
 
 
-def submit_action(scope) -> None:  # type: ignore[no-untyped-def]
-    scope.locator("form.action-form").get_by_role("button", name="提交").click()
+def submit_action(scope, *, panel: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """Submit the open action form: a desk card is swapped in place; the ticket page's
+    panel answers with ``HX-Refresh`` and the page reloads with the outcome."""
+    htmx_click(scope.locator("form.action-form").get_by_role("button", name="提交"), reloads=panel)
 
 
 def suggestion_for(content: str):  # type: ignore[no-untyped-def]
@@ -116,13 +122,13 @@ def test_appeal_from_call_to_closed(open_as, p, capsys):  # type: ignore[no-unty
     item = card(handler, number)
     expect(item).to_contain_text("东留村主街路灯不亮")
     expect(item.locator(".badge").first).to_have_text("已派单")
-    item.get_by_role("button", name="签收").click()
+    htmx_click(item.get_by_role("button", name="签收"))
     expect(item.locator(".badge").first).to_have_text("办理中")
-    open_action(handler, item, "记录联系")
+    open_action(item, "记录联系")
     item.locator("textarea[name=note]").fill("已电话联系张先生，约定今天下午现场查看。")
     submit_action(item)
     expect(item.get_by_role("status")).to_contain_text("记录联系成功")
-    open_action(handler, item, "答复")
+    open_action(item, "答复")
     item.locator("select[name=result]").select_option("solved")
     item.locator("textarea[name=text]").fill(
         "经现场查看，东留村主街路灯线路老化，已安排电工更换线路和灯具，路灯已恢复照明。"
@@ -139,12 +145,12 @@ def test_appeal_from_call_to_closed(open_as, p, capsys):  # type: ignore[no-unty
     goto(disp, f"{base}/desk/centre/?tab=review")
     item = card(disp, number)
     expect(item.locator(".reply")).to_contain_text("路灯已恢复照明")
-    open_action(disp, item, "审核通过")
+    open_action(item, "审核通过")
     submit_action(item)
     expect(item.locator(".badge").first).to_have_text("待回访")
     goto(disp, f"{base}/desk/centre/?tab=callback")
     item = card(disp, number)
-    open_action(disp, item, "回访")
+    open_action(item, "回访")
     expect(item.locator("input[name=reached][value='1']")).to_be_checked()
     item.locator("select[name=resolved]").select_option("1")
     item.locator("select[name=satisfaction]").select_option(label="满意")
@@ -180,9 +186,9 @@ def test_return_and_redispatch(open_as, p, recent):  # type: ignore[no-untyped-d
     handler = open_as(p.street_handler)
     ticket_page(handler, base, t.number)
     panel = handler.locator("#panel")
-    open_action(handler, panel, "申请退单")
+    open_action(panel, "申请退单")
     panel.locator("textarea[name=reason]").fill("属住建部门职责：楼道维修由物业和住建局负责。")
-    submit_action(panel)
+    submit_action(panel, panel=True)
     expect(handler.get_by_role("status").first).to_contain_text("申请退单成功")
     assert badge_text(handler) == "退单待审"
 
@@ -190,11 +196,11 @@ def test_return_and_redispatch(open_as, p, recent):  # type: ignore[no-untyped-d
     goto(disp, f"{base}/desk/centre/?tab=returns")
     item = card(disp, t.number)
     expect(item.locator(".badge").first).to_have_text("退单待审")
-    open_action(disp, item, "同意退单")
+    open_action(item, "同意退单")
     item.locator("textarea[name=note]").fill("同意，改派住建局。")
     submit_action(item)
     expect(item.locator(".badge").first).to_have_text("已登记")
-    open_action(disp, item, "派单")
+    open_action(item, "派单")
     item.locator("select[name=unit]").select_option(label="住建局")
     submit_action(item)
     expect(item.locator(".badge").first).to_have_text("已派单")
@@ -222,10 +228,10 @@ def test_extension_moves_the_deadline(open_as, p, recent):  # type: ignore[no-un
     ticket_page(handler, base, t.number)
     before = deadline_cell(handler, "办理答复")
     panel = handler.locator("#panel")
-    open_action(handler, panel, "申请延期")
+    open_action(panel, "申请延期")
     panel.locator("input[name=days]").fill("3")
     panel.locator("textarea[name=reason]").fill("需协调供电公司更换变压器，3 个工作日内完成。")
-    submit_action(panel)
+    submit_action(panel, panel=True)
     expect(handler.get_by_role("status").first).to_contain_text("申请延期成功")
     assert deadline_cell(handler, "办理答复") == before  # not moved until approved
 
@@ -233,7 +239,7 @@ def test_extension_moves_the_deadline(open_as, p, recent):  # type: ignore[no-un
     goto(disp, f"{base}/desk/centre/?tab=extensions")
     item = card(disp, t.number)
     expect(item).to_contain_text("申请延期 3 个工作日")
-    open_action(disp, item, "批准延期")
+    open_action(item, "批准延期")
     submit_action(item)
     expect(item.get_by_role("status")).to_contain_text("批准延期成功")
 
@@ -256,7 +262,7 @@ def test_unsatisfied_callback_reopens(open_as, p, recent):  # type: ignore[no-un
     disp = open_as(p.dispatcher)
     goto(disp, f"{base}/desk/centre/?tab=callback")
     item = card(disp, t.number)
-    open_action(disp, item, "回访")
+    open_action(item, "回访")
     item.locator("select[name=resolved]").select_option("0")
     item.locator("select[name=satisfaction]").select_option(label="不满意")
     item.locator("textarea[name=note]").fill("群众反映路灯晚上仍然不亮。")
@@ -268,12 +274,12 @@ def test_unsatisfied_callback_reopens(open_as, p, recent):  # type: ignore[no-un
     goto(handler, f"{base}/desk/inbox/")
     tab = handler.get_by_role("tab", name="重办")
     expect(tab.locator(".count")).to_have_text("1")
-    tab.click()
+    htmx_click(tab)
     expect(handler).to_have_url(f"{base}/desk/inbox/?tab=reopened")
     expect(handler.locator("[role=tab].active")).to_contain_text("重办")
     item = card(handler, t.number)
     expect(item.locator(".badge").first).to_have_text("重办")
-    item.get_by_role("button", name="签收").click()
+    htmx_click(item.get_by_role("button", name="签收"))
     expect(item.locator(".badge").first).to_have_text("办理中")
     open_as.console.assert_clean()
 
@@ -294,9 +300,9 @@ def test_merge_duplicate_into_master(open_as, p, recent):  # type: ignore[no-unt
     disp = open_as(p.dispatcher)
     ticket_page(disp, base, dup.number)
     panel = disp.locator("#panel")
-    open_action(disp, panel, "合并")
+    open_action(panel, "合并")
     panel.locator("input[name=master]").fill(master.number)
-    submit_action(panel)
+    submit_action(panel, panel=True)
     expect(disp.get_by_role("status").first).to_contain_text("合并成功")
     expect(disp.locator(".ticket-head .badges .badge").first).to_have_text("已合并")
     dup_section = disp.locator("section.card", has_text="已合并至主工单")
@@ -329,7 +335,6 @@ def test_citizen_submits_tracks_and_rates(open_as, p):  # type: ignore[no-untype
     citizen = open_as(None, viewport=PHONE)
     goto(citizen, f"{base}/portal/submit/")
     expect(citizen.locator("h1")).to_have_text("我要反映")
-    started = citizen.evaluate("Date.now()")
     citizen.get_by_label("诉求类型").select_option("complaint")
     citizen.get_by_label("发生地点").fill("滨湖街道东留村村委会东侧")
     citizen.get_by_label("问题描述").fill(
@@ -341,8 +346,12 @@ def test_citizen_submits_tracks_and_rates(open_as, p):  # type: ignore[no-untype
     question = label.split("：", 1)[1].strip()
     citizen.locator("input[name=answer]").fill(str(solve_challenge(question)))
     shot(citizen, "portal_submit")
-    # The portal refuses forms filled faster than MIN_FILL_SECONDS (3 s): a human's pace.
-    citizen.wait_for_timeout(max(0, 3300 - (citizen.evaluate("Date.now()") - started)))
+    # The portal refuses a form sent sooner than MIN_FILL_SECONDS after its challenge was
+    # issued (a human's pace): wait for that moment, read from the signed challenge.
+    token = citizen.locator("input[name=challenge]").input_value()
+    issued = signing.loads(token, salt=challenge.SALT)["t"]
+    ready_ms = (issued + int(portal_setting("MIN_FILL_SECONDS"))) * 1000 + 100
+    citizen.wait_for_function("ms => Date.now() >= ms", arg=ready_ms, polling=100)
     citizen.get_by_role("button", name="提交诉求").click()
     expect(citizen.locator("h1")).to_have_text("提交成功")
     number = citizen.locator("#ticket-number").inner_text().strip()

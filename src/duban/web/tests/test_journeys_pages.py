@@ -22,7 +22,14 @@ from duban.dispatch.services import catalogue_import
 from duban.tickets import services as s
 from duban.tickets.models import Category, Ticket
 
-from .browser import assert_charts_drawn, assert_cjk_renders, card, goto, shot
+from .browser import (
+    assert_charts_drawn,
+    assert_cjk_renders,
+    card,
+    goto,
+    shot,
+    wait_htmx_idle,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -212,6 +219,9 @@ def test_tour_of_main_pages(open_as, p, tmp_path):  # type: ignore[no-untyped-de
     expect(figures.locator("table")).to_contain_text("滨湖街道")
     assert_cjk_renders(leader, "数据看板")
     expect(leader.locator(".as-of")).to_contain_text("统计截至")
+    # The hot-spots panel loads after the page (htmx, a second of clustering when cold):
+    # let it finish before leaving, so its request does not race the next page's.
+    wait_htmx_idle(leader)
     shot(leader, "dashboard")
     # A unit's row opens the tickets it counts (工单查询), and they export to Excel.
     figures.get_by_role("link", name="滨湖街道").click()
