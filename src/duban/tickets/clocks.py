@@ -5,12 +5,17 @@ Each clock has its deadline column, the column that records its breach (set once
 column whose value stops it early. The breach scan (:mod:`.services.sla_tick`), the
 countdown a ticket's card shows (``{% clock %}``) and the demo's simulated ticks all
 read this table.
+
+Due soon (临期) is relative to the clock: the last fifth of its span (from the column
+where it started to its deadline), and never earlier than the clock's ``soon_within``
+before the deadline. A 2-working-hour accept clock is therefore not 临期 the moment a
+ticket is dispatched (a flat 24 hours would make every accept clock amber at once).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils.translation import gettext_noop
 
@@ -25,10 +30,26 @@ class Clock:
     states: frozenset[str]  # the states in which the clock runs
     done: str | None = None  # a column whose value stops the clock before its states end
     label: str = ""  # the countdown's label on a card; "" for a clock cards do not show
+    start: str = ""  # the column holding the moment the clock started (its span's start)
+    soon_within: timedelta = timedelta(hours=24)  # 临期 at most this long before the deadline
 
     def running(self, state: str) -> bool:
         return state in self.states
 
+    def soon_window(self, *, started: datetime | None, due: datetime) -> timedelta:
+        """How long before ``due`` the clock is due soon: the last ``SOON_SHARE`` of its
+        span, at most ``soon_within`` (without a known start, ``soon_within``)."""
+        if started is None or started >= due:
+            return self.soon_within
+        return min(self.soon_within, (due - started) * SOON_SHARE)
+
+    def due_soon(self, *, started: datetime | None, due: datetime, now: datetime) -> bool:
+        """Still running on time but inside its soon window (临期)."""
+        return now <= due and due - now < self.soon_window(started=started, due=due)
+
+
+# The share of a clock's span at its end in which it is due soon (临期).
+SOON_SHARE = 0.2
 
 S = State
 ACCEPT = Clock(
@@ -37,6 +58,8 @@ ACCEPT = Clock(
     "accept_breached_at",
     frozenset({S.DISPATCHED}),
     label=gettext_noop("签收"),
+    start="dispatched_at",
+    soon_within=timedelta(minutes=30),
 )
 CONTACT = Clock(
     Breach.CONTACT,
@@ -44,6 +67,8 @@ CONTACT = Clock(
     "contact_breached_at",
     frozenset({S.DISPATCHED, S.ACCEPTED}),
     done="first_contact_at",
+    start="dispatched_at",
+    soon_within=timedelta(hours=4),
 )
 HANDLE = Clock(
     Breach.HANDLE,
@@ -51,6 +76,10 @@ HANDLE = Clock(
     "handle_breached_at",
     frozenset({S.DISPATCHED, S.ACCEPTED, S.RETURN_PENDING, S.REOPENED}),
     label=gettext_noop("办理"),
+    # A reopened ticket's handling clock restarts at its acceptance; measured from the
+    # first dispatch its span is longer, so it turns amber ``soon_within`` before the end.
+    start="dispatched_at",
+    soon_within=timedelta(hours=24),
 )
 CALLBACK = Clock(
     Breach.CALLBACK,
@@ -58,15 +87,19 @@ CALLBACK = Clock(
     "callback_breached_at",
     frozenset({S.REVIEWED}),
     label=gettext_noop("回访"),
+    start="reviewed_at",
+    soon_within=timedelta(hours=24),
 )
 CLOCKS: tuple[Clock, ...] = (ACCEPT, CONTACT, HANDLE, CALLBACK)
+BY_BREACH: dict[str, Clock] = {str(c.breach): c for c in CLOCKS}
 
 # A ticket is overdue while the handling clock runs past ``handle_due`` (the desks'
 # 已超期 tab, the ticket search, the figures' overdue count).
 OVERDUE_STATES: tuple[str, ...] = tuple(sorted(HANDLE.states))
-# A running deadline closer than this is due soon (临期): the countdown turns amber and
-# the desks list the ticket under 即将到期.
-DUE_SOON = timedelta(hours=24)
+# The desks' 即将到期 / 24小时内到期 tabs list the tickets whose handling deadline is
+# closer than this (a window in SQL; a card's amber countdown is the clock's own
+# ``due_soon``, which for short handling clocks starts later).
+DUE_SOON = HANDLE.soon_within
 
 
 def card_clock(state: str) -> Clock | None:
@@ -76,3 +109,8 @@ def card_clock(state: str) -> Clock | None:
     none while registered, replied or finished.
     """
     return next((c for c in CLOCKS if c.label and c.running(state)), None)
+
+
+def started_at(clock: Clock, ticket: object) -> datetime | None:
+    """When ``clock`` started on ``ticket`` (its ``start`` column), or None."""
+    return getattr(ticket, clock.start, None) if clock.start else None

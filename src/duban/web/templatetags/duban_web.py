@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from duban.tickets import events
 from duban.tickets.choices import State
-from duban.tickets.clocks import DUE_SOON, card_clock
+from duban.tickets.clocks import BY_BREACH, DUE_SOON, card_clock, started_at
 
 from ..nav import nav_items
 
@@ -67,22 +67,37 @@ def countdown_text(due: datetime, now: datetime) -> str:
 
 
 @register.simple_tag
-def countdown(due: datetime | None, now: datetime) -> str:
-    """A live countdown: server-rendered text, updated by web/app.js from data-due."""
+def countdown(due: datetime | None, now: datetime, soon: timedelta = DUE_SOON) -> str:
+    """A live countdown: server-rendered text, updated by web/app.js from data-due.
+
+    Amber (``soon``) in the last ``soon`` before the deadline; web/app.js reads the same
+    window from data-soon (seconds).
+    """
     if due is None:
         return "—"
-    css = "overdue" if due < now else ("soon" if due - now < DUE_SOON else "")
+    css = "overdue" if due < now else ("soon" if due - now < soon else "")
     return format_html(
-        '<span class="countdown {}" data-due="{}">{}</span>',
+        '<span class="countdown {}" data-due="{}" data-soon="{}">{}</span>',
         css,
         due.isoformat(),
+        int(soon.total_seconds()),
         countdown_text(due, now),
     )
 
 
 @register.simple_tag
-def deadline_state(due: datetime | None, done: datetime | None, now: datetime) -> str:
-    """按期 / 临期 / 超期 / 已完成 (超期完成) of one deadline."""
+def deadline_state(
+    due: datetime | None,
+    done: datetime | None,
+    now: datetime,
+    ticket: Any = None,
+    clock: str = "",
+) -> str:
+    """按期 / 临期 / 超期 / 已完成 (超期完成) of one deadline.
+
+    With ``ticket`` and ``clock`` (a ``tickets.clocks`` clock's breach name) 临期 is that
+    clock's due-soon window; otherwise the last ``DUE_SOON`` before the deadline.
+    """
     if due is None:
         return format_html('<span class="dl mute">{}</span>', "—")
     if done is not None:
@@ -91,7 +106,12 @@ def deadline_state(due: datetime | None, done: datetime | None, now: datetime) -
         return format_html('<span class="dl ok">{}</span>', _("已完成"))
     if now > due:
         return format_html('<span class="dl bad">{}</span>', _("超期"))
-    if due - now < DUE_SOON:
+    running = BY_BREACH.get(clock) if ticket is not None else None
+    if running is not None:
+        soon = running.due_soon(started=started_at(running, ticket), due=due, now=now)
+    else:
+        soon = due - now < DUE_SOON
+    if soon:
         return format_html('<span class="dl warn">{}</span>', _("临期"))
     return format_html('<span class="dl ok">{}</span>', _("按期"))
 
@@ -141,7 +161,8 @@ def clock(ticket: Any, now: datetime) -> str:
     due = getattr(ticket, running.due) if running is not None else None
     if running is None or due is None:
         return ""
-    return format_html("<small>{}</small> {}", _(running.label), countdown(due, now))
+    soon = running.soon_window(started=started_at(running, ticket), due=due)
+    return format_html("<small>{}</small> {}", _(running.label), countdown(due, now, soon))
 
 
 @register.simple_tag

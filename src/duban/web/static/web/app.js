@@ -13,9 +13,11 @@
     document.querySelectorAll(".countdown[data-due]").forEach(function (el) {
       var left = Date.parse(el.dataset.due) - now;
       if (isNaN(left)) return;
+      // The clock's own due-soon window (tickets/clocks.py), in seconds; 24 h without one.
+      var soon = el.dataset.soon ? Number(el.dataset.soon) * 1000 : 86400000;
       el.textContent = left >= 0 ? "剩余 " + span(left) : "已超期 " + span(left);
       el.classList.toggle("overdue", left < 0);
-      el.classList.toggle("soon", left >= 0 && left < 86400000);
+      el.classList.toggle("soon", left >= 0 && left < soon);
     });
   }
   document.addEventListener("DOMContentLoaded", tick);
