@@ -10,8 +10,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from duban.sla.deadlines import callback_due
-from duban.tickets.events import EventType
-from duban.tickets.rules import ESCALATE_AFTER, MAX_CALLBACK_ATTEMPTS
+from duban.tickets.events import EventType, payloads
+from duban.tickets.rules import ESCALATE_AFTER, MAX_CALLBACK_ATTEMPTS, rating_may_reopen
 
 from . import data
 from .recorder import TicketRecord
@@ -32,7 +32,7 @@ class CentreSteps:
                 at,
                 changes={"replied_at": None},
                 target="accepted",
-                payload={"reason": self.rng.choice(data.REVIEW_REJECT_REASONS)},
+                payload=payloads.review_reject(reason=self.rng.choice(data.REVIEW_REJECT_REASONS)),
             )
             at = self.reply(rec, case, self.wmin(at, 60, 900))
             at = self.wmin(at, 10, 300)
@@ -47,7 +47,7 @@ class CentreSteps:
                 "callback_due": callback_due(rule=rule, calendar=self.cal, reviewed_at=at),
             },
             target="reviewed",
-            payload={"note": ""},
+            payload=payloads.review_pass(note=""),
         )
 
     def callback(self, rec: TicketRecord, case: Case, t: datetime) -> datetime:
@@ -62,9 +62,10 @@ class CentreSteps:
                 at,
                 changes={**self._rated(at, resolved, satisfaction), "closed_at": at},
                 target="closed",
-                payload={"resolved": resolved, "satisfaction": satisfaction, "comment": ""},
+                payload=payloads.rate_online(
+                    resolved=resolved, satisfaction=satisfaction, comment=""
+                ),
             )
-            rec.closings.append((at, None))
             return at
         x = r.random()
         misses = MAX_CALLBACK_ATTEMPTS if x < 0.07 else 1 if x < 0.17 else 0
@@ -82,15 +83,14 @@ class CentreSteps:
                 at,
                 changes=changes,
                 target="closed" if last else None,
-                payload={"reached": False, "note": "电话无人接听"},
+                payload=payloads.callback(reached=False, note="电话无人接听"),
             )
             if last:
-                rec.closings.append((at, actor))
                 return at
             at = self.wmin(at, 60, 400)
         resolved, satisfaction = self.rating(rec)
         reopen = (
-            (satisfaction == "unsatisfied" or not resolved)
+            rating_may_reopen(resolved=resolved, satisfaction=satisfaction)
             and rec.t["reopen_count"] < ESCALATE_AFTER
             and r.random() < 0.4
         )
@@ -100,24 +100,16 @@ class CentreSteps:
             "callback_attempts": rec.t["callback_attempts"] + 1,
         }
         changes.update(self._reopen_changes(rec) if reopen else {"closed_at": at})
-        actor = self.operator()
-        at = rec.act(
+        return rec.act(
             EventType.CALLBACK,
-            actor,
+            self.operator(),
             at,
             changes=changes,
             target="reopened" if reopen else "closed",
-            payload={
-                "reached": True,
-                "resolved": resolved,
-                "satisfaction": satisfaction,
-                "note": "",
-                "reopen": reopen,
-            },
+            payload=payloads.callback(
+                reached=True, note="", resolved=resolved, satisfaction=satisfaction, reopen=reopen
+            ),
         )
-        if not reopen:
-            rec.closings.append((at, actor))
-        return at
 
     def rating(self, rec: TicketRecord) -> tuple[bool, str]:
         r, q = self.rng, self.profile(rec).quality
@@ -158,5 +150,5 @@ class CentreSteps:
             at,
             changes=self._reopen_changes(rec),
             target="reopened",
-            payload={"reason": self.rng.choice(data.REOPEN_REASONS)},
+            payload=payloads.reopen(reason=self.rng.choice(data.REOPEN_REASONS)),
         )

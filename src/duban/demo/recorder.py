@@ -1,11 +1,14 @@
 """Records one simulated ticket's history exactly as the services would have written it.
 
 :class:`TicketRecord` mirrors ``tickets.services.base.transition``: every action bumps
-the version, appends an event with ``seq = version``, ``from_state``/``to_state`` and
-``payload["set"]`` = the replayed fields it changed. Between actions it plays the
-periodic ``duban sla tick`` (every :data:`TICK_SECONDS`), emitting ``breach`` events
-with the same payload as :mod:`duban.tickets.services.sla_tick` the first tick after a
-deadline passed while its clock was running.
+the version, appends an event with ``seq = version``, ``from_state``/``to_state``, the
+payload its caller built with the event type's payload function
+(``tickets.events.payloads``) and ``payload["set"]`` = the replayed fields it changed.
+Between actions it plays the periodic ``duban sla tick`` (every :data:`TICK_SECONDS`),
+emitting ``breach`` events with ``payloads.breach`` as
+:mod:`duban.tickets.services.sla_tick` does, the first tick after a deadline passed while
+its clock was running. A closing by one of the services that close a master's duplicates
+(``CLOSES_DUPLICATES``) is noted for the tickets merged into this one.
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ from typing import Any
 from duban.org.models import Unit, User
 from duban.tickets.choices import AssignmentRole, AssignmentStatus
 from duban.tickets.clocks import CLOCKS
-from duban.tickets.events import REPLAYED_FIELDS, EventType
+from duban.tickets.events import REPLAYED_FIELDS, EventType, payloads
 from duban.tickets.models import TicketAssignment
+from duban.tickets.services.closing import CLOSES_DUPLICATES
 
 TICK_SECONDS = 300  # `duban sla tick` every five minutes
 _REPLAYED = tuple(REPLAYED_FIELDS)
@@ -55,7 +59,7 @@ class TicketRecord:
         self.events: list[tuple] = []  # rows in the order of EVENT_COLUMNS
         self.assignments: list[TicketAssignment] = []
         # Moments at which the ticket closed in a way that closes its duplicates
-        # (direct answer, call-back or online rating), with the actor.
+        # (CLOSES_DUPLICATES: direct answer, call-back or online rating), with the actor.
         self.closings: list[tuple[datetime, User | None]] = []
         self.left_open_at: datetime | None = None  # first time it left the open states
 
@@ -85,6 +89,8 @@ class TicketRecord:
         self._append(type, actor, at, from_state, {**(payload or {}), "set": changed})
         if t["state"] in ("closed", "merged", "invalid") and self.left_open_at is None:
             self.left_open_at = at
+        if type in CLOSES_DUPLICATES and t["state"] == "closed":
+            self.closings.append((at, actor))
         self.last_at = at
         return at
 
@@ -135,7 +141,7 @@ class TicketRecord:
                 None,
                 tick,
                 t["state"],
-                {"clock": breach, "due": t[due_f].astimezone(UTC).isoformat()},
+                payloads.breach(clock=breach, due=t[due_f].astimezone(UTC)),
             )
             self.last_at = max(self.last_at, tick)
 

@@ -11,16 +11,21 @@ written. Walking each ticket's events in order, with the ticket as it was before
   otherwise the state kept; the actor passes the engine's own ``check_permission`` (role
   and unit scope: district, primary unit); a system rule (no roles) has no actor; the
   ``assigned`` scope is checked against the assignments as they were at the event;
-- **the rules the services hold beyond the table**, with their constants
-  (``tickets.rules``, ``tickets.clocks``, ``DISPATCHABLE_KINDS``, the kinds' register
-  roles) and the SLA functions (``sla.deadlines``): who may register what; deadlines
-  recomputed at dispatch, reopened accept, extension and review; the return window;
-  extensions (one pending at a time, at most the rule's limit); breaches only on a
-  running clock, after its deadline, once; escalation after three returns or reopens;
-  call-backs (three unanswered close, a reopen only when unsatisfied or unresolved);
-  valid results, ratings, levels and leaders; sub-dispatch below the primary unit;
-  auto-dispatch only by the engine at intake; merges into an open master and closing
-  with it;
+- **the rules the services hold beyond the table**, by calling the services' own refusal
+  functions and predicates (``register_refusal``, ``dispatch_unit_refusal``,
+  ``return_request_refusal``, ``extension_request_refusal``, ``rating_refusal``,
+  ``merge_refusal`` …, and the constants of ``tickets.rules`` and ``tickets.clocks``) on
+  the ticket as it was before the event (:meth:`RuleChecker.ticket_at`), and the SLA
+  functions (``sla.deadlines``): who may register what; deadlines recomputed at dispatch,
+  reopened accept, extension and review; the return window; extensions (one pending at a
+  time, at most the rule's limit); breaches only on a running clock, after its deadline,
+  once; escalation after three returns or reopens; call-backs (three unanswered close, a
+  reopen only when the rating may); valid results, ratings, levels and leaders;
+  sub-dispatch below the primary unit; the suggestions and auto-dispatch at intake; merges
+  into an open master and closing with it (:data:`CLOSES_DUPLICATES`). What the checker
+  still follows itself, and why, is listed in :mod:`duban.demo.service_rules`;
+- **payloads**: every event carries exactly the keys its type's payload function gives
+  (:mod:`duban.demo.payload_keys`), and ``set`` unless it is a breach;
 - the stored row agrees with the walk: deadlines, breach flags, call-back attempts and a
   pending extension.
 
@@ -38,16 +43,17 @@ from typing import Any, NamedTuple
 from duban.org.models import Unit, User
 from duban.sla.models import SlaRule
 from duban.sla.selectors import get_calendar, get_rules, rule_for
-from duban.tickets import modules
-from duban.tickets.choices import OPEN_STATES, AssignmentRole, Channel, State
+from duban.tickets.choices import AssignmentRole, State
 from duban.tickets.clocks import CLOCKS
 from duban.tickets.errors import PermissionDenied
 from duban.tickets.models import Ticket, TicketEvent
 from duban.tickets.rules import ESCALATE_AFTER
 from duban.tickets.services.base import TABLE, Rule, check_permission
+from duban.tickets.services.closing import CLOSES_DUPLICATES, merge_refusal
+from duban.tickets.services.intake import register_refusal
 
+from .payload_keys import PayloadKeys, payload_problem
 from .service_rules import (
-    CLOSES_DUPLICATES,
     DUES,
     SERVICE_RULES,
     Assigned,
@@ -66,7 +72,7 @@ CHECKS: dict[str, str] = {
     "source": "起始状态 / from_state is one of the rule's sources",
     "target": "目标状态 / to_state is the rule's (or the service's) target",
     "permission": "角色与范围 / actor's role and unit within the rule's roles and scope",
-    "register": "登记 / registrar allowed for the kind; anonymous only online",
+    "register": "登记 / registrar allowed for the kind, anonymous only online; suggestions",
     "dispatch": "派单 / dispatchable units; auto-dispatch only by the engine at intake",
     "deadline": "时限 / deadlines as the SLA rules compute them",
     "return_window": "退单时限 / returns requested within the return window",
@@ -78,6 +84,7 @@ CHECKS: dict[str, str] = {
     "units": "下派与重办 / sub-dispatch below the primary unit; reopen needs a unit",
     "merge": "合并 / merged into an open master, closed when (and as) the master closes",
     "stored": "存储一致 / stored deadlines, flags and counters match the events",
+    "payload": "载荷 / payload keys as the event type's payload function gives them",
     "invariants": "不变量 / replay gives the stored fields; units, deadlines, closing, masters",
 }
 STORED_COLUMNS = (
@@ -91,8 +98,6 @@ STORED_COLUMNS = (
     "channel",
     "caller_id",
 )
-# ``ticket_register``: only the online channels take anonymous (portal) submissions.
-ANONYMOUS_CHANNELS = frozenset({Channel.WEB, Channel.MINI_PROGRAM, Channel.MESSAGE_BOARD})
 # Rules whose target the service decides (the walk checks it in the rule's own check).
 DECIDED = frozenset({"reject_return", "callback", "rate_online"})
 CLOCK_BY_BREACH = {str(c.breach): c for c in CLOCKS}
@@ -122,6 +127,8 @@ class RuleChecker:
         self._sla_rules: dict[tuple[str, str, str], SlaRule] = {}
         self._actors: dict[tuple[int, int | None], User] = {}
         self._stubs: dict[tuple[int, int | None], Ticket] = {}
+        self._at = Ticket()
+        self.payload_keys = PayloadKeys()
         self.merges: dict[int, Merge] = {}
         self.events = Counter[str]()
 
@@ -139,6 +146,8 @@ class RuleChecker:
             self.events[e.type] += 1
             if w.last_at is not None and e.at < w.last_at:
                 bad("time", f"at {local(e.at)}, before the previous event ({local(w.last_at)})")
+            if (problem := payload_problem(self.payload_keys, e.type, e.payload)) is not None:
+                bad("payload", problem)
             if e.type == "register":
                 self._register(t, e, w, bad)
             elif e.type == "breach":
@@ -154,7 +163,13 @@ class RuleChecker:
                     if service_rule is not None:
                         service_rule(self, t, e, w, bad)
             self._advance(e, w, bad)
-        self._stored(t, w, lambda check, detail: out.append(Problem(t["number"], check, detail)))
+
+        def report(check: str, detail: str) -> None:
+            out.append(Problem(t["number"], check, detail))
+
+        if events and w.suggestions is None:
+            report("register", "no suggest event after the registration")
+        self._stored(t, w, report)
         return out
 
     def _advance(self, e: Event, w: Walk, bad: Report) -> None:
@@ -190,7 +205,7 @@ class RuleChecker:
             if e.actor_id is not None:
                 bad("permission", f"user {e.actor_id} acted in a system rule ({action})")
             return
-        actor = self._actor(e)
+        actor = self.actor(e)
         if rule.scope == "assigned":
             self._assigned(e, actor, rule, assigned, bad)
             return
@@ -222,15 +237,14 @@ class RuleChecker:
 
     # -- events outside the table ----------------------------------------------------------------
     def _register(self, t: dict[str, Any], e: Event, w: Walk, bad: Report) -> None:
-        """``ticket_register``: the first event; the kind's register roles; anonymous online."""
+        """``ticket_register``: the first event; ``register_refusal`` (the kind's register
+        roles; anonymous only online)."""
         if e.seq != 1 or e.from_state != "" or e.to_state != State.REGISTERED:
             bad("source", f"register as event {e.seq}, {e.from_state!r} → {e.to_state!r}")
-        actor = self._actor(e)
-        if actor is None:
-            if t["channel"] not in ANONYMOUS_CHANNELS:
-                bad("register", f"anonymous registration by channel {t['channel']!r}")
-        elif actor.role not in modules.for_kind(t["kind"]).register_roles:
-            bad("register", f"{_who(actor)} may not register {t['kind']} tickets")
+        actor = self.actor(e)
+        refusal = register_refusal(actor=actor, kind=t["kind"], channel=t["channel"])
+        if refusal is not None:
+            bad("register", f"{_who(actor)}, {t['kind']} by {t['channel']}: {refusal.message}")
         w.register_at = e.at
 
     def _breach(self, e: Event, w: Walk, bad: Report) -> None:
@@ -280,12 +294,15 @@ class RuleChecker:
                 .values_list("ticket_id", "at", "type", "to_state", "actor_id")
             ):
                 history[tid].append(tuple(rest))
-        for m in self.merges.values():
+        for ticket_id, m in self.merges.items():
             events = history.get(m.master_id or 0, [])
             before = [ev for ev in events if ev[0] <= m.at]
-            if not before or before[-1][2] not in OPEN_STATES:
-                state = before[-1][2] if before else "not yet registered"
-                out.append(Problem(m.number, "merge", f"merged into a master in state {state}"))
+            state = before[-1][2] if before else ""  # the master's state at the merge
+            if m.master_id is not None:
+                master = Ticket(pk=m.master_id, state=state)
+                if (refusal := merge_refusal(Ticket(pk=ticket_id), master=master)) is not None:
+                    then = state or "not yet registered"
+                    out.append(Problem(m.number, "merge", f"master {then}: {refusal.message}"))
             closing = next(
                 (
                     (at, actor)
@@ -314,7 +331,7 @@ class RuleChecker:
             )
         return self._sla_rules[key]
 
-    def _actor(self, e: Event) -> User | None:
+    def actor(self, e: Event) -> User | None:
         """The actor as they were: their user, in the unit the event recorded."""
         if e.actor_id is None:
             return None
@@ -326,6 +343,27 @@ class RuleChecker:
                 user.unit = self.units.get(e.actor_unit_id)  # type: ignore[arg-type]
             self._actors[key] = user
         return self._actors[key]
+
+    def ticket_at(self, t: dict[str, Any], w: Walk) -> Ticket:
+        """The ticket as a service reads it before the event, for the services' refusal
+        functions: an unsaved ``Ticket`` with the stored row's fixed fields (kind, types,
+        channel, district, caller), the replayed fields, deadlines, pending extension and
+        suggestions of the walk. One instance is reused: valid until the next call."""
+        at = self._at
+        for name in ("pk", "number", "kind", "appeal_type", "urgency", "channel"):
+            setattr(at, name, t[name])
+        at.district_id, at.caller_id = t["district_id"], t["caller_id"]
+        for name, value in w.fields.items():
+            if name != "primary_unit_id":
+                setattr(at, name, value)
+        at.primary_unit = self.units.get(w.fields["primary_unit_id"] or 0)
+        for name, value in w.due.items():
+            setattr(at, name, value)
+        at.extension_pending_days = w.pending
+        at.return_from_state = w.return_from
+        at.callback_attempts = w.attempts
+        at.suggestions = w.suggestions or {}
+        return at
 
     def _stub(self, t: dict[str, Any], w: Walk) -> Ticket:
         """The ticket as ``check_permission`` reads it: its district and primary unit then."""

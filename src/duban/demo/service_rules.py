@@ -1,11 +1,30 @@
 """The services' own rules beyond the state table, one function per action.
 
 Each function checks one event against what its service (named in the docstring) would
-have refused, and moves the walk on as the service would have changed the ticket:
-deadlines from ``sla.deadlines``, the pending extension, where a return came from, the
-call-back attempts. The constants are the services' own (``tickets.rules``,
-``DISPATCHABLE_KINDS``); the few rules that live only inside a service's body are restated
-here, each next to the service it comes from. Used by :mod:`duban.demo.rules_check`.
+have refused, by calling that service's own refusal function or predicate
+(``tickets.services.*``, ``tickets.rules``) on the ticket as it was before the event
+(:meth:`RuleChecker.ticket_at <duban.demo.rules_check.RuleChecker.ticket_at>`, an unsaved
+``Ticket`` from the replayed fields and the walk), and moves the walk on as the service
+would have changed the ticket. Used by :mod:`duban.demo.rules_check`.
+
+What stays here, and why it cannot be shared:
+
+- **which deadlines, breach flags and counters each service sets or clears** (dispatch,
+  reopened accept, extension, return, review; ``callback_attempts``, the pending extension,
+  the state a return came from). The services compute them inside their ``changes`` with
+  the SLA rule and calendar they read, into columns the event does not carry (only the
+  replayed fields are in ``payload["set"]``); the walk recomputes them with the same
+  ``sla.deadlines`` functions and :data:`~duban.tickets.clocks.CLOCKS` so the stored row
+  can be proven, and follows the events for the rest;
+- **where a call-back leaves the ticket**: closed, reopened (a rating, whose refusal is
+  shared) or kept until the ``MAX_CALLBACK_ATTEMPTS``-th unanswered attempt closes it. The
+  service decides it in its ``changes`` (``_rating_changes`` and the unanswered branch);
+  the walk follows the same constant;
+- **where intake calls the services**: the ``suggest`` event and an auto-dispatch (no user,
+  ``auto``) come at the registration moment, as ``ticket_register`` writes them; these are
+  the order of intake's calls, not a refusal of any service;
+- **a rating online needs a caller**: the service checks the caller's phone, which no event
+  records.
 """
 
 from __future__ import annotations
@@ -17,27 +36,27 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.utils import timezone
 
-from duban.org.models import Role
-from duban.sla.deadlines import (
-    callback_due,
-    dispatch_deadlines,
-    extended_handle_due,
-    extension_limit_days,
-)
-from duban.tickets.choices import ReplyResult, Satisfaction, State, SuperviseLevel
+from duban.sla.deadlines import callback_due, dispatch_deadlines, extended_handle_due
+from duban.tickets.choices import ReplyResult, State
 from duban.tickets.events import REPLAYED_FIELDS
-from duban.tickets.rules import MAX_CALLBACK_ATTEMPTS
-from duban.tickets.services.dispatching import DISPATCHABLE_KINDS
+from duban.tickets.rules import DIRECT_ANSWER_RESULTS, MAX_CALLBACK_ATTEMPTS, reply_needs_reason
+from duban.tickets.services.closing import online_rating_refusal, rating_refusal, reopen_refusal
+from duban.tickets.services.dispatching import (
+    co_units_refusal,
+    dispatch_unit_refusal,
+    rejected_return_state,
+    return_request_refusal,
+    sub_dispatch_refusal,
+    suggested_unit_id,
+)
+from duban.tickets.services.handling import extension_decision_refusal, extension_request_refusal
+from duban.tickets.services.overlays import escalate_refusal, leader_refusal, supervise_refusal
 
 if TYPE_CHECKING:
     from .rules_check import RuleChecker
 
 
 DUES = ("accept_due", "contact_due", "return_due", "handle_due", "callback_due")
-# ``ticket_direct_answer``'s results.
-DIRECT_RESULTS = frozenset({ReplyResult.SOLVED, ReplyResult.EXPLAINED})
-# The services that call ``close_duplicates`` when they close the master.
-CLOSES_DUPLICATES = frozenset({"direct_answer", "callback", "rate_online"})
 
 
 def pk(value: object) -> int:
@@ -79,8 +98,9 @@ class Walk:
     flagged: set[str] = field(default_factory=set)  # breach columns set
     contacted: bool = False  # first_contact_at set
     pending: int = 0  # extension_pending_days
-    return_from: str = ""
+    return_from: str = ""  # return_from_state
     attempts: int = 0  # callback_attempts
+    suggestions: dict[str, Any] | None = None  # the suggest event's (None: none yet)
     last_at: datetime | None = None
     register_at: datetime | None = None
 
@@ -97,20 +117,38 @@ Report = Callable[[str, str], None]
 
 
 # -- the services' own rules, one function per action ------------------------------------------
+def _suggest(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad: Report) -> None:
+    """``ticket_register`` stores the intelligence's suggestions right after the registration."""
+    if e.seq != 2 or e.at != w.register_at:
+        bad("register", f"suggestions stored as event {e.seq} at {local(e.at)}, not at intake")
+    suggestions = e.payload.get("suggestions")
+    w.suggestions = suggestions if isinstance(suggestions, dict) else {}
+
+
 def _dispatch(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad: Report) -> None:
-    """``ticket_dispatch``: dispatchable, distinct units; deadlines from the rule; auto only
-    as the engine's own dispatch at intake (``ticket_register``, same moment)."""
+    """``ticket_dispatch``: dispatchable, distinct units (``dispatch_unit_refusal``,
+    ``co_units_refusal``); the suggested unit as intake stored it (``suggested_unit_id``);
+    deadlines from the rule; auto only as the engine's own dispatch at intake."""
     p = e.payload
     unit = c.units.get(pk(p.get("unit")))
-    if unit is None or unit.kind not in DISPATCHABLE_KINDS:
-        bad("dispatch", f"primary unit {p.get('unit')} is not a dispatchable unit")
+    if unit is None:
+        bad("dispatch", f"primary unit {p.get('unit')!r} is not a unit")
+    elif (refusal := dispatch_unit_refusal(unit)) is not None:
+        bad("dispatch", f"{unit.name}: {refusal.message}")
     elif (p.get("set") or {}).get("primary_unit_id", w.fields["primary_unit_id"]) != unit.pk:
         bad("dispatch", "primary_unit_id differs from the payload's unit")
-    co = p.get("co_units") or []
-    if len(set(co)) != len(co) or p.get("unit") in co:
-        bad("dispatch", "co-units repeat or include the primary unit")
-    if any(u not in c.units or c.units[u].kind not in DISPATCHABLE_KINDS for u in co):
-        bad("dispatch", "a co-unit is not a dispatchable unit")
+    ids = p.get("co_units") or []
+    co = [c.units[pk(u)] for u in ids if pk(u) in c.units]
+    if len(co) != len(ids):
+        bad("dispatch", f"co-units {ids} are not all units")
+    for u in co:
+        if (refusal := dispatch_unit_refusal(u, field="co_units")) is not None:
+            bad("dispatch", f"co-unit {u.name}: {refusal.message}")
+    if unit is not None and (refusal := co_units_refusal(unit, co)) is not None:
+        bad("dispatch", refusal.message)
+    suggested = suggested_unit_id(w.suggestions)
+    if p.get("suggested_unit") != suggested:
+        bad("dispatch", f"suggested_unit {p.get('suggested_unit')!r}, intake suggested {suggested}")
     if bool(p.get("auto")) != (e.actor_id is None):
         bad("dispatch", "auto is the engine's dispatch (no user), and only that")
     elif e.actor_id is None and (w.register_at != e.at or e.from_state != State.REGISTERED):
@@ -139,10 +177,10 @@ def _record_contact(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad: R
 
 
 def _request_return(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad: Report) -> None:
-    """``ticket_request_return``: within the return window."""
-    due = w.due["return_due"]
-    if due is not None and e.at > due:
-        bad("return_window", f"requested {local(e.at)}, the window closed {local(due)}")
+    """``ticket_request_return``: ``return_request_refusal`` (the return window)."""
+    if (refusal := return_request_refusal(c.ticket_at(t, w), now=e.at)) is not None:
+        closed = local(w.due["return_due"])
+        bad("return_window", f"requested {local(e.at)}: {refusal.message} ({closed})")
     w.return_from = e.from_state
 
 
@@ -152,36 +190,33 @@ def _approve_return(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad: R
 
 
 def _reject_return(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad: Report) -> None:
-    """``ticket_reject_return``: back to where the return was requested."""
-    back = w.return_from or State.DISPATCHED
+    """``ticket_reject_return``: to ``rejected_return_state`` (where the return came from)."""
+    back = rejected_return_state(w.return_from)
     if e.to_state != back:
         bad("target", f"to {e.to_state!r}, the return was requested from {back!r}")
     w.return_from = ""
 
 
 def _sub_dispatch(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad: Report) -> None:
-    """``ticket_sub_dispatch``: to an active unit strictly below the primary unit."""
-    unit, primary = c.units.get(pk(e.payload.get("unit"))), c.units.get(w.fields["primary_unit_id"])
-    if unit is None or primary is None or unit.pk == primary.pk or not unit.is_within(primary):
-        bad("units", f"sub-dispatch to unit {e.payload.get('unit')} not below the primary unit")
+    """``ticket_sub_dispatch``: ``sub_dispatch_refusal`` (below the primary unit)."""
+    unit = c.units.get(pk(e.payload.get("unit")))
+    if (refusal := sub_dispatch_refusal(c.ticket_at(t, w), unit=unit)) is not None:
+        bad("units", f"sub-dispatch to unit {e.payload.get('unit')}: {refusal.message}")
 
 
 def _request_extension(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad: Report) -> None:
-    """``ticket_request_extension``: none pending; in total at most the rule's limit."""
-    days = e.payload.get("days")
-    limit = extension_limit_days(c.rule(t))
-    if w.pending:
-        bad("extension", "requested while another request is pending")
-    if not isinstance(days, int) or days < 1 or w.fields["extension_days"] + days > limit:
-        bad("extension", f"{days} days after {w.fields['extension_days']}, limit {limit}")
+    """``ticket_request_extension``: ``extension_request_refusal`` (none pending, the limit)."""
+    days = e.payload.get("days", 0)
+    if (refusal := extension_request_refusal(c.ticket_at(t, w), days=days)) is not None:
+        bad("extension", f"{days} days after {w.fields['extension_days']}: {refusal.message}")
     w.pending = days if isinstance(days, int) else 0
 
 
 def _approve_extension(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad: Report) -> None:
-    """``ticket_approve_extension``: a pending request; the handling deadline moves."""
+    """``ticket_approve_extension``: ``extension_decision_refusal``; the handling deadline moves."""
     due = w.due["handle_due"]
-    if not w.pending or due is None:
-        bad("extension", "approved without a pending request")
+    if (refusal := extension_decision_refusal(c.ticket_at(t, w))) is not None or due is None:
+        bad("extension", refusal.message if refusal else "approved without a handling deadline")
     else:
         w.due["handle_due"] = extended_handle_due(
             calendar=c.calendar, handle_due=due, extra_days=w.pending
@@ -191,23 +226,25 @@ def _approve_extension(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad
 
 
 def _reject_extension(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad: Report) -> None:
-    if not w.pending:
-        bad("extension", "rejected without a pending request")
+    """``ticket_reject_extension``: ``extension_decision_refusal``."""
+    if (refusal := extension_decision_refusal(c.ticket_at(t, w))) is not None:
+        bad("extension", refusal.message)
     w.pending = 0
 
 
 def _reply(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad: Report) -> None:
-    """``ticket_reply``: a result of the choices; a reason when it cannot be solved."""
+    """``ticket_reply``: a result of the choices; a reason when ``reply_needs_reason``."""
     result = e.payload.get("result")
     if result not in ReplyResult.values:
         bad("values", f"reply result {result!r}")
-    elif result == ReplyResult.CANNOT and not (e.payload.get("reason") or "").strip():
-        bad("values", "「无法解决」 without a reason")
+    elif reply_needs_reason(result) and not (e.payload.get("reason") or "").strip():
+        bad("values", f"result {result!r} without a reason")
 
 
 def _direct_answer(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad: Report) -> None:
+    """``ticket_direct_answer``: one of ``DIRECT_ANSWER_RESULTS``."""
     result = (e.payload.get("set") or {}).get("reply_result")
-    if result not in DIRECT_RESULTS:
+    if result not in DIRECT_ANSWER_RESULTS:
         bad("values", f"direct answer with result {result!r}")
 
 
@@ -216,17 +253,20 @@ def _review_pass(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad: Repo
     w.due["callback_due"] = callback_due(rule=c.rule(t), calendar=c.calendar, reviewed_at=e.at)
 
 
-def _rating(e: Event, bad: Report) -> None:
-    if (
-        e.payload.get("resolved") is None
-        or e.payload.get("satisfaction") not in Satisfaction.values
-    ):
-        bad("values", "a rating needs resolved and a satisfaction of the choices")
+def _rating(e: Event, bad: Report, *, reopen: bool = False) -> None:
+    """``rating_refusal``: resolved and a satisfaction; a reopen only when the rating may."""
+    p = e.payload
+    refusal = rating_refusal(
+        resolved=p.get("resolved"), satisfaction=p.get("satisfaction") or "", reopen=reopen
+    )
+    if refusal is not None:
+        check = "callback" if refusal.details.get("field") == "reopen" else "values"
+        bad(check, refusal.message)
 
 
 def _callback(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad: Report) -> None:
     """``ticket_callback``: every call-back counts an attempt; unanswered ones close at the
-    limit; a reached one rates, and reopens only when unsatisfied or unresolved."""
+    limit; a reached one rates, and reopens when asked and the rating may."""
     w.attempts += 1
     p = e.payload
     if not p.get("reached"):
@@ -235,35 +275,36 @@ def _callback(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad: Report)
         if e.to_state != expected:
             bad("callback", f"unanswered attempt {w.attempts} goes to {e.to_state!r}")
         return
-    _rating(e, bad)
-    if p.get("reopen"):
-        if p.get("satisfaction") != Satisfaction.UNSATISFIED and p.get("resolved"):
-            bad("callback", "reopened although satisfied and resolved")
-        expected = State.REOPENED
-    else:
-        expected = State.CLOSED
+    reopen = bool(p.get("reopen"))
+    _rating(e, bad, reopen=reopen)
+    expected = State.REOPENED if reopen else State.CLOSED
     if e.to_state != expected:
         bad("callback", f"reached call-back goes to {e.to_state!r}, not {expected!r}")
 
 
 def _rate_online(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad: Report) -> None:
-    """``ticket_rate_online``: the caller (known by phone) rates; the ticket closes."""
+    """``ticket_rate_online``: the caller (known by phone) rates a kind its caller rates
+    (``online_rating_refusal``); the ticket closes."""
     _rating(e, bad)
     if t["caller_id"] is None:
         bad("values", "rated online without a caller")
+    if (refusal := online_rating_refusal(c.ticket_at(t, w))) is not None:
+        bad("permission", refusal.message)
     if e.to_state != State.CLOSED:
         bad("target", f"online rating goes to {e.to_state!r}")
 
 
 def _reopen(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad: Report) -> None:
-    if w.fields["primary_unit_id"] is None:
-        bad("units", "reopened without a unit to reopen to")
+    """``ticket_reopen``: ``reopen_refusal`` (a unit to reopen to)."""
+    if (refusal := reopen_refusal(c.ticket_at(t, w))) is not None:
+        bad("units", refusal.message)
 
 
 def _merge(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad: Report) -> None:
+    """``ticket_merge`` (``merge_refusal`` is checked across tickets, with the master then)."""
     master = (e.payload.get("set") or {}).get("master_id")
-    if master is None or master == t["pk"]:
-        bad("merge", f"merged into {master!r}")
+    if master is None:
+        bad("merge", "merged into no ticket")
     c.merges[t["pk"]] = Merge(t["number"], master, e.at)
 
 
@@ -276,23 +317,29 @@ def _close_with_master(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad
 
 
 def _supervise(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad: Report) -> None:
-    level = e.payload.get("level")
-    if level not in SuperviseLevel.values or level == SuperviseLevel.NONE:
-        bad("values", f"supervision level {level!r}")
+    """``ticket_supervise``: ``supervise_refusal`` (one of the three levels)."""
+    if (refusal := supervise_refusal(e.payload.get("level"))) is not None:
+        bad("values", refusal.message)
 
 
 def _assign_leader(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad: Report) -> None:
-    leader = c.users.get(pk(e.payload.get("leader")))
-    if leader is None or leader.role != Role.LEADER:
-        bad("values", f"leader {e.payload.get('leader')!r} is not a leader")
+    """``ticket_assign_leader``: ``leader_refusal`` (an active leader within the actor's scope)."""
+    actor = c.actor(e)
+    if actor is None:  # reported under permission
+        return
+    refusal = leader_refusal(c.users.get(pk(e.payload.get("leader"))), actor=actor)
+    if refusal is not None:
+        bad("values", f"leader {e.payload.get('leader')!r}: {refusal.message}")
 
 
 def _escalate(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad: Report) -> None:
-    if w.fields["escalated"]:
-        bad("escalation", "escalated twice")
+    """``ticket_escalate``: ``escalate_refusal`` (not escalated already)."""
+    if (refusal := escalate_refusal(c.ticket_at(t, w))) is not None:
+        bad("escalation", refusal.message)
 
 
 SERVICE_RULES: dict[str, Callable[[RuleChecker, dict[str, Any], Event, Walk, Report], None]] = {
+    "suggest": _suggest,
     "dispatch": _dispatch,
     "auto_dispatch": _dispatch,
     "accept": _accept,

@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from duban.dispatch.selectors import dispatch_settings
 from duban.org.models import Unit, User
 from duban.sla.calendar import WorkCalendar
 from duban.sla.models import SlaRule
 from duban.sla.selectors import rule_for
 from duban.tickets.events import REPLAYED_FIELDS
 from duban.tickets.models import Caller, Category
+from duban.tickets.rules import ONLINE_CHANNELS
 
 from . import data
 from .builder import World
@@ -74,7 +76,6 @@ CHANNEL_SHARES = {
     "api": 0.02,
     "import": 0.01,
 }
-ONLINE = ("web", "mini_program", "message_board")
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,8 @@ class Simulator:
         self.next_caller_pk = first_caller_pk
         self.day_counts = dict(day_offsets)
         self.holiday_names = holiday_names
+        # The confidence at which intake dispatches by itself (the stories' suggestions).
+        self.auto_threshold = dispatch_settings().auto_threshold
         self.recent: deque[TicketRecord] = deque(maxlen=400)
         self.phones: list[str] = []
         self.callers: list[Caller] = []
@@ -283,7 +286,7 @@ class Simulator:
             return self.rng.choice(self.supervisors)
         if kind == "project":
             return self.u["project_reporter1"]
-        if channel in ONLINE and self.rng.random() < 0.6:
+        if channel in ONLINE_CHANNELS and self.rng.random() < 0.6:
             return None
         return self.rng.choice(self.operators)
 
@@ -357,6 +360,7 @@ class Simulator:
             callback_attempts=0,
             invalid_reason="",
             suggestions={},
+            reply_check={},
         )
         self.next_pk += 1
         return TicketRecord(pk=fields["id"], end=self.end, fields=fields), case

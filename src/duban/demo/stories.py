@@ -1,9 +1,15 @@
 """One ticket's life, played with the same changes and payloads as the ticket services.
 
-Each ``_`` method below mirrors one service of :mod:`duban.tickets.services` (named in
-its docstring): the ticket fields it changes, the event type and the payload keys.
-Times move forward only; an action past the simulation's end raises
+Each method below mirrors one service of :mod:`duban.tickets.services` (named in its
+docstring): the ticket fields it changes, the event type, and the payload built by that
+type's payload function (``tickets.events.payloads``), as the service builds it. Times
+move forward only; an action past the simulation's end raises
 :class:`~duban.demo.recorder.Stop` and the ticket stays open where it is.
+
+Intake's intelligence is simulated for the units only: ``ticket_register`` stores a unit
+suggestion (a model's guess with its confidence) in a ``suggest`` event, and when the
+guess is confident the engine dispatches there at once (``auto``). The reply check is
+not simulated (it takes about 20 ms a reply): replies carry the empty verdict.
 """
 
 from __future__ import annotations
@@ -19,7 +25,10 @@ from duban.sla.deadlines import (
     extended_handle_due,
     extension_limit_days,
 )
-from duban.tickets.events import EventType
+from duban.tickets.events import EventType, payloads
+from duban.tickets.rules import reply_needs_reason
+from duban.tickets.services.dispatching import rejected_return_state, suggested_unit_id
+from duban.tickets.services.intake import AUTO_DISPATCH_NOTE
 
 from . import data
 from .centre import ESCALATE_AFTER, CentreSteps
@@ -27,6 +36,10 @@ from .recorder import Stop, TicketRecord, tick_after
 
 if TYPE_CHECKING:
     from .simulate import Case, Profile, Simulator
+
+# Share of the tickets headed for a dispatch whose unit the simulated model guesses with
+# enough confidence for the engine's own dispatch at intake.
+AUTO_SHARE = 0.25
 
 
 class Story(CentreSteps):
@@ -74,35 +87,73 @@ class Story(CentreSteps):
 
     # -- the story ----------------------------------------------------------------------
     def play(self, rec: TicketRecord, case: Case) -> None:
-        rec.act(
+        """ticket_register: the registration and the suggestions (and the auto-dispatch,
+        as ``_play`` starts), then the ticket's life."""
+        at = rec.act(
             EventType.REGISTER,
             case.registrar,
             rec.t["created_at"],
             target="registered",
-            payload={"channel": case.channel, "kind": case.kind},
+            payload=payloads.register(channel=case.channel, kind=case.kind),
+        )
+        self.plan(case)
+        suggestions = self.suggestions(case)
+        rec.act(
+            EventType.SUGGEST,
+            None,
+            at,
+            changes={"suggestions": suggestions},
+            payload=payloads.suggest(suggestions=suggestions),
         )
         with contextlib.suppress(Stop):
             self._play(rec, case)
 
-    def _play(self, rec: TicketRecord, case: Case) -> None:
-        r, t = self.rng, rec.t["created_at"]
+    def plan(self, case: Case) -> None:
+        """Decide the ticket's path up front (intake's auto-dispatch depends on it)."""
+        r, p = self.rng, case.plan
         appeal = case.kind == "appeal"
-        if appeal and r.random() < 0.02:
-            self.invalidate(rec, self.mins(t, 2, 40))
-            return
-        if appeal and r.random() < 0.045 and self.merge(rec, case):
-            return
+        p["invalid"] = appeal and r.random() < 0.02
+        p["merge"] = appeal and r.random() < 0.045
         direct_share = {"consultation": 0.55, "praise": 0.7}.get(case.appeal_type, 0.0)
-        if appeal and case.urgency == "normal" and r.random() < direct_share:
-            self.direct_answer(rec, case, self.mins(t, 2, 20))
-            return
+        p["direct"] = appeal and case.urgency == "normal" and r.random() < direct_share
         x = r.random()
-        returned = "approved" if x < 0.045 else "rejected" if x < 0.065 else None
-        first = self.wrong_unit(case) if returned == "approved" else case.unit
-        t = self.dispatch(rec, case, first, t)
-        if returned:
-            t = self.return_request(rec, case, returned, t)
-        if appeal and r.random() < 0.005:
+        p["returned"] = "approved" if x < 0.045 else "rejected" if x < 0.065 else None
+        p["first"] = self.wrong_unit(case) if p["returned"] == "approved" else case.unit
+        headed_for_dispatch = not (p["invalid"] or p["merge"] or p["direct"])
+        p["auto"] = headed_for_dispatch and r.random() < AUTO_SHARE
+
+    def suggestions(self, case: Case) -> dict:
+        """What intake's model suggests: one unit and its confidence, at or above the
+        auto-dispatch threshold when the engine dispatches there itself (then the unit of
+        the first dispatch, a wrong one on the way to an approved return), below it
+        otherwise (then the right unit)."""
+        auto, threshold = case.plan["auto"], self.s.auto_threshold
+        unit: Unit = case.plan["first"] if auto else case.unit
+        low, high = (threshold, 1.0) if auto else (0.3, threshold)
+        top = {
+            "source": "model",
+            "label": unit.code,
+            "unit_id": unit.pk,
+            "unit_name": unit.name,
+            "confidence": round(self.rng.uniform(low, high), 4),
+        }
+        return {"units": [top]}
+
+    def _play(self, rec: TicketRecord, case: Case) -> None:
+        r, t, p = self.rng, rec.t["created_at"], case.plan
+        if not p["auto"]:
+            if p["invalid"]:
+                self.invalidate(rec, self.mins(t, 2, 40))
+                return
+            if p["merge"] and self.merge(rec, case):
+                return
+            if p["direct"]:
+                self.direct_answer(rec, case, self.mins(t, 2, 20))
+                return
+        t = self.dispatch(rec, case, p["first"], t, auto=p["auto"])
+        if p["returned"]:
+            t = self.return_request(rec, case, p["returned"], t)
+        if case.kind == "appeal" and r.random() < 0.005:
             self.invalidate(rec, self.wmin(t, 60, 900))
             return
         if rec.t["state"] == "dispatched":
@@ -130,17 +181,16 @@ class Story(CentreSteps):
             at,
             changes={"invalid_reason": reason, "closed_at": at},
             target="invalid",
-            payload={"reason": reason},
+            payload=payloads.invalidate(reason=reason),
         )
 
     def direct_answer(self, rec: TicketRecord, case: Case, at: datetime) -> None:
         """ticket_direct_answer (closes the duplicates with it)."""
         result = "explained" if self.rng.random() < 0.8 else "solved"
         answer = data.REPLY_TEXTS[result]
-        actor = self.operator()
         rec.act(
             EventType.DIRECT_ANSWER,
-            actor,
+            self.operator(),
             at,
             changes={
                 "reply_text": answer,
@@ -149,9 +199,8 @@ class Story(CentreSteps):
                 "closed_at": at,
             },
             target="closed",
-            payload={"answer": answer},
+            payload=payloads.direct_answer(answer=answer),
         )
-        rec.closings.append((rec.last_at, actor))
 
     def merge(self, rec: TicketRecord, case: Case) -> bool:
         """ticket_merge into a recent open ticket of the same category, then close_with_master."""
@@ -179,7 +228,7 @@ class Story(CentreSteps):
             at,
             changes={"master_id": master.pk},
             target="merged",
-            payload={"master": number},
+            payload=payloads.merge(master_number=number),
         )
         closing = next(((c_at, who) for c_at, who in master.closings if c_at > at), None)
         if closing is not None:
@@ -189,7 +238,7 @@ class Story(CentreSteps):
                 who,
                 c_at,
                 changes={"closed_at": c_at},
-                payload={"master": number},
+                payload=payloads.close_with_master(master_number=number),
             )
         return True
 
@@ -199,12 +248,12 @@ class Story(CentreSteps):
         pool = [u for u in w.departments + w.streets if u.pk != case.unit.pk and u.code != "jgw"]
         return self.rng.choice(pool)
 
-    def dispatch(self, rec: TicketRecord, case: Case, unit: Unit, after: datetime) -> datetime:
-        """ticket_dispatch: primary unit, optional co-units, deadlines from the rule."""
+    def dispatch(
+        self, rec: TicketRecord, case: Case, unit: Unit, after: datetime, auto: bool = False
+    ) -> datetime:
+        """ticket_dispatch: primary unit, optional co-units, deadlines from the rule; ``auto``
+        is the engine's own at intake (no user, at the registration, no co-units)."""
         r = self.rng
-        # A quarter of first dispatches are the engine's own at intake (ticket_register
-        # auto-dispatches: no user, at the registration, no co-units).
-        auto = rec.t["dispatched_at"] is None and r.random() < 0.25
         if auto:
             at = rec.last_at
         else:
@@ -236,13 +285,13 @@ class Story(CentreSteps):
                 "handle_breached_at": None,
             },
             target="dispatched",
-            payload={
-                "unit": unit.pk,
-                "unit_name": unit.name,
-                "co_units": [u.pk for u in co],
-                "note": "",
-                "auto": auto,
-            },
+            payload=payloads.dispatch(
+                unit=unit,
+                co_units=co,
+                note=AUTO_DISPATCH_NOTE if auto else "",
+                auto=auto,
+                suggested_unit_id=suggested_unit_id(rec.t["suggestions"]),
+            ),
         )
         rec.assign(unit, "primary", at)
         for u in co:
@@ -264,18 +313,17 @@ class Story(CentreSteps):
             at,
             changes={"return_from_state": rec.t["state"]},
             target="return_pending",
-            payload={"reason": self.rng.choice(data.RETURN_REASONS)},
+            payload=payloads.request_return(reason=self.rng.choice(data.RETURN_REASONS)),
         )
         at = self.wmin(at, 30, 1500)
         if outcome == "rejected":
-            back = rec.t["return_from_state"] or "dispatched"
             return rec.act(
                 EventType.REJECT_RETURN,
                 self.dispatcher(),
                 at,
                 changes={"return_from_state": ""},
-                target=back,
-                payload={"reason": "经核实，该事项属于贵单位职责，请按时办理"},
+                target=rejected_return_state(rec.t["return_from_state"]),
+                payload=payloads.reject_return(reason="经核实，该事项属于贵单位职责，请按时办理"),
             )
         count = rec.t["return_count"] + 1
         at = rec.act(
@@ -294,7 +342,7 @@ class Story(CentreSteps):
                 "escalated": rec.t["escalated"] or count >= ESCALATE_AFTER,
             },
             target="registered",
-            payload={"note": "", "returned_by_unit": unit_id},
+            payload=payloads.approve_return(note="", returned_by_unit_id=unit_id),
         )
         rec.return_all(at)
         return self.dispatch(rec, case, case.unit, at)
@@ -322,6 +370,7 @@ class Story(CentreSteps):
             at,
             changes,
             target="accepted",
+            payload=payloads.accept(),
         )
         rec.accept_primary(at)
         return at
@@ -371,7 +420,7 @@ class Story(CentreSteps):
             self.staff(rec.t["primary_unit_id"]),
             at,
             changes={"first_contact_at": rec.t["first_contact_at"] or max(at, rec.last_at)},
-            payload={"note": "已电话联系来电人，了解具体情况"},
+            payload=payloads.record_contact(note="已电话联系来电人，了解具体情况"),
         )
 
     def sub_unit(self, rec: TicketRecord, case: Case) -> Unit | None:
@@ -392,7 +441,7 @@ class Story(CentreSteps):
             self.staff(rec.t["primary_unit_id"]),
             at,
             changes={"handling_unit_id": unit.pk},
-            payload={"unit": unit.pk, "unit_name": unit.name, "note": ""},
+            payload=payloads.sub_dispatch(unit=unit, note=""),
         )
         rec.finish_subs(at)
         rec.assign(unit, "sub", at)
@@ -402,7 +451,10 @@ class Story(CentreSteps):
         actor = self.s.w.staff[unit.code][0]
         text = f"{unit.name}已现场核查并配合处理，情况已反馈主办单位。"
         at = rec.act(
-            EventType.SUBMIT_PART, actor, at, payload={"text": text, "unit": actor.unit_id}
+            EventType.SUBMIT_PART,
+            actor,
+            at,
+            payload=payloads.submit_part(text=text, unit_id=actor.unit_id),
         )
         rec.contribute(unit.path, at, text)
 
@@ -418,7 +470,7 @@ class Story(CentreSteps):
             self.staff(rec.t["primary_unit_id"], 0.5),
             at,
             changes={"extension_pending_days": days, "extension_pending_reason": reason},
-            payload={"days": days, "reason": reason},
+            payload=payloads.request_extension(days=days, reason=reason),
         )
 
     def decide_extension(self, rec: TicketRecord, approve: bool, at: datetime) -> None:
@@ -430,7 +482,7 @@ class Story(CentreSteps):
                 self.dispatcher(),
                 at,
                 changes=cleared,
-                payload={"reason": "延期理由不充分，请按期办结"},
+                payload=payloads.reject_extension(reason="延期理由不充分，请按期办结"),
             )
             return
         days = rec.t["extension_pending_days"]
@@ -446,7 +498,7 @@ class Story(CentreSteps):
                 ),
                 "handle_breached_at": None,
             },
-            payload={"note": ""},
+            payload=payloads.approve_extension(note=""),
         )
 
     def overlays(
@@ -481,35 +533,40 @@ class Story(CentreSteps):
         r, actor = self.rng, self.supervisor()
         if action == EventType.URGE:
             changes = {"urge_count": rec.t["urge_count"] + 1}
-            payload: dict = {"note": r.choice(data.URGE_NOTES)}
+            payload = payloads.urge(note=r.choice(data.URGE_NOTES))
         elif action == EventType.SUPERVISE:
             level = r.choice([1, 1, 1, 1, 2, 2, 3])
-            changes, payload = (
-                {"supervise_level": level},
-                {"level": level, "note": "请按期办结并报告"},
-            )
+            changes = {"supervise_level": level}
+            payload = payloads.supervise(level=level, note="请按期办结并报告")
         elif action == EventType.ASSIGN_LEADER:
             leader = r.choice(self.s.leaders)
             changes = {"leader_id": leader.pk}
-            payload = {"leader": leader.pk, "leader_name": str(leader), "note": "领导包案"}
+            payload = payloads.assign_leader(leader=leader, note="领导包案")
         else:
             if rec.t["escalated"]:
                 return
-            changes, payload = {"escalated": True}, {"reason": "群众反映强烈，提级办理"}
+            changes = {"escalated": True}
+            payload = payloads.escalate(reason="群众反映强烈，提级办理")
         rec.act(action, actor, at, changes=changes, payload=payload)
 
     def reply(self, rec: TicketRecord, case: Case, at: datetime) -> datetime:
         """ticket_reply."""
         result = self.result(case, self.profile(rec))
         text = data.REPLY_TEXTS[result]
-        reason = self.rng.choice(data.CANNOT_REASONS) if result == "cannot" else ""
+        reason = self.rng.choice(data.CANNOT_REASONS) if reply_needs_reason(result) else ""
+        check: dict = {}  # the reply check is not simulated: the empty verdict
         at = rec.act(
             EventType.REPLY,
             self.staff(rec.t["primary_unit_id"], 0.3),
             at,
-            changes={"reply_result": result, "reply_text": text, "replied_at": at},
+            changes={
+                "reply_result": result,
+                "reply_text": text,
+                "replied_at": at,
+                "reply_check": check,
+            },
             target="replied",
-            payload={"result": result, "text": text, "reason": reason, "attachments": []},
+            payload=payloads.reply(result=result, text=text, reason=reason, check=check),
         )
         rec.finish_subs(at)
         return at

@@ -14,6 +14,7 @@ from duban.demo.builder import build_world
 from duban.demo.invariants import check_invariants
 from duban.demo.simulate import TZ, Simulator
 from duban.demo.tests.conftest import END, SIZE
+from duban.dispatch.selectors import dispatch_settings
 from duban.metrics.selectors import unit_figures
 from duban.org.models import Role, User
 from duban.sla.models import CalendarDay
@@ -22,9 +23,11 @@ from duban.tickets.choices import State
 from duban.tickets.events import replay, ticket_replayed_fields
 from duban.tickets.models import Ticket, TicketEvent, TicketSequence
 from duban.tickets.services import sla_tick, ticket_accept, ticket_register
+from duban.tickets.services.intake import AUTO_DISPATCH_NOTE
 
 EVENT_TYPES = [
     "register",
+    "suggest",
     "dispatch",
     "accept",
     "record_contact",
@@ -78,6 +81,30 @@ def test_every_state_and_event_type_occurs() -> None:
         "inspection",
         "project",
     }
+
+
+@pytest.mark.django_db
+def test_intake_suggests_a_unit_and_dispatches_confident_guesses_itself() -> None:
+    """As ``ticket_register``: a suggest event right after every registration, the ticket's
+    suggestions; the engine's auto-dispatch goes to the suggested unit, and a dispatcher's
+    dispatch records the suggestion and whether it was corrected."""
+    threshold = dispatch_settings().auto_threshold
+    second = TicketEvent.objects.filter(seq=2).select_related("ticket")
+    assert second.count() == Ticket.objects.count()
+    for e in second[:200]:
+        assert e.type == "suggest" and e.actor_id is None
+        assert e.payload == {"suggestions": e.ticket.suggestions, "set": {}}
+    dispatches = list(TicketEvent.objects.filter(type="dispatch").select_related("ticket"))
+    auto = [e for e in dispatches if e.actor_id is None]
+    assert 0.15 < len(auto) / len(dispatches) < 0.35
+    for e in auto:
+        top = e.ticket.suggestions["units"][0]
+        assert e.payload["auto"] and e.payload["suggested_unit"] == e.payload["unit"]
+        assert e.payload["corrected"] is False and top["confidence"] >= threshold
+        assert e.payload["note"] == AUTO_DISPATCH_NOTE
+    by_hand = [e for e in dispatches if e.actor_id is not None]
+    assert all(e.payload["suggested_unit"] is not None for e in by_hand)
+    assert any(e.payload["corrected"] for e in by_hand)  # sent first to a wrong unit
 
 
 @pytest.mark.django_db

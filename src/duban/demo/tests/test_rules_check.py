@@ -12,11 +12,13 @@ from django.core.management.base import CommandError
 from django.db.models import F
 
 from duban.demo.invariants import check_invariants
+from duban.demo.payload_keys import PayloadKeys, payload_problem
 from duban.demo.rules_check import CHECKS
 from duban.demo.simulate import TZ
 from duban.org.models import Role, Unit, UnitKind, User
 from duban.org.services import unit_create, user_create
 from duban.tickets import services as s
+from duban.tickets.events import EventType, payloads
 from duban.tickets.models import Ticket, TicketEvent
 
 pytestmark = [pytest.mark.usefixtures("demo"), pytest.mark.django_db]
@@ -90,6 +92,18 @@ BREAKAGES: dict[str, Callable[[], int]] = {
     "register": lambda: as_user(
         event("register", ticket__kind="appeal", actor__isnull=False), user("leader1")
     ),
+    "register (anonymous by phone)": lambda: stored(
+        event("register", actor__isnull=True), channel="phone"
+    ),
+    "register (suggestions later)": lambda: move(
+        e := event("suggest"), at=e.at + timedelta(seconds=1)
+    ),
+    "dispatch (suggested unit)": lambda: payload(
+        event("dispatch", actor__isnull=False), suggested_unit=Unit.objects.get(code="urban").pk
+    ),
+    "dispatch (co-unit)": lambda: payload(
+        e := event("dispatch", actor__isnull=False), co_units=[e.payload["unit"]]
+    ),
     "time": lambda: move(e := event("reply"), at=e.ticket.created_at),
     "type": lambda: move(event("urge"), type="frobnicate"),
     "return_window": lambda: move(
@@ -105,8 +119,22 @@ BREAKAGES: dict[str, Callable[[], int]] = {
         event("callback", to_state="reopened"), resolved=True, satisfaction="satisfied"
     ),
     "values": lambda: payload(event("reply"), result="great"),
+    "values (reply reason)": lambda: payload(event("reply"), result="cannot", reason=" "),
+    "values (direct answer)": lambda: payload(
+        e := event("direct_answer"), set={**e.payload["set"], "reply_result": "partly"}
+    ),
+    "values (leader)": lambda: payload(event("assign_leader"), leader=user("operator1").pk),
+    "values (supervision)": lambda: payload(event("supervise"), level=0),
+    "payload (missing key)": lambda: move(
+        e := event("reply"), payload={k: v for k, v in e.payload.items() if k != "check"}
+    ),
+    "payload (extra key)": lambda: payload(event("accept"), note="不是签收的键"),
+    "payload (shape)": lambda: payload(event("callback", to_state="reopened"), reached=False),
     "units": lambda: payload(event("sub_dispatch"), unit=Unit.objects.get(code="housing").pk),
     "merge": lambda: move(e := event("close_with_master"), at=e.at + timedelta(hours=1)),
+    "merge (into itself)": lambda: payload(
+        e := event("merge"), set={**e.payload["set"], "master_id": e.ticket_id}
+    ),
     "deadline": lambda: stored(event("dispatch"), handle_due=F("handle_due") + timedelta(days=1)),
     "stored": lambda: stored(event("callback"), callback_attempts=F("callback_attempts") + 5),
     "sequence": lambda: move(event("reply"), seq=F("seq") + 100),
@@ -211,3 +239,29 @@ def test_check_command_reports_and_fails(capsys: pytest.CaptureFixture[str]) -> 
         call_command("demo", check=True, no_progress=True)
     out = capsys.readouterr().out
     assert "[permission]" in out
+
+
+def test_payload_keys_are_the_payload_functions_keys() -> None:
+    """The checker takes each type's keys from its payload function, a call-back's by shape."""
+    keys = PayloadKeys()
+    unit = Unit.objects.get(code="binhu")
+    assert keys("dispatch", {}) == set(payloads.dispatch(unit=unit))
+    assert keys("reply", {}) == set(payloads.reply(result="solved", text="", reason=""))
+    assert keys("callback", {"reached": True}) == set(
+        payloads.callback(reached=True, note="", resolved=True, satisfaction="basic")
+    )
+    assert keys("callback", {"reached": False}) == {"reached", "note"}
+    assert keys("frobnicate", {}) is None
+    for type in EventType:  # every function is callable with stand-ins
+        assert keys(type, {}) is not None
+    assert payload_problem(keys, "accept", {"set": {}}) is None
+    assert "no set" in (payload_problem(keys, "accept", {}) or "")
+    assert "carries no set" in (
+        payload_problem(keys, "breach", {"clock": "", "due": None, "set": {}}) or ""
+    )
+    assert "missing ['check']" in (
+        payload_problem(
+            keys, "reply", {"result": "", "text": "", "reason": "", "attachments": [], "set": {}}
+        )
+        or ""
+    )
