@@ -56,9 +56,10 @@ def test_reassign_to_the_same_unit_or_by_a_unit_is_refused(p, now) -> None:
             reason="未派单",
         )
     ticket.refresh_from_db()
-    assert ticket.primary_unit == p.district.binhu and not ticket.events.filter(
-        type="reassign"
-    ).exists()
+    assert (
+        ticket.primary_unit == p.district.binhu
+        and not ticket.events.filter(type="reassign").exists()
+    )
 
 
 def test_reassign_through_the_api(client, p, now) -> None:
