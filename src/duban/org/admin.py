@@ -1,33 +1,128 @@
-"""Admin for the org tree, users (role and unit) and API tokens (read-only)."""
+"""Admin for the org tree, users (role and unit) and API tokens (read-only), in Chinese.
+
+Units are added, renamed, moved (with their whole subtree) and deactivated here through
+``org.services``: the form asks the services' refusal functions to explain what cannot
+be done, and ``save_model`` calls the services, which audit each change.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from .models import ApiToken, Unit, User
+from duban.core.service_admin import ServiceAdmin
+
+from . import services
+from .models import ApiToken, Unit, UnitKind, User
+
+admin.site.site_header = _("督办平台 · 系统管理")
+admin.site.site_title = _("督办平台系统管理")
+admin.site.index_title = _("系统管理")
+
+_SEPARATORS = re.compile(r"[\s,，、;；]+")
+
+
+class NamesField(forms.CharField):
+    """A list of names typed as one line: 东留村、西留村 (顿号, commas or spaces)."""
+
+    def prepare_value(self, value: Any) -> Any:
+        return "、".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        if isinstance(value, list):
+            return value
+        return [name for name in _SEPARATORS.split(str(value or "").strip()) if name]
+
+
+class UnitForm(forms.ModelForm):
+    place_names = NamesField(
+        label=_("地名"),
+        required=False,
+        help_text=_("属地派单用的村、社区、道路和地标名称，用顿号或空格分隔"),
+    )
+    aliases = NamesField(
+        label=_("别名"), required=False, help_text=_("单位的简称或旧称，用顿号或空格分隔")
+    )
+
+    class Meta:
+        model = Unit
+        fields = [
+            "name",
+            "code",
+            "kind",
+            "parent",
+            "place_names",
+            "aliases",
+            "sort_order",
+            "is_active",
+        ]
+        help_texts = {
+            "code": _("英文字母、数字、下划线或连字符，全区唯一，如 binhu"),
+            "parent": _("改为其他上级单位即移动本单位，所有下级单位随之移动"),
+            "is_active": _("停用后该单位及其全部下级单位不再出现在派单和统计中"),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        # The instance still holds the stored values here (the form's are applied after).
+        data = super().clean()
+        unit, parent = self.instance, data.get("parent")
+        if unit.pk is None:
+            if parent is None and data.get("kind") != UnitKind.DISTRICT:
+                self.add_error("parent", _("除区以外，每个单位都必须有上级单位"))
+            return data
+        if "parent" in self.changed_data:
+            refusal = services.unit_move_refusal(unit, parent)
+            if refusal:
+                self.add_error("parent", refusal)
+        if "is_active" in self.changed_data and not data.get("is_active"):
+            refusal = services.unit_deactivate_refusal(unit)
+            if refusal:
+                self.add_error("is_active", f"不能停用「{unit.name}」：{refusal}")
+        return data
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(ServiceAdmin):
+    form = UnitForm
     list_display = ["name", "code", "kind", "parent", "depth", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "code"]
-    readonly_fields = ["path", "depth"]
+    readonly_fields = ["depth"]
     list_select_related = ["parent"]
     autocomplete_fields = ["parent"]
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Unit | None = None) -> list[str]:
-        # The materialised path is derived from the parent: moving units is not supported
-        # here (unit_create computes path and depth).
-        fields = list(super().get_readonly_fields(request, obj))
-        return [*fields, "parent"] if obj is not None else fields
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # units are deactivated, never deleted (tickets keep pointing at them)
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # units are created with duban.org.services.unit_create (path, depth)
+    def save_model(self, request: HttpRequest, obj: Unit, form: Any, change: bool) -> None:
+        data, actor, now = form.cleaned_data, request.user, timezone.now()
+        if not change:
+            created = services.unit_create(
+                actor=actor,  # type: ignore[arg-type]
+                parent=data["parent"],
+                **{f: data[f] for f in services.UNIT_DETAIL_FIELDS},
+            )
+            obj.pk, obj.path, obj.depth = created.pk, created.path, created.depth
+            obj._state.adding = False
+            return
+        changed = set(form.changed_data)
+        details = {f: data[f] for f in services.UNIT_DETAIL_FIELDS if f in changed}
+        if details:
+            services.unit_update(unit=obj, actor=actor, now=now, **details)  # type: ignore[arg-type]
+        if "parent" in changed:
+            services.unit_move(unit=obj, parent=data["parent"], actor=actor, now=now)  # type: ignore[arg-type]
+        if "is_active" in changed:
+            if data["is_active"]:
+                services.unit_reactivate(unit=obj, actor=actor, now=now)  # type: ignore[arg-type]
+            else:
+                services.unit_deactivate(unit=obj, actor=actor, now=now)  # type: ignore[arg-type]
 
 
 @admin.register(User)
@@ -39,11 +134,11 @@ class UserAdmin(BaseUserAdmin):
     autocomplete_fields = ["unit"]
     fieldsets = (
         *BaseUserAdmin.fieldsets,  # type: ignore[misc]
-        ("督办 duban", {"fields": ("full_name", "role", "unit", "phone")}),
+        (_("督办平台"), {"fields": ("full_name", "role", "unit", "phone")}),
     )
     add_fieldsets = (
         *BaseUserAdmin.add_fieldsets,
-        ("督办 duban", {"fields": ("full_name", "role", "unit")}),
+        (_("督办平台"), {"fields": ("full_name", "role", "unit")}),
     )
 
 
