@@ -28,7 +28,9 @@ IDEMPOTENCY_HEADER = Header(None, alias="Idempotency-Key")
     response={200: TicketOut, 201: TicketOut, **ERRORS},
     summary="登记工单 / register a ticket",
     description="With `Idempotency-Key`, a retried identical request returns the same ticket "
-    "(200); the same key with a different body is `409 idempotency_mismatch`.",
+    "(200); the same key with a different body is `422 idempotency_mismatch`; an identical "
+    "request sent while the first is still being handled is `409 idempotency_in_progress` "
+    "(retry shortly to get the ticket).",
 )
 def register(
     request: HttpRequest,

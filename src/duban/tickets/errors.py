@@ -4,7 +4,9 @@ from duban.core.errors import Conflict, DomainError, InvalidInput, NotFound, Per
 
 __all__ = [
     "DomainError",
+    "ExemptionRefused",
     "ExtensionLimit",
+    "IdempotencyInProgress",
     "IdempotencyMismatch",
     "IllegalTransition",
     "InvalidInput",
@@ -36,5 +38,20 @@ class ExtensionLimit(InvalidInput):
     code = "extension_limit"
 
 
-class IdempotencyMismatch(Conflict):
+class IdempotencyMismatch(InvalidInput):
+    """An ``Idempotency-Key`` already used for a request with a different body (422)."""
+
     code = "idempotency_mismatch"
+
+
+class IdempotencyInProgress(Conflict):
+    """A concurrent identical request with the same ``Idempotency-Key`` is being handled (409):
+    retrying shortly returns its ticket."""
+
+    code = "idempotency_in_progress"
+
+
+class ExemptionRefused(Conflict):
+    """考核申诉 cannot be filed or ruled on now (already exempt, one pending, none pending)."""
+
+    code = "exemption_refused"

@@ -29,7 +29,7 @@ from duban.org.models import Unit, User
 
 from .. import intelligence, modules
 from ..choices import AppealType, Channel, Kind, State, Urgency
-from ..errors import IdempotencyMismatch, InvalidInput, PermissionDenied
+from ..errors import IdempotencyInProgress, IdempotencyMismatch, InvalidInput, PermissionDenied
 from ..events import EventType, event_append, payloads
 from ..models import Caller, DuplicateKey, IdempotencyKey, Ticket, TicketSequence
 from ..rules import ONLINE_CHANNELS
@@ -148,9 +148,7 @@ def ticket_register(
         )
         if previous is not None:
             if previous.request_digest != digest:
-                raise IdempotencyMismatch(
-                    "同一幂等键对应了不同的请求 / Idempotency-Key reused for a different request"
-                )
+                raise _mismatch()
             return previous.ticket
     caller = None
     if phone or name or id_number:
@@ -188,11 +186,34 @@ def ticket_register(
                     ticket=ticket,
                     created_at=now,
                 )
-        except IntegrityError as exc:  # a concurrent retry won the race
-            raise IdempotencyMismatch(
-                "重复提交正在处理中 / a retry of this request is in progress"
-            ) from exc
+        except IntegrityError as exc:
+            # A concurrent request with the same key stored it first (PostgreSQL waits for
+            # that transaction, so its row is readable now): this one is undone.
+            raise _concurrent_use(actor=actor, key=idempotency_key, digest=digest) from exc
     return ticket
+
+
+def _mismatch() -> IdempotencyMismatch:
+    return IdempotencyMismatch(
+        "同一幂等键对应了不同的请求 / Idempotency-Key reused for a different request"
+    )
+
+
+def _concurrent_use(*, actor: User, key: str, digest: str) -> DomainError:
+    """The error for a request that lost the race for its key: a different body is the
+    same mismatch as a late reuse (422); an identical retry is ``idempotency_in_progress``
+    (409) — retried shortly, it returns the winner's ticket."""
+    winner = (
+        IdempotencyKey.objects.filter(user=actor, key=key)
+        .values_list("request_digest", flat=True)
+        .first()
+    )
+    if winner is not None and winner != digest:
+        return _mismatch()
+    return IdempotencyInProgress(
+        "重复提交正在处理中，请稍后重试 / a request with this Idempotency-Key is in progress; "
+        "retry shortly"
+    )
 
 
 def register_refusal(*, actor: User | None, kind: str, channel: str) -> DomainError | None:

@@ -60,13 +60,14 @@ def test_idempotent_retry_returns_the_same_ticket(p):
     assert IdempotencyKey.objects.count() == 1
 
 
-def test_same_key_different_body_is_a_conflict(p):
+def test_same_key_different_body_is_a_mismatch(p):
     client = client_for(p.operator)
     client.post("/tickets", body(), **{"Idempotency-Key": "call-0002"})
     before = counts()
     response = client.post("/tickets", body(title="另一件事"), **{"Idempotency-Key": "call-0002"})
-    assert response.status_code == 409
+    assert response.status_code == 422
     assert response.json()["code"] == "idempotency_mismatch"
+    assert response.json()["message"].startswith("同一幂等键对应了不同的请求")
     assert counts() == before
 
 
