@@ -1,4 +1,5 @@
-"""Default SLA data: published provincial 12345 rules and the chinesecalendar years.
+"""Default SLA data: published provincial 12345 rules, the chinesecalendar years and
+provisional years computed by rule (the ``holidays`` package) for years not yet announced.
 
 Functions take the model classes so data migrations can pass historical models.
 """
@@ -110,3 +111,36 @@ _NAMES = {
 def _holiday_name(name: str | None, is_work: bool) -> str:
     zh = _NAMES.get(name or "", name or "")
     return f"{zh}调休上班" if is_work and zh else zh
+
+
+# -- provisional years -----------------------------------------------------------------------
+
+
+def provisional_days(year: int) -> list[tuple[date, str]]:
+    """Statutory holidays of ``year`` by rule, with Chinese names; no make-up working days.
+
+    ``holidays.China`` knows the holiday rules (元旦, 春节 with 除夕, 清明, 劳动节, 端午,
+    中秋, 国庆 and their 补假) but not the State Council's 调休 arrangement, which is
+    announced each November: a year seeded from it is provisional.
+    """
+    import holidays
+
+    china = holidays.China(years=year, language="zh_CN")
+    return [(day, str(name)[:50]) for day, name in sorted(china.items()) if day.year == year]
+
+
+def seed_provisional(CalendarDay: Any, CalendarYear: Any, years: Iterable[int]) -> int:
+    """Store ``years`` that are not entered yet as provisional years; returns days stored.
+
+    Years already entered (provisional or confirmed) are left untouched.
+    """
+    done = set(CalendarYear.objects.values_list("year", flat=True))
+    rows = []
+    for year in sorted(set(years) - done):
+        rows += [
+            CalendarDay(date=day, is_workday=False, name=name, source="holidays")
+            for day, name in provisional_days(year)
+        ]
+        CalendarYear.objects.create(year=year, status="provisional", source="holidays")
+    CalendarDay.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    return len(rows)

@@ -1,12 +1,17 @@
-"""Reads of SLA data: the calendar (cached per process) and the rule for a ticket."""
+"""Reads of SLA data: the calendar (cached per process), the rule for a ticket and the
+calendar years that still need the admin (cached in the shared cache)."""
 
 from __future__ import annotations
 
 import logging
 import time as _time
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.cache import cache
 
 from .calendar import WorkCalendar, build_calendar
-from .models import CalendarDay, CalendarYear, SlaRule, WorkingPeriod
+from .models import CalendarDay, CalendarStatus, CalendarYear, SlaRule, WorkingPeriod
 
 log = logging.getLogger("duban.sla")
 _CACHE_SECONDS = 60.0
@@ -15,6 +20,7 @@ _cache: dict[str, tuple[float, object]] = {}
 
 def calendar_invalidate() -> None:
     _cache.clear()
+    cache.delete(_GAPS_KEY)
 
 
 def get_calendar() -> WorkCalendar:
@@ -71,3 +77,44 @@ def _builtin_rules() -> list[SlaRule]:
         SlaRule(kind=k, appeal_type=a, urgency=u, **dict(zip(RULE_FIELDS, specs, strict=True)))
         for k, a, u, *specs in DEFAULT_RULES
     ]
+
+
+# -- calendar years the admin must enter ------------------------------------------------------
+
+_GAPS_KEY = "duban:sla:calendar-gaps"
+_GAPS_SECONDS = 600
+# From this month on, next year's calendar is due (the State Council publishes it in
+# October–December).
+NEXT_YEAR_FROM_MONTH = 11
+
+
+@dataclass(frozen=True)
+class CalendarGap:
+    """A year deadlines already reach whose calendar is missing or provisional."""
+
+    year: int
+    status: str  # "missing" or CalendarStatus.PROVISIONAL
+
+    @property
+    def is_missing(self) -> bool:
+        return self.status == "missing"
+
+
+def calendar_gaps(*, today: date) -> list[CalendarGap]:
+    """This year if not confirmed; from November on, next year too.
+
+    One query, cached (shared cache) for ten minutes and dropped by every calendar write,
+    so the banner on every page of the admin and the centre costs nothing.
+    """
+    hit = cache.get(_GAPS_KEY)
+    if hit is not None and hit[0] == today.isoformat():
+        return [CalendarGap(year, status) for year, status in hit[1]]
+    years = [today.year] + ([today.year + 1] if today.month >= NEXT_YEAR_FROM_MONTH else [])
+    known = dict(CalendarYear.objects.filter(year__in=years).values_list("year", "status"))
+    gaps = [
+        (year, known.get(year, "missing"))
+        for year in years
+        if known.get(year) != CalendarStatus.CONFIRMED
+    ]
+    cache.set(_GAPS_KEY, (today.isoformat(), gaps), _GAPS_SECONDS)
+    return [CalendarGap(year, status) for year, status in gaps]

@@ -28,13 +28,13 @@ def test_complaint_gets_fifteen_working_days() -> None:
 
 def test_other_kinds_fall_back_to_the_catch_all() -> None:
     rule = rule_for(kind="enterprise", appeal_type="help", urgency="normal")
-    assert str(rule) == "*/*/*"
+    assert str(rule) == "任意/任意/任意"
 
 
 def test_no_matching_rule_falls_back_to_builtin_defaults_with_a_warning(caplog) -> None:
     rules = [r for r in get_rules() if r.kind == "appeal"]
     rule = rule_for(kind="enterprise", appeal_type="help", urgency="normal", rules=rules)
-    assert (str(rule), rule.handle_within) == ("*/*/*", "15wd")
+    assert (str(rule), rule.handle_within) == ("任意/任意/任意", "15wd")
     assert "enterprise/help/normal" in caplog.text
 
 

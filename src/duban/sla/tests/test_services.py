@@ -45,9 +45,13 @@ class TestCalendarSetDay:
 
 
 class TestCalendarSeed:
-    def test_unknown_years_are_refused_clearly(self) -> None:
-        with pytest.raises(services.CalendarError, match="2031"):
-            services.calendar_seed([2031])
+    def test_years_chinesecalendar_does_not_know_are_provisional(self) -> None:
+        assert services.calendar_seed([2031]) > 0
+        year = CalendarYear.objects.get(year=2031)
+        assert (year.status, year.source) == ("provisional", "holidays")
+        assert not get_calendar().is_workday(date(2031, 10, 1))
+        with pytest.raises(services.CalendarError, match="31"):
+            services.calendar_seed([31])
 
     def test_reseeding_entered_years_is_a_no_op(self) -> None:
         count = CalendarDay.objects.count()
@@ -126,17 +130,23 @@ class TestCalendarCommand:
         with pytest.raises(CommandError, match="YYYY-MM-DD"):
             call_command("calendar", "set", "1 Oct", "--off")
 
-    def test_seed_unknown_year(self) -> None:
-        with pytest.raises(CommandError, match="2040"):
-            call_command("calendar", "seed", "2040")
+    def test_seed_a_year_chinesecalendar_does_not_know(self, capsys) -> None:
+        call_command("calendar", "seed", "2040")
+        call_command("calendar", "show", "2040")
+        assert "2040: provisional 暂定" in capsys.readouterr().out
+        with pytest.raises(CommandError, match="40"):
+            call_command("calendar", "seed", "40")
 
     def test_confirm(self) -> None:
         call_command("calendar", "confirm", "2031")
-        assert CalendarYear.objects.filter(year=2031, source="admin").exists()
+        assert CalendarYear.objects.filter(year=2031, source="admin", status="confirmed").exists()
 
 
 def test_rule_fields_are_the_models_duration_fields() -> None:
     """One list of duration fields (``seed.RULE_FIELDS``): the model's, in order."""
     durations = [f.name for f in SlaRule._meta.fields if validate_duration in f.validators]
     assert list(RULE_FIELDS) == durations
-    assert SlaRuleAdmin.list_display == ["__str__", *RULE_FIELDS]
+    columns = SlaRuleAdmin.list_display[1:]
+    assert [c.short_description for c in columns] == [
+        SlaRule._meta.get_field(f).verbose_name for f in RULE_FIELDS
+    ]

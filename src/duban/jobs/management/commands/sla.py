@@ -1,4 +1,5 @@
-"""`duban sla tick`: flag deadline breaches, each exactly once, and keep the dashboard's rollup fresh.
+"""`duban sla tick`: flag deadline breaches, each exactly once, keep the dashboard's rollup
+fresh and keep this year and next in the working calendar (provisional until entered).
 
 Run every minute (cron or a systemd timer). The job worker will run it later.
 """
@@ -11,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from duban.metrics.services import refresh_due
+from duban.sla.services import ensure_next_year
 from duban.tickets.services import sla_tick
 
 
@@ -38,6 +40,13 @@ class Command(BaseCommand):
                 ) from exc
             if timezone.is_naive(now):
                 now = timezone.make_aware(now)
+        # First the calendar: a year missing from it would give wrong deadlines.
+        added = ensure_next_year(now)
+        if added:
+            years = "、".join(str(y) for y in added)
+            self.stdout.write(
+                f"工作日历已补入 {years} 年（见 duban calendar show）/ calendar years seeded: {years}"
+            )
         result = sla_tick(now=now)
         names = {
             "accept": "签收超时",
