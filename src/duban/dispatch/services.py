@@ -1,4 +1,6 @@
-"""Writes of the dispatch app: catalogue import, knowledge-base import."""
+"""Writes of the dispatch app: catalogue import and edits, the knowledge base (import and
+entries), the smart-dispatch settings. The admin calls these; each write by a person is
+audited (``org.services.audit_log``)."""
 
 from __future__ import annotations
 
@@ -6,15 +8,17 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 
 from duban.core.errors import InvalidInput
-from duban.org.models import Unit
+from duban.org.models import Unit, User
+from duban.org.services import audit_log, field_labels
 from duban.tickets.models import Category
 
 from .csvio import read_rows
-from .models import KnowledgeEntry
+from .models import DispatchSettings, KnowledgeEntry
 from .selectors import KB_HEADERS
 
 
@@ -143,3 +147,185 @@ def _cell_date(value: object, row: int) -> date | None:
         raise InvalidInput(
             f"第 {row} 行：有效期格式应为 YYYY-MM-DD / row {row}: bad date", field="file"
         ) from exc
+
+
+# -- the admin's edits: settings, knowledge entries, the catalogue ---------------------------
+
+_SETTINGS_LIMITS = {
+    "auto_threshold": (0.5, 1.0),
+    "duplicate_threshold": (0.05, 1.0),
+    "duplicate_window_days": (1, 365),
+}
+
+
+def dispatch_settings_refusal(changes: dict[str, Any]) -> tuple[str, str] | None:
+    """(field, reason) of the first setting out of its range, or None."""
+    for field, (low, high) in _SETTINGS_LIMITS.items():
+        value = changes.get(field)
+        if value is not None and not low <= value <= high:
+            return field, f"{field_labels(DispatchSettings, [field])}应在 {low} 到 {high} 之间"
+    return None
+
+
+@transaction.atomic
+def dispatch_settings_update(
+    *, actor: User | None, now: datetime, **changes: Any
+) -> DispatchSettings:
+    """Change the smart-dispatch switches (the one settings row, created if missing)."""
+    fields = {f.name for f in DispatchSettings._meta.fields} - {"id"}
+    unknown = sorted(set(changes) - fields)
+    if unknown:
+        raise InvalidInput(f"未知设置 / unknown settings: {', '.join(unknown)}")
+    refusal = dispatch_settings_refusal(changes)
+    if refusal:
+        raise InvalidInput(refusal[1], field=refusal[0])
+    row = DispatchSettings.objects.select_for_update().first() or DispatchSettings()
+    for field, value in changes.items():
+        setattr(row, field, value)
+    row.save()
+    labels = field_labels(DispatchSettings, changes)
+    audit_log(actor=actor, obj=row, message=f"修改{labels}" if changes else "保存")
+    return row
+
+
+def knowledge_refusal(*, entry: KnowledgeEntry | None, question: str, answer: str) -> str | None:
+    """Why ``entry`` (None: a new one) may not have this question and answer, or None."""
+    if not question.strip() or not answer.strip():
+        return "问题和答复口径都必须填写"
+    same = KnowledgeEntry.objects.filter(question=question.strip())
+    if entry is not None:
+        same = same.exclude(pk=entry.pk)
+    if same.exists():
+        return "知识库中已有相同的问题，请直接修改那一条"
+    return None
+
+
+@transaction.atomic
+def knowledge_save(
+    *,
+    entry: KnowledgeEntry | None,
+    question: str,
+    answer: str,
+    category: Category | None = None,
+    keywords: str = "",
+    valid_until: date | None = None,
+    is_active: bool = True,
+    actor: User | None,
+    now: datetime,
+) -> KnowledgeEntry:
+    """Create (``entry`` None) or change a knowledge entry; the search index reloads.
+
+    Saving stamps ``updated_at``, which the knowledge search (``knowledge.py``) reads to
+    rebuild its index.
+    """
+    refusal = knowledge_refusal(entry=entry, question=question, answer=answer)
+    if refusal:
+        raise InvalidInput(refusal, field="question")
+    created = entry is None
+    entry = entry or KnowledgeEntry()
+    entry.question, entry.answer = question.strip(), answer.strip()
+    entry.category, entry.keywords = category, keywords.strip()[:300]
+    entry.valid_until, entry.is_active, entry.updated_at = valid_until, is_active, now
+    entry.save()
+    audit_log(
+        actor=actor,
+        obj=entry,
+        message="新增知识库条目" if created else "修改知识库条目",
+        action="add" if created else "change",
+    )
+    return entry
+
+
+@transaction.atomic
+def knowledge_delete(*, entry: KnowledgeEntry, actor: User | None, now: datetime) -> None:
+    audit_log(actor=actor, obj=entry, message="删除知识库条目", action="delete")
+    entry.delete()
+
+
+def category_refusal(
+    *, category: Category | None, name: str, parent: Category | None
+) -> str | None:
+    """Why a category may not be named ``name`` under ``parent``, or None."""
+    if not name.strip() or "/" in name:
+        return "分类名称不能为空，也不能含「/」"
+    if parent is not None and parent.level >= 3:
+        return "分类目录最多三级"
+    if category is not None and parent is not None:
+        if parent.pk == category.pk or parent.full_name.startswith(category.full_name + "/"):
+            return "不能把分类移到它自己或它的下级之下"
+        below = Category.objects.filter(full_name__startswith=category.full_name + "/")
+        deepest = max([c.level for c in below.only("level")], default=category.level)
+        if parent.level + 1 + deepest - category.level > 3:
+            return "移动后分类目录超过三级"
+    full_name = f"{parent.full_name}/{name.strip()}" if parent else name.strip()
+    same = Category.objects.filter(full_name=full_name)
+    if category is not None:
+        same = same.exclude(pk=category.pk)
+    if same.exists():
+        return f"已有分类「{full_name}」"
+    return None
+
+
+@transaction.atomic
+def category_save(
+    *,
+    category: Category | None,
+    name: str,
+    parent: Category | None,
+    default_unit: Unit | None,
+    territorial: bool,
+    is_active: bool,
+    actor: User | None,
+    now: datetime,
+) -> Category:
+    """Add a category, or rename, re-route or retire one.
+
+    A rename rewrites the full name of every category below it; retiring a category
+    retires its subcategories too (tickets keep theirs); a new child inherits its
+    parent's unit when none is given.
+    """
+    refusal = category_refusal(category=category, name=name, parent=parent)
+    if refusal:
+        raise InvalidInput(refusal, field="name")
+    name = name.strip()
+    full_name = f"{parent.full_name}/{name}" if parent else name
+    level = parent.level + 1 if parent else 1
+    if category is None:
+        category = Category.objects.create(
+            name=name,
+            parent=parent,
+            level=level,
+            full_name=full_name,
+            default_unit=default_unit or (parent.default_unit if parent else None),
+            territorial=territorial,
+            is_active=is_active,
+        )
+        audit_log(actor=actor, obj=category, message="新增分类", action="add")
+        return category
+    locked = Category.objects.select_for_update().get(pk=category.pk)
+    old_full, messages = locked.full_name, []
+    if full_name != old_full:
+        for child in Category.objects.select_for_update().filter(
+            full_name__startswith=old_full + "/"
+        ):
+            child.full_name = full_name + child.full_name[len(old_full) :]
+            child.level = level + child.full_name.count("/") - full_name.count("/")
+            child.save(update_fields=["full_name", "level"])
+        messages.append(f"名称由「{old_full}」改为「{full_name}」")
+    if locked.is_active and not is_active:
+        retired = Category.objects.filter(
+            full_name__startswith=full_name + "/", is_active=True
+        ).update(is_active=False)
+        messages.append(f"停用（连同 {retired} 个下级分类）")
+    elif is_active and not locked.is_active:
+        messages.append("重新启用")
+    if (locked.default_unit_id, locked.territorial) != (
+        default_unit.pk if default_unit else None,
+        territorial,
+    ):
+        messages.append("修改默认承办单位或属地派单")
+    locked.name, locked.parent, locked.level, locked.full_name = name, parent, level, full_name
+    locked.default_unit, locked.territorial, locked.is_active = default_unit, territorial, is_active
+    locked.save()
+    audit_log(actor=actor, obj=locked, message="；".join(messages) or "保存")
+    return locked
