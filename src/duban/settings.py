@@ -5,6 +5,7 @@ Configuration comes from the environment:
 - ``DATABASE_URL``: defaults to the embedded SQLite file ``var/duban.sqlite3``;
   point it at PostgreSQL for production, e.g. ``postgres://duban@127.0.0.1:5432/duban``.
 - ``DUBAN_SECRET_KEY``, ``DUBAN_DEBUG``, ``DUBAN_ALLOWED_HOSTS``.
+- ``DUBAN_SMS_BACKEND``: dotted path of the SMS gateway class (docs/notifications.md).
 """
 
 import os
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
     "duban.tickets",
     "duban.dispatch",
     "duban.metrics",
+    "duban.notifications",
     "duban.web",
     "duban.portal",
     "duban.api",
@@ -154,3 +156,9 @@ DUBAN = {
     "AUTO_DISPATCH": False,
     "AUTO_DISPATCH_THRESHOLD": 0.98,
 }
+
+# The SMS gateway (a class with ``send(phone, text)``, see docs/notifications.md). The
+# default appends each message to ``var/sms-outbox.log`` instead of sending it.
+DUBAN_SMS_BACKEND = (
+    os.environ.get("DUBAN_SMS_BACKEND") or "duban.notifications.gateways.FileBackend"
+)

@@ -10,5 +10,6 @@ urlpatterns = [
     path("tickets/", include("duban.tickets.urls")),
     path("metrics/", include("duban.metrics.urls")),
     path("portal/", include("duban.portal.urls")),
+    path("notices/", include("duban.notifications.urls")),
     path("", include("duban.web.urls")),
 ]

@@ -13,6 +13,7 @@ from ninja import NinjaAPI, Swagger
 from duban.core import api_errors
 from duban.dispatch.api import router as dispatch_router
 from duban.metrics.api import router as metrics_router
+from duban.notifications.api import router as notifications_router
 from duban.org.api import router as org_router
 from duban.org.auth import BearerAuth, SessionAuth
 from duban.tickets.api import router as tickets_router
@@ -36,6 +37,7 @@ api.add_router("", attachments_router)
 api.add_router("", org_router)
 api.add_router("", metrics_router)
 api.add_router("", dispatch_router)
+api.add_router("", notifications_router)
 
 
 def unknown_endpoint(request: HttpRequest, rest: str = "") -> JsonResponse:

@@ -31,6 +31,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("tickets",),  # the ticket engine
     ("dispatch",),  # text intelligence (routing, duplicates, knowledge, hot-spots)
     ("metrics",),  # figures, rankings, the monthly rollup
+    ("notifications",),  # notices to staff and the SMS outbox (observes the ticket engine)
     ("portal", "web", "api", "demo", "jobs"),  # pages, the NinjaAPI, the demo, scheduled jobs
 )
 LAYER = {app: level for level, apps in enumerate(LAYERS) for app in apps}
@@ -58,6 +59,7 @@ ABSENT_ROOMS: dict[str, dict[str, str]] = {
     "tickets": {},
     "dispatch": {"views": "its suggestions show on web's intake desk; its endpoints in api.py"},
     "metrics": {},
+    "notifications": {},
     "portal": {
         "models": "a citizen's appeal is a ticket",
         "api": "public pages only",
