@@ -56,3 +56,13 @@ def test_a_bad_now_is_refused():
         tick("--now", "yesterday")
     with pytest.raises(CommandError):
         call_command("sla")  # the action is required
+
+
+def test_tick_reminds_units_of_deadlines_that_come_near(p, now):
+    from duban.notifications.models import Notice
+
+    t = f.accepted(p=p, now=now)
+    soon = t.handle_due - timedelta(hours=2)
+    assert "临期提醒 2 条" in tick("--now", soon.isoformat())
+    assert Notice.objects.filter(ticket=t, kind="due_soon").count() == 2
+    assert "临期提醒" not in tick("--now", (soon + timedelta(minutes=1)).isoformat())

@@ -1,5 +1,6 @@
-"""`duban sla tick`: flag deadline breaches, each exactly once, keep the dashboard's rollup
-fresh and keep this year and next in the working calendar (provisional until entered).
+"""`duban sla tick`: flag deadline breaches, each exactly once, remind units of deadlines
+that come near (once each), keep the dashboard's rollup fresh and keep this year and next
+in the working calendar (provisional until entered).
 
 Run every minute (cron or a systemd timer). The job worker will run it later.
 """
@@ -12,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from duban.metrics.services import refresh_due
+from duban.notifications.services import notify_due_soon
 from duban.sla.services import ensure_next_year
 from duban.tickets.services import sla_tick
 
@@ -56,6 +58,9 @@ class Command(BaseCommand):
         }
         parts = ", ".join(f"{names[k]} {v}" for k, v in result.flagged.items())
         self.stdout.write(f"{now.isoformat()} 新增超时 {result.total} 件 / new breaches: {parts}")
+        reminded = notify_due_soon(now=now)
+        if reminded:
+            self.stdout.write(f"临期提醒 {reminded} 条 / due-soon notices: {reminded}")
         # The dashboard's monthly rollup is refreshed on the same minute beat.
         rolled = refresh_due(now=now)
         if rolled.refreshed:
