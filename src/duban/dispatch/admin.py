@@ -45,6 +45,7 @@ class DispatchSettingsAdmin(ServiceAdmin):
         "__str__",
         "auto_dispatch",
         "auto_threshold",
+        "preselect_threshold",
         "duplicate_window_days",
         "duplicate_threshold",
     ]

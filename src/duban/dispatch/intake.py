@@ -19,7 +19,7 @@ from django.db.models import Count
 from duban.org.models import Unit
 from duban.tickets.models import Category, DuplicateKey, Ticket
 
-from .fingerprint import CANDIDATES, jaccard, shingles
+from .fingerprint import CANDIDATES, clean, jaccard, shingles
 from .models import DispatchSettings
 from .routing import place_index
 from .selectors import current_model
@@ -36,8 +36,13 @@ def unit_suggestions(ticket: Ticket, *, k: int = 3) -> list[dict[str, Any]]:
         for s in model.suggest(ticket.content, title=ticket.title, k=k):
             out.append(_resolve_label(s.label, float(s.confidence), place))
     elif ticket.category_id:
-        category = Category.objects.select_related("default_unit").get(pk=ticket.category_id)
-        out.append(_category_entry(category, 1.0, place))
+        category = (
+            Category.objects.select_related("default_unit")
+            .filter(pk=ticket.category_id, is_active=True)
+            .first()
+        )
+        if category is not None:  # a draft may name a retired or unknown category
+            out.append(_category_entry(category, 1.0, place))
     if place and not any(e.get("unit_id") == place[0].street_id for e in out):
         out.append(
             {
@@ -49,9 +54,42 @@ def unit_suggestions(ticket: Ticket, *, k: int = 3) -> list[dict[str, Any]]:
                 "places": list(place[0].matched),
                 "sub_unit_id": place[0].unit_id,
                 "sub_unit_name": place[0].unit_name,
+                "ambiguous": len(place) > 1,
             }
         )
     return out
+
+
+def preselected(units: list[dict[str, Any]], *, threshold: float) -> dict[str, Any] | None:
+    """The top suggestion when it is confident enough to preselect as 主办单位, else None.
+
+    A form shows every suggestion but preselects only this one. Confident means:
+
+    - a model's suggestion (also a territorial one, which applies the model's category
+      to the named place) whose calibrated confidence reaches ``threshold``; a category
+      chosen by a person carries 1.0;
+    - a bare place match (属地, no confidence) when the text names places of one street
+      only: territorial routing is the district's own rule (属地管理) and, without an
+      installed model, the only suggestion there is; places of two streets make it a guess.
+    """
+    if not units or not isinstance(units[0], dict) or not units[0].get("unit_id"):
+        return None
+    top = units[0]
+    if top.get("ambiguous"):
+        return None
+    confidence = top.get("confidence")
+    if confidence is None:
+        return top if top.get("source") == "place" else None
+    return top if float(confidence) >= threshold else None
+
+
+def preselected_category(units: list[dict[str, Any]], *, threshold: float) -> int | None:
+    """The category of the top suggestion when its confidence reaches ``threshold``."""
+    top = units[0] if units and isinstance(units[0], dict) else {}
+    confidence = top.get("confidence")
+    if not top.get("category_id") or confidence is None or float(confidence) < threshold:
+        return None
+    return int(top["category_id"])
 
 
 def _resolve_label(label: str, confidence: float, place: list) -> dict[str, Any]:
@@ -92,6 +130,7 @@ def _category_entry(category: Category, confidence: float, place: list) -> dict[
             unit_id=place[0].street_id,
             unit_name=place[0].street_name,
             places=list(place[0].matched),
+            ambiguous=len(place) > 1,
         )
     elif category.default_unit is not None:
         entry.update(unit_id=category.default_unit.pk, unit_name=category.default_unit.name)
@@ -101,9 +140,66 @@ def _category_entry(category: Category, confidence: float, place: list) -> dict[
 
 
 def duplicate_candidates(
-    ticket: Ticket, *, keys: list[int], cfg: DispatchSettings, now: datetime, limit: int = 5
+    ticket: Ticket,
+    *,
+    keys: list[int],
+    cfg: DispatchSettings,
+    now: datetime,
+    phone: str = "",
+    limit: int = 5,
 ) -> list[dict[str, Any]]:
-    """Recent open-or-closed tickets sharing band keys, scored by bigram Jaccard."""
+    """Possible duplicates of ``ticket`` in its district, most similar first.
+
+    Two sources, each entry saying why (``reasons``):
+
+    - ``text``: recent tickets (``cfg.duplicate_window_days``) sharing band keys, whose
+      bigram Jaccard reaches ``cfg.duplicate_threshold`` (at most ``limit``);
+    - ``caller``: the open tickets of the same ``phone`` (normalised), whatever the text
+      and age (at most ``limit``, newest first) — a caller who rings again about the same
+      matter rarely repeats the words, and then the text alone finds nothing.
+
+    ``place`` is added when both name the same place (one location contains the other).
+    """
+    found: dict[int, tuple[Ticket, set[str]]] = {}
+    for other in _text_candidates(ticket, keys=keys, cfg=cfg, now=now):
+        found[other.pk] = (other, {"text"})
+    if phone:
+        for other in _caller_candidates(ticket, phone=phone, limit=limit):
+            found.setdefault(other.pk, (other, set()))[1].add("caller")
+    if not found:
+        return []
+    mine = shingles(f"{ticket.title} {ticket.content}")
+    text, caller = [], []
+    for other, reasons in found.values():
+        score = jaccard(mine, shingles(f"{other.title} {other.content}"))
+        if "text" in reasons and score < cfg.duplicate_threshold:
+            reasons.discard("text")
+        if not reasons:
+            continue
+        if same_place(ticket.location, other.location):
+            reasons.add("place")
+        entry = {
+            "number": other.number,
+            "title": other.title,
+            "state": other.state,
+            "created_at": other.created_at.isoformat(),
+            "similarity": round(score, 3),
+            "reasons": [r for r in REASONS if r in reasons],
+        }
+        (text if "text" in reasons else caller).append(entry)
+    text.sort(key=lambda d: -d["similarity"])
+    out = text[:limit] + caller  # the caller's own tickets are never cut off by the text ones
+    out.sort(key=lambda d: -d["similarity"])
+    return out
+
+
+REASONS = ("text", "caller", "place")  # the order a page lists them in
+
+
+def _text_candidates(
+    ticket: Ticket, *, keys: list[int], cfg: DispatchSettings, now: datetime
+) -> list[Ticket]:
+    """The recent tickets of the district sharing most band keys (two queries)."""
     if not keys:
         return []
     since = now - timedelta(days=cfg.duplicate_window_days)
@@ -117,25 +213,32 @@ def duplicate_candidates(
     ids = [row["ticket_id"] for row in ranked]
     if not ids:
         return []
-    mine = shingles(f"{ticket.title} {ticket.content}")
-    out = []
     others = Ticket.objects.filter(pk__in=ids)
     if ticket.district_id is not None:  # never a candidate from another district
         others = others.filter(district_id=ticket.district_id)
-    for other in others.only("pk", "number", "title", "content", "state", "created_at"):
-        score = jaccard(mine, shingles(f"{other.title} {other.content}"))
-        if score >= cfg.duplicate_threshold:
-            out.append(
-                {
-                    "number": other.number,
-                    "title": other.title,
-                    "state": other.state,
-                    "created_at": other.created_at.isoformat(),
-                    "similarity": round(score, 3),
-                }
-            )
-    out.sort(key=lambda d: -d["similarity"])
-    return out[:limit]
+    return list(others.only(*_CANDIDATE_FIELDS))
+
+
+def _caller_candidates(ticket: Ticket, *, phone: str, limit: int) -> list[Ticket]:
+    """The same phone's open tickets in the ticket's district, newest first (one query)."""
+    return list(
+        Ticket.objects.open()
+        .filter(caller__phone=phone, district_id=ticket.district_id)
+        .exclude(pk=ticket.pk)
+        .order_by("-created_at")
+        .only(*_CANDIDATE_FIELDS)[:limit]
+    )
+
+
+_CANDIDATE_FIELDS = ("pk", "number", "title", "content", "location", "state", "created_at")
+
+
+def same_place(a: str, b: str) -> bool:
+    """Whether two locations name the same place: one contains the other (东留村 / 滨湖街道东留村)."""
+    a, b = clean(a), clean(b)
+    if len(a) < 2 or len(b) < 2:
+        return False
+    return a in b or b in a
 
 
 def repeat_caller(ticket: Ticket, *, now: datetime) -> dict[str, Any] | None:

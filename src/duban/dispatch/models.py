@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# A confidence is a probability.
+_UNIT_INTERVAL = [MinValueValidator(0.0), MaxValueValidator(1.0)]
 
 
 class DispatchSettings(models.Model):
@@ -11,6 +15,15 @@ class DispatchSettings(models.Model):
 
     auto_dispatch = models.BooleanField(_("自动派单"), default=False)
     auto_threshold = models.FloatField(_("自动派单置信度阈值"), default=0.98)
+    preselect_threshold = models.FloatField(
+        _("预选主办单位置信度阈值"),
+        default=0.6,
+        validators=_UNIT_INTERVAL,
+        help_text=_(
+            "推荐单位的置信度达到此值时，受理台和派单表单才预选它为主办单位；"
+            "低于此值只显示推荐，由人工选择"
+        ),
+    )
     duplicate_window_days = models.PositiveSmallIntegerField(_("重复件比对天数"), default=30)
     duplicate_threshold = models.FloatField(_("重复件相似度阈值"), default=0.4)
 

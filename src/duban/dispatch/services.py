@@ -153,6 +153,7 @@ def _cell_date(value: object, row: int) -> date | None:
 
 _SETTINGS_LIMITS = {
     "auto_threshold": (0.5, 1.0),
+    "preselect_threshold": (0.0, 1.0),
     "duplicate_threshold": (0.05, 1.0),
     "duplicate_window_days": (1, 365),
 }

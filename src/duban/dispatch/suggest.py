@@ -3,10 +3,13 @@
 The same helpers that analyse a registered ticket (``dispatch.intake``) run here on an
 unsaved ``Ticket`` built from the draft: unit suggestions (model or territorial
 routing), near-duplicates among recent tickets, the caller's earlier tickets and
-knowledge-base answers (with the answer text, so the operator can copy it).
+knowledge-base answers (with the answer text, so the operator can copy it). Duplicates
+include the typed phone's open tickets, so a caller ringing again shows their earlier
+matter as soon as the phone is typed, however they word it this time.
 
-Queries are bounded whatever the data: units (place index) 1, model labels ≤ 2 per
-suggestion, duplicates 2 (+1 for settings), caller history 1, knowledge 2.
+Queries are bounded whatever the data: units (place index) 1, category 1, model labels
+≤ 2 per suggestion, settings 1, duplicates 2 (+1 with a phone), caller history 1,
+knowledge 2.
 """
 
 from __future__ import annotations
@@ -18,7 +21,13 @@ from typing import Any
 from duban.tickets.models import Ticket
 
 from .fingerprint import band_keys
-from .intake import REPEAT_WINDOW_DAYS, duplicate_candidates, unit_suggestions
+from .intake import (
+    REPEAT_WINDOW_DAYS,
+    duplicate_candidates,
+    preselected,
+    preselected_category,
+    unit_suggestions,
+)
 from .knowledge import knowledge_search
 from .selectors import dispatch_settings
 
@@ -39,6 +48,10 @@ class DraftSuggestions:
     units: list[dict[str, Any]] = field(default_factory=list)
     duplicates: list[dict[str, Any]] = field(default_factory=list)
     knowledge: list[dict[str, Any]] = field(default_factory=list)
+    # What the form may preselect (confident enough, ``DispatchSettings.preselect_threshold``).
+    preselect_unit_id: int | None = None
+    preselect_category_id: int | None = None
+    preselect_threshold: float = 0.0
 
     @property
     def empty(self) -> bool:
@@ -46,7 +59,13 @@ class DraftSuggestions:
 
 
 def _draft(
-    *, title: str, content: str, location: str, appeal_type: str, district_id: int | None
+    *,
+    title: str,
+    content: str,
+    location: str,
+    appeal_type: str,
+    district_id: int | None,
+    category_id: int | None,
 ) -> Ticket:
     return Ticket(
         district_id=district_id,
@@ -54,6 +73,7 @@ def _draft(
         content=(content or "").strip()[:5000],
         location=(location or "").strip()[:200],
         appeal_type=appeal_type or "",
+        category_id=category_id,
     )
 
 
@@ -63,13 +83,16 @@ def draft_suggestions(
     content: str,
     location: str = "",
     appeal_type: str = "",
+    phone: str = "",
+    category_id: int | None = None,
     now: datetime,
     district_id: int | None,
     knowledge_limit: int = 3,
 ) -> DraftSuggestions:
     """Units, duplicates (of ``district_id``) and knowledge answers for a draft.
 
-    Empty for too little text.
+    ``phone`` must already be normalised; ``category_id`` is the category the operator
+    chose (an unknown id is ignored). Empty for too little text and no phone or place.
     """
     draft = _draft(
         title=title,
@@ -77,14 +100,22 @@ def draft_suggestions(
         location=location,
         appeal_type=appeal_type,
         district_id=district_id,
+        category_id=category_id,
     )
     text = f"{draft.title}{draft.content}"
-    if len(text) < MIN_TEXT and not draft.location:
+    if len(text) < MIN_TEXT and not draft.location and not phone:
         return DraftSuggestions()
-    out = DraftSuggestions(units=unit_suggestions(draft))
-    if len(text) >= MIN_TEXT:
-        keys = [k for _, k in band_keys(draft.title, draft.content)]
-        out.duplicates = duplicate_candidates(draft, keys=keys, cfg=dispatch_settings(), now=now)
+    cfg = dispatch_settings()
+    units = unit_suggestions(draft) if len(text) >= MIN_TEXT or draft.location else []
+    top = preselected(units, threshold=cfg.preselect_threshold)
+    out = DraftSuggestions(
+        units=units,
+        preselect_unit_id=top["unit_id"] if top else None,
+        preselect_category_id=preselected_category(units, threshold=cfg.preselect_threshold),
+        preselect_threshold=cfg.preselect_threshold,
+    )
+    keys = [k for _, k in band_keys(draft.title, draft.content)] if len(text) >= MIN_TEXT else []
+    out.duplicates = duplicate_candidates(draft, keys=keys, cfg=cfg, now=now, phone=phone)
     if draft.appeal_type in KNOWLEDGE_TYPES and len(text) >= MIN_TEXT:
         hits = knowledge_search(
             f"{draft.title} {draft.content[:200]}", today=now.date(), limit=knowledge_limit

@@ -4,7 +4,8 @@ The ticket engine writes; the intelligence only reads. ``ticket_register`` asks 
 installed intelligence for a ticket's fingerprint (duplicate band keys, stored by the
 engine) and for its suggestions (units, duplicates, repeat caller, knowledge, and the
 unit to auto-dispatch to, if any); ``ticket_reply`` asks it to check a reply. The
-engine stores the answers through ``transition()``.
+engine stores the answers through ``transition()``. The dispatch form asks which stored
+suggestion is confident enough to preselect as 主办单位.
 
 The ``dispatch`` app installs its implementation from ``DispatchConfig.ready()`` with
 :func:`install`; without it the engine runs with :class:`NoIntelligence` (no
@@ -38,6 +39,9 @@ class Intelligence(Protocol):
     def analyse(self, *, ticket: Ticket, keys: list[int], now: datetime) -> Analysis:
         """Suggestions for a freshly registered ticket (pure reads)."""
 
+    def preselected_unit(self, *, suggestions: dict[str, Any]) -> int | None:
+        """The suggested unit a form may preselect (confident enough), or None."""
+
     def check_reply(self, *, ticket: Ticket, text: str, result: str) -> dict[str, Any]:
         """The reply check's verdict (score, weak, reasons) for the reviewing centre."""
 
@@ -50,6 +54,9 @@ class NoIntelligence:
 
     def analyse(self, *, ticket: Ticket, keys: list[int], now: datetime) -> Analysis:
         return Analysis()
+
+    def preselected_unit(self, *, suggestions: dict[str, Any]) -> int | None:
+        return None
 
     def check_reply(self, *, ticket: Ticket, text: str, result: str) -> dict[str, Any]:
         return {}
