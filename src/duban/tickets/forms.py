@@ -21,14 +21,16 @@ from django.utils.translation import gettext_lazy as _
 
 from duban.org.models import Role, Unit, User
 
+from . import intelligence
 from . import services as s
-from .choices import ReplyResult, Satisfaction, SuperviseLevel
+from .choices import ReplyResult, Satisfaction, State, SuperviseLevel
 from .errors import DomainError
 from .models import Ticket
 from .rules import DIRECT_ANSWER_RESULTS
+from .selectors_page import DuplicateCandidate, intake_duplicates
 from .services.attachments import MAX_BYTES, SIGNATURES
 from .services.base import TABLE, allowed
-from .services.closing import reopen_refusal
+from .services.closing import merge_refusal, reopen_refusal
 from .services.dispatching import part_refusal, return_request_refusal
 from .services.handling import (
     MAX_ATTACHMENTS,
@@ -138,6 +140,9 @@ class ReplyForm(ActionForm):
 
 
 class DispatchForm(ActionForm):
+    # The form shows the appeal and what intake found (tickets/_suggestions.html).
+    shows_suggestions = True
+
     unit = forms.ModelChoiceField(label=_("主办单位"), queryset=Unit.objects.none())
     co_units = forms.ModelMultipleChoiceField(
         label=_("协办单位"), queryset=Unit.objects.none(), required=False
@@ -149,9 +154,15 @@ class DispatchForm(ActionForm):
         qs = Unit.objects.active().filter(kind__in=["department", "street", "community", "grid"])
         self.fields["unit"].queryset = qs  # type: ignore[attr-defined]
         self.fields["co_units"].queryset = qs  # type: ignore[attr-defined]
-        units = (self.ticket.suggestions or {}).get("units") or []
-        if units and isinstance(units[0], dict) and units[0].get("unit_id"):
-            self.initial.setdefault("unit", units[0]["unit_id"])
+        suggestions = self.ticket.suggestions or {}
+        self.suggested_units = [
+            u for u in suggestions.get("units") or [] if isinstance(u, dict) and u.get("unit_id")
+        ]
+        # Shown always, preselected only when confident (DispatchSettings.preselect_threshold).
+        self.preselected_unit_id = intelligence.current().preselected_unit(suggestions=suggestions)
+        if self.preselected_unit_id is not None:
+            self.initial.setdefault("unit", self.preselected_unit_id)
+        self.candidates = intake_duplicates(ticket=self.ticket, user=self.user)
 
 
 class ReassignForm(ActionForm):
@@ -187,19 +198,66 @@ class CallbackForm(ActionForm):
     reopen = forms.BooleanField(label=_("不满意且属本单位职权，重办"), required=False)
 
 
+def _candidate_label(c: DuplicateCandidate) -> str:
+    reasons = "、".join(str(REASON_LABELS[r]) for r in c.reasons if r in REASON_LABELS)
+    similarity = "" if c.similarity is None else f"，相似度 {c.similarity * 100:.0f}%"
+    state = State(c.ticket.state).label
+    return f"{c.ticket.number} {c.ticket.title}（{state}{similarity}{'，' if reasons else ''}{reasons}）"
+
+
+# Why intake thought a ticket a duplicate (``dispatch.intake.duplicate_candidates``).
+REASON_LABELS = {"text": _("内容相似"), "caller": _("同一来电人"), "place": _("同一地点")}
+
+
 class MergeForm(ActionForm):
-    master = forms.CharField(label=_("主工单编号"), max_length=16)
+    """The master is one of the ticket's duplicate candidates (those still open that the
+    user may see) or, failing that, a typed number."""
 
-    def clean_master(self) -> Ticket:
-        from .selectors import visible_ticket
+    shows_suggestions = True
 
-        number = self.cleaned_data["master"].strip()
-        if number == self.ticket.number:
-            raise forms.ValidationError(_("不能合并到自身"))
-        try:
-            return visible_ticket(user=self.user, number=number)
-        except DomainError as exc:
-            raise forms.ValidationError(_("主工单不存在：%(n)s") % {"n": number}) from exc
+    candidate = forms.ChoiceField(
+        label=_("从疑似重复件中选择主工单"),
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("所选工单不在可合并的疑似重复件中，请重新选择")},
+    )
+    master = forms.CharField(label=_("或输入主工单编号"), max_length=16, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.candidates = intake_duplicates(ticket=self.ticket, user=self.user)
+        masters = [
+            c for c in self.candidates if merge_refusal(self.ticket, master=c.ticket) is None
+        ]
+        self.fields["candidate"].choices = [  # type: ignore[attr-defined]
+            (c.ticket.number, _candidate_label(c)) for c in masters
+        ]
+        if not masters:
+            del self.fields["candidate"]
+            self.fields["master"].label = _("主工单编号")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        typed = (data.get("master") or "").strip()
+        chosen = data.get("candidate") or ""
+        if typed and chosen and typed != chosen:
+            self.add_error("master", _("已选择主工单 %(c)s，请勿再输入其他编号") % {"c": chosen})
+            return data
+        number = typed or chosen
+        if not number:
+            self.add_error("master", _("请从疑似重复件中选择主工单，或输入主工单编号"))
+        elif number == self.ticket.number:
+            self.add_error("master", _("不能合并到自身"))
+        else:
+            from .selectors import visible_ticket
+
+            try:
+                data["master"] = visible_ticket(user=self.user, number=number)
+            except DomainError:
+                self.add_error("master", _("主工单不存在：%(n)s") % {"n": number})
+        return data
 
 
 class SuperviseForm(ActionForm):

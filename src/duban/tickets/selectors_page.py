@@ -7,8 +7,12 @@ checked); each list is one query.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .models import Attachment, Ticket, TicketEvent
+
+if TYPE_CHECKING:
+    from duban.org.models import User
 
 
 @dataclass(frozen=True)
@@ -35,3 +39,40 @@ def ticket_page_lists(ticket: Ticket) -> TicketPageLists:
 def ticket_attachment(*, ticket: Ticket, pk: int) -> Attachment | None:
     """One file of a ticket the caller may see (one query)."""
     return ticket.attachments.filter(pk=pk).first()
+
+
+@dataclass(frozen=True)
+class DuplicateCandidate:
+    """A possible duplicate found at intake, read afresh (its state may have moved on)."""
+
+    ticket: Ticket
+    similarity: float | None  # from the intake analysis
+    reasons: tuple[str, ...]  # text / caller / place (``dispatch.intake.duplicate_candidates``)
+
+
+def intake_duplicates(*, ticket: Ticket, user: User) -> list[DuplicateCandidate]:
+    """The ticket's intake duplicate candidates (``suggestions["duplicates"]``) that ``user``
+    may see, in the analysis' order, with their current state (one query; none without
+    candidates)."""
+    entries = [
+        d
+        for d in (ticket.suggestions or {}).get("duplicates") or []
+        if isinstance(d, dict) and d.get("number") and d["number"] != ticket.number
+    ]
+    if not entries:
+        return []
+    rows = {
+        t.number: t
+        for t in Ticket.objects.visible_to(user)
+        .filter(number__in=[d["number"] for d in entries])
+        .only("pk", "number", "title", "location", "state", "created_at", "primary_unit_id")
+    }
+    return [
+        DuplicateCandidate(
+            ticket=rows[d["number"]],
+            similarity=d.get("similarity"),
+            reasons=tuple(d.get("reasons") or ("text",)),
+        )
+        for d in entries
+        if d["number"] in rows
+    ]
