@@ -14,13 +14,28 @@ from django.utils.translation import gettext_lazy as _
 from duban.core.access import readable
 from duban.core.errors import DomainError
 from duban.org.models import Unit
-from duban.tickets.choices import AppealType
+from duban.tickets.choices import AppealType, Channel
+from duban.tickets.forms import EvidenceField
+from duban.tickets.services.attachments import SIGNATURES
 from duban.tickets.services.dispatching import DISPATCHABLE_KINDS
 from duban.tickets.services.intake import normalise_phone
+
+from .selectors import intake_category_choices
 
 MAX_TEXT = int(str(settings.DUBAN["MAX_TEXT_LENGTH"]))
 TITLE_MAX = 200
 ROUTE_LABELS = {"dispatch": _("登记并派单"), "direct": _("直办"), "register": _("仅登记")}
+# The channels a person takes an appeal in at the desk (grid workers, inspections, imports
+# and the API register through their own paths).
+DESK_CHANNELS = (
+    Channel.PHONE,
+    Channel.WALK_IN,
+    Channel.WEB,
+    Channel.MINI_PROGRAM,
+    Channel.MESSAGE_BOARD,
+)
+# Fields of the services' errors → the form's fields.
+SERVICE_FIELDS = {"category_id": "category", "file": "attachments"}
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 
 
@@ -42,6 +57,26 @@ class UnitChoice(forms.ModelChoiceField):
 class UnitsChoice(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Unit) -> str:
         return ("　" * max(obj.depth - 1, 0)) + obj.name
+
+
+class AttachmentsField(EvidenceField):
+    """Photos or PDFs with the ticket page's limits (type, size, count). Here also the
+    first bytes are checked against the type, so that a bad file is refused before
+    anything — the ticket or another file — is stored."""
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = super().clean(data, initial)
+        for f in files:
+            if not f.size:
+                raise forms.ValidationError(_("附件 %(name)s 是空文件") % {"name": f.name})
+            f.seek(0)
+            head = f.read(16)
+            f.seek(0)
+            if not head.startswith(SIGNATURES[(f.content_type or "").split(";")[0]]):
+                raise forms.ValidationError(
+                    _("附件 %(name)s 的内容与文件类型不符") % {"name": f.name}
+                )
+        return files
 
 
 def _text(label: Any, limit: int, **attrs: Any) -> dict[str, Any]:
@@ -100,6 +135,26 @@ class IntakeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "accesskey": "a"}),
         **_text(_("直办答复"), MAX_TEXT),
     )
+    # After the fields above in the Tab order: prefilled, so a typical call passes them by.
+    category = forms.TypedChoiceField(
+        label=_("分类"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        error_messages={"invalid_choice": _("分类不存在或已停用，请重新选择")},
+        widget=forms.Select(attrs={"accesskey": "g"}),
+    )
+    channel = forms.ChoiceField(
+        label=_("来源渠道"),
+        choices=[(c.value, c.label) for c in DESK_CHANNELS],
+        initial=Channel.PHONE,
+        required=False,
+        error_messages={"invalid_choice": _("来源渠道无效，请重新选择")},
+    )
+    attachments = AttachmentsField(
+        label=_("附件（图片或 PDF，每个不超过 10 MB）"),
+        required=False,
+    )
     route = forms.ChoiceField(
         choices=list(ROUTE_LABELS.items()),
         error_messages={"required": _("请选择提交方式"), "invalid_choice": _("提交方式无效")},
@@ -112,6 +167,10 @@ class IntakeForm(forms.Form):
         units = dispatchable_units()
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
         self.fields["co_units"].queryset = units  # type: ignore[attr-defined]
+        self.fields["category"].choices = [  # type: ignore[attr-defined]
+            ("", _("（按推荐，可不选）")),
+            *intake_category_choices(),
+        ]
         self.fields["caller_phone"].widget.attrs.update(
             {
                 "hx-post": reverse("web:intake_caller"),
@@ -120,7 +179,7 @@ class IntakeForm(forms.Form):
                 "hx-sync": "this:replace",
             }
         )
-        for name in ("appeal_type", "title", "content", "location"):
+        for name in ("caller_phone", "appeal_type", "title", "content", "location", "category"):
             self.fields[name].widget.attrs["class"] = "suggest-source"
 
     def clean_caller_phone(self) -> str:
@@ -128,6 +187,9 @@ class IntakeForm(forms.Form):
             return normalise_phone(self.cleaned_data["caller_phone"])
         except DomainError as exc:
             raise forms.ValidationError(_("来电号码格式不正确，请输入手机或座机号码")) from exc
+
+    def clean_channel(self) -> str:
+        return self.cleaned_data["channel"] or Channel.PHONE
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -153,11 +215,18 @@ class IntakeForm(forms.Form):
             "location": d["location"],
             "caller_name": d["caller_name"],
             "caller_phone": d["caller_phone"],
+            "category_id": d["category"],
         }
 
     def add_domain_error(self, exc: DomainError) -> None:
         field = exc.details.get("field")
+        field = SERVICE_FIELDS.get(field, field)
         self.add_error(field if field in self.fields else None, readable(exc))
+
+    def ask_files_again(self) -> None:
+        """A refused submit stores nothing and a page cannot keep chosen files: say so."""
+        if self.files and "attachments" not in self.errors:
+            self.add_error("attachments", _("本次未保存附件，请重新选择"))
 
 
 def required_inputs(form: IntakeForm) -> list[str]:

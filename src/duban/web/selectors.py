@@ -19,7 +19,7 @@ from django.db.models import Count, Q
 from duban.org.models import User
 from duban.tickets.choices import OPEN_STATES, State
 from duban.tickets.clocks import DUE_SOON, OVERDUE_STATES
-from duban.tickets.models import Ticket
+from duban.tickets.models import Category, Ticket
 
 PAGE_SIZE = 20
 OPEN = sorted(s.value for s in OPEN_STATES)
@@ -133,6 +133,25 @@ def recent_registered(*, user: User, now: datetime, limit: int = 30) -> list[Tic
         .with_list_relations()
         .order_by("-created_at")[:limit]
     )
+
+
+def intake_category_choices() -> list[tuple[str, list[tuple[int, str]]]]:
+    """The active catalogue for the intake desk's select, one query: a group per level-1
+    category holding itself and its level-2 and level-3 descendants ("住房保障 › 公租房")."""
+    rows = list(
+        Category.objects.filter(is_active=True)
+        .order_by("full_name")
+        .values_list("pk", "name", "level", "parent_id")
+    )
+    names = {pk: name for pk, name, _level, _parent in rows}
+    parents = {pk: parent for pk, _name, _level, parent in rows}
+    groups = {pk: (name, [(pk, f"{name}（其他）")]) for pk, name, level, _p in rows if level == 1}
+    for pk, name, level, parent in rows:  # in full-name order: each level-2 before its children
+        if level == 2 and parent in groups:
+            groups[parent][1].append((pk, name))
+        elif level == 3 and parent is not None and parents.get(parent) in groups:
+            groups[parents[parent]][1].append((pk, f"{names[parent]} › {name}"))
+    return list(groups.values())
 
 
 # --- grid worker ----------------------------------------------------------------------

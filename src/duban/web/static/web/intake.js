@@ -1,25 +1,30 @@
 // Intake desk keyboard and suggestion helpers (no framework).
-// Alt+1..3 picks a suggested unit; Ctrl+Enter registers and dispatches; a suggestion
-// preselects the primary unit until the operator chooses one; "复制答复" fills the answer.
+// Alt+1..3 picks a suggested unit; Ctrl+Enter registers and dispatches; a confident
+// suggestion (the server decides: data-top-unit / data-top-category, blank when below the
+// preselect threshold) preselects the primary unit and the category until the operator
+// chooses them; "复制答复" fills the answer.
 (function () {
   "use strict";
-  var form, unit, answer, touched = false;
+  var form, unit, answer, category, touched = false, categoryTouched = false;
 
   function pick(unitId) {
+    document.querySelectorAll("#suggestions .pick").forEach(function (b) {
+      b.classList.toggle("chosen", !!unitId && b.dataset.pick === String(unitId));
+    });
     if (!unit || !unitId) return false;
     unit.value = unitId;
-    if (unit.value !== String(unitId)) return false;
-    document.querySelectorAll("#suggestions .pick").forEach(function (b) {
-      b.classList.toggle("chosen", b.dataset.pick === String(unitId));
-    });
-    return true;
+    return unit.value === String(unitId);
   }
 
   function onSuggestions() {
     var box = document.querySelector("#suggestions .suggest");
     if (!box) return;
-    if (!touched && box.dataset.topUnit) pick(box.dataset.topUnit);
-    else if (unit) pick(unit.value);
+    if (!touched && unit) {
+      // Follow the suggestion: a low-confidence one leaves 主办单位 empty.
+      if (!box.dataset.topUnit || !pick(box.dataset.topUnit)) { unit.value = ""; pick(""); }
+    } else if (unit) pick(unit.value);
+    // An id missing from the select (a retired category) leaves it empty.
+    if (!categoryTouched && category) category.value = box.dataset.topCategory || "";
   }
 
   function onKey(e) {
@@ -48,8 +53,11 @@
     if (!form) return;
     unit = form.querySelector("[name=unit]");
     answer = form.querySelector("[name=answer]");
+    category = form.querySelector("[name=category]");
     touched = !!(unit && unit.value);  // kept input after an error: the operator's choice
+    categoryTouched = !!(category && category.value);
     if (unit) unit.addEventListener("change", function () { touched = true; pick(unit.value); });
+    if (category) category.addEventListener("change", function () { categoryTouched = true; });
     // One submit per render: the idempotency key guards the server, this the button.
     form.addEventListener("submit", function (e) {
       if (form.dataset.sent) { e.preventDefault(); return; }
