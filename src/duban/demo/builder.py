@@ -1,4 +1,5 @@
-"""Builds the demo district's units, users and category catalogue (idempotent by code/name)."""
+"""Builds the demo district's units, users, category catalogue and knowledge base
+(idempotent by code, name and question)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,16 @@ from functools import partial
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
+from duban.dispatch.models import KnowledgeEntry
+from duban.dispatch.services import knowledge_save
 from duban.org.models import Role, Unit, UnitKind, User
 from duban.org.services import unit_create, user_create
 from duban.tickets.models import Category
 
 from . import data
+from .data_knowledge import KNOWLEDGE
 
 
 @dataclass
@@ -133,11 +138,34 @@ def build_categories(units: dict[str, Unit]) -> dict[str, list[tuple]]:
     return leaves
 
 
+def build_knowledge() -> int:
+    """The district's ready answers for consultations (``data_knowledge``), through the
+    dispatch services; entries already there (by question) are kept as edited."""
+    existing = set(KnowledgeEntry.objects.values_list("question", flat=True))
+    categories = {c.full_name: c for c in Category.objects.all()}
+    now, created = timezone.now(), 0
+    for question, answer, category, keywords in KNOWLEDGE:
+        if question in existing:
+            continue
+        knowledge_save(
+            entry=None,
+            question=question,
+            answer=answer,
+            category=categories[category] if category else None,
+            keywords=keywords,
+            actor=None,
+            now=now,
+        )
+        created += 1
+    return created
+
+
 @transaction.atomic
 def build_world() -> World:
     units, children = build_units()
     users = build_users(units)
     leaves = build_categories(units)
+    build_knowledge()
     place_street: dict[str, str] = {}
     place_community: dict[str, str] = {}
     for code, _name, roads, communities in data.STREETS:
