@@ -2,8 +2,8 @@
 
 - ``desk``: GET shows the form (a fresh idempotency key per render) and, after a
   submit, a banner with the new ticket; POST registers and routes it and stores its files
-  in one transaction (``web.services.intake_submit`` over
-  ``tickets.services.ticket_register_and_route``) and redirects back to an empty form.
+  in one transaction (``tickets.services.ticket_register_and_route``) and redirects back
+  to an empty form.
 - ``suggest``: htmx fragment of live suggestions for the draft (units, duplicates —
   including the typed phone's open tickets — and knowledge answers) — read-only.
 - ``caller``: htmx fragment of the phone's earlier tickets within 90 days (重复来电).
@@ -24,11 +24,11 @@ from duban.core.errors import DomainError
 from duban.dispatch.suggest import caller_history, draft_suggestions
 from duban.org.models import User
 from duban.org.roles import INTAKE_ROLES
+from duban.tickets.services import ticket_register_and_route
 from duban.tickets.services.intake import normalise_phone
 
 from . import selectors
 from .intake_forms import ROUTE_LABELS, IntakeForm
-from .services import intake_submit
 
 DONE_NOTICE = {
     "dispatch": "已登记并派单",
@@ -66,7 +66,7 @@ def desk(request: HttpRequest) -> HttpResponse:
         return _page(request, form, status=422)
     data = form.cleaned_data
     try:
-        result = intake_submit(
+        result = ticket_register_and_route(
             actor=user,
             now=timezone.now(),
             route=data["route"],

@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
@@ -33,6 +34,7 @@ from ..errors import IdempotencyInProgress, IdempotencyMismatch, InvalidInput, P
 from ..events import EventType, event_append, payloads
 from ..models import Caller, DuplicateKey, IdempotencyKey, Ticket, TicketSequence
 from ..rules import ONLINE_CHANNELS
+from .attachments import ticket_attach
 from .base import check_text, transition
 from .dispatching import ticket_direct_answer, ticket_dispatch
 
@@ -106,6 +108,7 @@ def ticket_register(
     caller_id_number: str = "",
     idempotency_key: str | None = None,
     district: Unit | None = None,
+    auto_dispatch: bool = True,
 ) -> Ticket:
     """Register a new ticket (state ``registered``). ``actor=None`` is a citizen via the portal.
 
@@ -175,7 +178,7 @@ def ticket_register(
         },
     )
     modules.after_event(ticket=ticket, event=event, actor=actor, now=now)
-    ticket = _suggest_and_route(ticket=ticket, now=now)
+    ticket = _suggest_and_route(ticket=ticket, now=now, auto_dispatch=auto_dispatch)
     if idempotency_key and actor is not None:
         try:
             with transaction.atomic():
@@ -253,8 +256,9 @@ def _district(actor: User | None, district: Unit | None) -> Unit:
     return roots[0]
 
 
-def _suggest_and_route(*, ticket: Ticket, now: datetime) -> Ticket:
-    """Store the duplicate keys and the suggestions; auto-dispatch when the intelligence says so."""
+def _suggest_and_route(*, ticket: Ticket, now: datetime, auto_dispatch: bool) -> Ticket:
+    """Store the duplicate keys and the suggestions; auto-dispatch when the intelligence says so
+    (and the registering user has not routed the ticket themselves: ``auto_dispatch``)."""
     brain = intelligence.current()
     keys = brain.fingerprint(title=ticket.title, content=ticket.content)
     DuplicateKey.objects.bulk_create(
@@ -269,7 +273,7 @@ def _suggest_and_route(*, ticket: Ticket, now: datetime) -> Ticket:
         changes={"suggestions": analysis.suggestions},
         payload=payloads.suggest(suggestions=analysis.suggestions),
     )
-    if analysis.auto_unit_id is None:
+    if analysis.auto_unit_id is None or not auto_dispatch:
         return ticket
     unit = Unit.objects.filter(pk=analysis.auto_unit_id).first()
     try:
@@ -313,6 +317,7 @@ def ticket_register_and_route(
     answer: str = "",
     idempotency_key: str | None = None,
     channel: str = Channel.PHONE,
+    uploads: Sequence[UploadedFile] = (),
 ) -> IntakeResult:
     """Register a ticket and, per ``route``, dispatch it to ``unit`` or answer it directly.
 
@@ -334,11 +339,16 @@ def ticket_register_and_route(
         now=now,
         channel=channel,
         idempotency_key=idempotency_key or None,
+        # The operator's own routing wins: only a ticket left registered may be auto-dispatched.
+        auto_dispatch=route == "register",
         **ticket_fields,
     )
-    if replayed or ticket.state != State.REGISTERED:
-        # A retry of a finished submit, or auto-dispatch already routed the ticket.
-        return IntakeResult(ticket=ticket, route=route, replayed=replayed)
+    if replayed:  # a retry of a finished submit: nothing is attached or routed again
+        return IntakeResult(ticket=ticket, route=route, replayed=True)
+    for upload in uploads:  # while the ticket is still open (a direct answer closes it)
+        ticket = ticket_attach(ticket=ticket, actor=actor, now=now, upload=upload).ticket
+    if ticket.state != State.REGISTERED:  # auto-dispatch routed a ticket left to register
+        return IntakeResult(ticket=ticket, route=route, replayed=False)
     if route == "dispatch":
         assert unit is not None
         ticket = ticket_dispatch(

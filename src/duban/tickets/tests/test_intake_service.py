@@ -119,3 +119,19 @@ def test_the_desk_registers_and_routes_in_one_transaction(p, now) -> None:
     )
     assert again.replayed and again.ticket.pk == result.ticket.pk
     assert Ticket.objects.count() == 1
+
+
+def test_the_operators_own_routing_wins_over_auto_dispatch(p, now, installed) -> None:
+    installed(Fixed(p.district.binhu.pk))  # confident about 滨湖街道
+    fields = dict(f.TicketInput())
+    fields.pop("channel")
+    routed = s.ticket_register_and_route(
+        actor=p.operator, now=now, route="dispatch", ticket_fields=fields, unit=p.district.hubin
+    )
+    assert routed.ticket.primary_unit == p.district.hubin
+    dispatch = routed.ticket.events.get(type="dispatch")
+    assert dispatch.actor == p.operator and dispatch.payload["auto"] is False
+    left = s.ticket_register_and_route(
+        actor=p.operator, now=now, route="register", ticket_fields=dict(fields)
+    )
+    assert left.ticket.state == "dispatched" and left.ticket.primary_unit == p.district.binhu

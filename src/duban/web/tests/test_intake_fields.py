@@ -13,8 +13,8 @@ from duban.dispatch.models import DispatchSettings
 from duban.testing import factories as f
 from duban.tickets.errors import InvalidInput
 from duban.tickets.models import Attachment, Category, Ticket, TicketEvent
+from duban.tickets.services import ticket_register_and_route
 from duban.web.intake_forms import IntakeForm, required_inputs
-from duban.web.services import intake_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -228,7 +228,7 @@ def test_a_file_the_service_refuses_undoes_the_registration(p, now):
     """The web service is all or nothing even past the form's checks."""
     bad = SimpleUploadedFile("x.png", b"not a png at all", content_type="image/png")
     with pytest.raises(InvalidInput) as refused:
-        intake_submit(
+        ticket_register_and_route(
             actor=p.operator,
             now=now,
             route="dispatch",
