@@ -376,9 +376,12 @@ class RuleChecker:
 
 def _action(e: Event) -> str:
     """The state-table rule an event was written under (``ticket_dispatch`` without a user
-    acts under ``auto_dispatch`` and still writes a ``dispatch`` event)."""
+    acts under ``auto_dispatch`` and still writes a ``dispatch`` event; a ``merge`` from
+    ``merged`` is a duplicate handed on to its master's new master, ``remerge``)."""
     if e.type == "dispatch" and e.actor_id is None:
         return "auto_dispatch"
+    if e.type == "merge" and e.from_state == "merged":
+        return "remerge"
     return e.type
 
 

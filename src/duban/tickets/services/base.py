@@ -86,6 +86,9 @@ TABLE: dict[str, Rule] = {
     "merge": Rule(OPEN, S.MERGED, CENTRE_ROLES, "district"),
     "invalidate": Rule(OPEN, S.INVALID, CENTRE_ROLES, "district"),
     "close_with_master": Rule(_states(S.MERGED), None, CENTRE_ROLES | UNIT_ROLES, "none"),
+    # A master merged into another ticket hands its duplicates on: each follows the new
+    # master (a ``merge`` event from ``merged``), so a chain never waits on a merged master.
+    "remerge": Rule(_states(S.MERGED), None, CENTRE_ROLES, "district", event="merge"),
     # Overlays: the state is kept.
     "reveal_caller": Rule(
         frozenset(st.value for st in State),

@@ -249,16 +249,27 @@ def ticket_merge(
     master: Ticket,
     expected_version: int | None = None,
 ) -> Ticket:
-    """Merge a duplicate (重复件) into a master ticket; it closes with the master."""
+    """Merge a duplicate (重复件) into a master ticket; it closes with the master.
+
+    Both rows are locked in primary-key order before anything is checked, so two merges
+    crossing each other (A into B while B goes into A) queue on the same row instead of
+    deadlocking: the second sees the first one's result and is refused (409). A ticket that
+    is itself a master hands its duplicates on to the new master (the ``remerge`` rule), so
+    closing the final master closes every ticket merged into the chain.
+    """
+    for pk in sorted({ticket.pk, master.pk}):
+        lock(pk)
 
     def validate(t: Ticket) -> None:
         locked = lock(master)
         if (refusal := merge_refusal(t, master=locked)) is not None:
             raise refusal
-        if locked.primary_unit is not None and not actor.can_see_unit(locked.primary_unit):
+        if locked.district_id != t.district_id or (
+            locked.primary_unit is not None and not actor.can_see_unit(locked.primary_unit)
+        ):
             raise PermissionDenied("主工单不在您的管辖范围内 / master ticket outside your scope")
 
-    return transition(
+    merged = transition(
         ticket=ticket,
         actor=actor,
         now=now,
@@ -268,12 +279,22 @@ def ticket_merge(
         changes={"master": master},
         payload=payloads.merge(master_number=master.number),
     )
+    for dup in Ticket.objects.filter(master=merged, state=State.MERGED).order_by("pk").only("pk"):
+        transition(
+            ticket=dup,
+            actor=actor,
+            now=now,
+            action="remerge",
+            changes={"master": master},
+            payload=payloads.merge(master_number=master.number),
+        )
+    return merged
 
 
 def merge_refusal(ticket: Ticket, *, master: Ticket) -> DomainError | None:
     """Why merging ``ticket`` into ``master`` would be refused: the master is the ticket
-    itself, or no longer open. (``ticket_merge`` also needs the master within the actor's
-    scope.)"""
+    itself, or no longer open (a merged master too: merge into the one it follows).
+    (``ticket_merge`` also needs the master within the actor's district and scope.)"""
     if master.pk == ticket.pk:
         return InvalidInput("不能合并到自身 / cannot merge a ticket into itself", field="master")
     if master.state not in OPEN_STATES:
@@ -292,22 +313,27 @@ CLOSES_DUPLICATES: frozenset[str] = frozenset(
 
 def close_duplicates(*, master: Ticket, actor: User | None, now: datetime, action: str) -> int:
     """Close the tickets merged into ``master`` (each with its own event) when ``action``, one
-    of :data:`CLOSES_DUPLICATES`, has just closed it."""
+    of :data:`CLOSES_DUPLICATES`, has just closed it — and those merged into them in turn
+    (a chain left by merges before duplicates were handed on to the new master)."""
     if action not in CLOSES_DUPLICATES or master.state != State.CLOSED:
         return 0
+    return _close_merged_into(master, actor=actor, now=now)
+
+
+def _close_merged_into(master: Ticket, *, actor: User | None, now: datetime) -> int:
     count = 0
-    for dup in Ticket.objects.filter(
-        master=master, state=State.MERGED, closed_at__isnull=True
-    ).only("pk"):
-        transition(
-            ticket=dup,
-            actor=actor,
-            now=now,
-            action=EventType.CLOSE_WITH_MASTER,
-            changes={"closed_at": now},
-            payload=payloads.close_with_master(master_number=master.number),
-        )
-        count += 1
+    for dup in Ticket.objects.filter(master=master, state=State.MERGED).order_by("pk"):
+        if dup.closed_at is None:
+            transition(
+                ticket=dup,
+                actor=actor,
+                now=now,
+                action=EventType.CLOSE_WITH_MASTER,
+                changes={"closed_at": now},
+                payload=payloads.close_with_master(master_number=master.number),
+            )
+            count += 1
+        count += _close_merged_into(dup, actor=actor, now=now)
     return count
 
 
