@@ -20,7 +20,7 @@ VENDOR := src/duban/static/vendor
 TEST_VAR_DIR := $(or $(TMPDIR),/tmp)/duban-test-var
 
 .PHONY: help run test serve deps assets system-deps lint typecheck checks \
-        test-sqlite test-postgres postgres clean
+        test-sqlite test-postgres postgres messages clean
 
 help:
 	@echo "make run    install, migrate, load demo data (once) and serve on http://127.0.0.1:$(PORT)"
@@ -99,6 +99,15 @@ test-postgres:
 	url="$$(scripts/ensure-postgres.sh)"; \
 	DATABASE_URL="$$url" DUBAN_TEST_DB=postgres DUBAN_VAR_DIR=$(TEST_VAR_DIR) \
 	    UV="$(UV)" scripts/pytest-pass.sh -n $(PYTEST_WORKERS)
+
+# The zh_Hans catalogue: extract every marked string, then compile. Both files are committed
+# (src/duban/locale/zh_Hans/LC_MESSAGES/django.po and .mo), so `make run` and `make test`
+# need no gettext tools; run this after adding or changing UI strings.
+messages:
+	scripts/ensure-apt.sh gettext
+	cd src/duban && DATABASE_URL= $(DUBAN) makemessages -l zh_Hans --no-location --no-obsolete \
+	    --ignore "static/*" --ignore "*/tests/*" --ignore "testing/*"
+	cd src/duban && DATABASE_URL= $(DUBAN) compilemessages -l zh_Hans
 
 # Prints a DATABASE_URL for a running PostgreSQL (starting/installing it if needed).
 postgres:

@@ -45,13 +45,13 @@ class Unit(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
-    path = models.CharField(max_length=255, editable=False, db_index=True)
-    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    path = models.CharField(_("路径"), max_length=255, editable=False, db_index=True)
+    depth = models.PositiveSmallIntegerField(_("层级"), default=0, editable=False)
     # Place names used for territorial (属地) routing: villages, communities, roads.
     place_names = models.JSONField(_("地名"), default=list, blank=True)
     aliases = models.JSONField(_("别名"), default=list, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
-    sort_order = models.PositiveIntegerField(default=0)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
 
     objects = UnitQuerySet.as_manager()
 
@@ -124,13 +124,15 @@ class User(AbstractUser):
 class ApiToken(models.Model):
     """A bearer token for integrations. Only a SHA-256 digest of the secret is stored."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100, blank=True)
-    prefix = models.CharField(max_length=12, db_index=True)
-    digest = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField()
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("用途"), max_length=100, blank=True)
+    prefix = models.CharField(_("令牌前缀"), max_length=12, db_index=True)
+    digest = models.CharField(_("摘要"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("创建时间"))
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API 令牌")
