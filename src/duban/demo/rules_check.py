@@ -376,13 +376,22 @@ class RuleChecker:
 
 def _action(e: Event) -> str:
     """The state-table rule an event was written under (``ticket_dispatch`` without a user
-    acts under ``auto_dispatch`` and still writes a ``dispatch`` event; a ``merge`` from
-    ``merged`` is a duplicate handed on to its master's new master, ``remerge``)."""
+    acts under ``auto_dispatch`` and still writes a ``dispatch`` event; a merged ticket's
+    events have rules of their own, :data:`_FROM_MERGED`)."""
     if e.type == "dispatch" and e.actor_id is None:
         return "auto_dispatch"
-    if e.type == "merge" and e.from_state == "merged":
-        return "remerge"
+    if e.from_state == "merged" and e.type in _FROM_MERGED:
+        return _FROM_MERGED[e.type]
     return e.type
+
+
+# Events a merged ticket writes under their own rules: handed on to a new master, and its
+# caller's call-back or online rating of the master's outcome.
+_FROM_MERGED = {
+    "merge": "remerge",
+    "callback": "callback_merged",
+    "rate_online": "rate_online_merged",
+}
 
 
 def _states(states: frozenset[str]) -> str:

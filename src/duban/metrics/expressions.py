@@ -103,8 +103,11 @@ def ticket_counts(p: str, *, now: datetime) -> dict[str, Combinable]:
 
     pk = f"{p}pk"
     due_for_response = q(accepted_at__isnull=False) | q(accept_due__lt=now)
-    rated = q(resolved__isnull=False, unreachable=False)
-    closed_or_rated = q(state=State.CLOSED) | q(rated_at__isnull=False)
+    # A merged ticket's caller rates the master's outcome: one matter, one rating in the
+    # figures (the master's), so a merged ticket's own rating counts nowhere.
+    merged = q(state=State.MERGED)
+    rated = q(resolved__isnull=False, unreachable=False) & ~merged
+    closed_or_rated = q(state=State.CLOSED) | (q(rated_at__isnull=False) & ~merged)
     return {
         "n_dispatched": Count(pk),
         "n_due_for_response": Count(pk, filter=due_for_response),

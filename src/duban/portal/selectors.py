@@ -11,7 +11,7 @@ The whitelist and the wording of each step are the event vocabulary's
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core import signing
@@ -23,6 +23,11 @@ from duban.tickets.events import PUBLIC_EVENT_TYPES, EventType, public_wording
 from duban.tickets.models import Category, Ticket, TicketEvent
 from duban.tickets.selectors import NUMBER_RE, mask_name, mask_phone
 from duban.tickets.services.intake import normalise_phone
+from duban.tickets.services.merged import (
+    followed_master,
+    master_outcome_ready,
+    merged_rating_refusal,
+)
 
 # What the public reads for each state (plain Chinese, no internal vocabulary).
 PUBLIC_STATES: dict[str, str] = {
@@ -46,6 +51,24 @@ class Step:
     detail: str = ""
 
 
+# Of the master's steps, those that tell a merged ticket's caller how their matter went: not
+# its registration, photos, contacts with its caller or ratings by its caller.
+MASTER_STEP_TYPES: frozenset[str] = frozenset(
+    {
+        EventType.DISPATCH,
+        EventType.REASSIGN,
+        EventType.ACCEPT,
+        EventType.REPLY,
+        EventType.REVIEW_REJECT,
+        EventType.REVIEW_PASS,
+        EventType.DIRECT_ANSWER,
+        EventType.REOPEN,
+    }
+)
+MERGED_CLOSED = "已办结（与相同诉求合并办理）"
+MERGED_RATED = "您已评价，感谢您的反馈"
+
+
 @dataclass(frozen=True)
 class PublicTicket:
     ticket: Ticket
@@ -54,6 +77,9 @@ class PublicTicket:
     state_label: str
     can_rate: bool
     steps: list[Step]
+    # A merged ticket: how the master it was merged into went (no number, no text of it).
+    master_steps: list[Step] = field(default_factory=list)
+    closed: bool = False
 
 
 def category_choices() -> list[tuple[str, list[tuple[int, str]]]]:
@@ -131,9 +157,9 @@ def ticket_for_token(token: str, *, max_age: int) -> Ticket | None:
     return ticket
 
 
-def _public_events(ticket: Ticket) -> list[TicketEvent]:
+def _public_events(ticket: Ticket, types: frozenset[str] = PUBLIC_EVENT_TYPES) -> list[TicketEvent]:
     return list(
-        TicketEvent.objects.filter(ticket=ticket, type__in=sorted(PUBLIC_EVENT_TYPES))
+        TicketEvent.objects.filter(ticket=ticket, type__in=sorted(types & PUBLIC_EVENT_TYPES))
         .only("seq", "type", "at", "to_state", "payload")
         .order_by("seq")
     )
@@ -205,13 +231,43 @@ def public_steps(events: list[TicketEvent]) -> list[Step]:
     return steps
 
 
+def _merged_state_label(ticket: Ticket, master: Ticket) -> str:
+    if ticket.closed_at is not None or master.state == State.CLOSED:
+        return MERGED_CLOSED
+    if ticket.rated_at is not None:
+        return MERGED_RATED
+    if master_outcome_ready(master):
+        return PUBLIC_STATES[State.REVIEWED]
+    return f"{PUBLIC_STATES[State.MERGED]}，{PUBLIC_STATES.get(master.state, '')}"
+
+
 def public_ticket(ticket: Ticket) -> PublicTicket:
+    """The caller's view of their ticket. A merged ticket shows how its master went — the
+    units, the reply once reviewed, reopening — and may be rated once the master's reply
+    passed review (``tickets.services.merged``); two more queries then."""
     caller = ticket.caller
+    name = mask_name(caller.name) if caller else ""
+    phone = mask_phone(caller.phone) if caller else ""
+    steps = public_steps(_public_events(ticket))
+    master = followed_master(ticket) if ticket.state == State.MERGED else None
+    if master is None:
+        return PublicTicket(
+            ticket=ticket,
+            name=name,
+            phone=phone,
+            state_label=PUBLIC_STATES.get(ticket.state, ""),
+            can_rate=ticket.state == State.REVIEWED,
+            steps=steps,
+            closed=ticket.state == State.CLOSED,
+        )
+    label = _merged_state_label(ticket, master)
     return PublicTicket(
         ticket=ticket,
-        name=mask_name(caller.name) if caller else "",
-        phone=mask_phone(caller.phone) if caller else "",
-        state_label=PUBLIC_STATES.get(ticket.state, ""),
-        can_rate=ticket.state == State.REVIEWED,
-        steps=public_steps(_public_events(ticket)),
+        name=name,
+        phone=phone,
+        state_label=label,
+        can_rate=merged_rating_refusal(ticket) is None,
+        steps=steps,
+        master_steps=public_steps(_public_events(master, MASTER_STEP_TYPES)),
+        closed=label == MERGED_CLOSED,
     )

@@ -19,6 +19,7 @@ from duban.tickets.choices import Channel, Kind, State
 from duban.tickets.errors import IllegalTransition
 from duban.tickets.models import Ticket
 from duban.tickets.services import ticket_attach, ticket_rate_online, ticket_register
+from duban.tickets.services.merged import merged_rating_refusal
 
 from .conf import portal_district, portal_setting
 from .selectors import PUBLIC_STATES
@@ -107,8 +108,16 @@ def portal_rate(
     satisfaction: str,
     comment: str = "",
 ) -> Ticket:
-    """The caller (proven by number + phone) rates the reply, which closes the ticket."""
-    if ticket.state != State.REVIEWED:
+    """The caller (proven by number + phone) rates the reply, which closes the ticket; the
+    caller of a merged ticket rates the master's reply once it passed review."""
+    if ticket.state == State.MERGED:
+        if merged_rating_refusal(ticket) is not None:
+            raise IllegalTransition(
+                "您的诉求已与相同诉求合并办理。相同诉求的答复经审核后才能评价，"
+                "每件诉求只能评价一次。",
+                state=ticket.state,
+            )
+    elif ticket.state != State.REVIEWED:
         raise IllegalTransition(
             f"该工单当前状态为「{PUBLIC_STATES.get(ticket.state, '')}」。"
             "承办单位答复并经审核后才能评价，每件诉求只能评价一次。",

@@ -38,6 +38,7 @@ from .services.handling import (
     extension_limit,
     extension_request_refusal,
 )
+from .services.merged import merged_rating_refusal
 from .services.overlays import escalate_refusal
 
 MAX_TEXT = int(str(settings.DUBAN["MAX_TEXT_LENGTH"]))  # the services' default text limit
@@ -197,6 +198,11 @@ class CallbackForm(ActionForm):
     note = _text(_("回访记录"), required=False)
     reopen = forms.BooleanField(label=_("不满意且属本单位职权，重办"), required=False)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.ticket.state == State.MERGED:  # a merged caller rates; the master reopens
+            del self.fields["reopen"]
+
 
 def _candidate_label(c: DuplicateCandidate) -> str:
     reasons = "、".join(str(REASON_LABELS[r]) for r in c.reasons if r in REASON_LABELS)
@@ -295,6 +301,11 @@ class Action:
     arguments: Call = lambda d: {}
     primary: bool = False  # a one-click button without further input
     refusal: Refusal | None = None
+    # The state-table rule the service acts under for this ticket (default: ``name``).
+    rule: Callable[[Ticket], str] | None = None
+
+    def table_rule(self, ticket: Ticket) -> str:
+        return self.rule(ticket) if self.rule is not None else self.name
 
 
 def _keep(*names: str) -> Call:
@@ -379,8 +390,13 @@ ACTIONS: dict[str, Action] = {
                 "resolved": d["resolved"] if d["reached"] else None,
                 "satisfaction": d["satisfaction"] if d["reached"] else "",
                 "note": d["note"],
-                "reopen": d["reopen"] if d["reached"] else False,
+                "reopen": d.get("reopen", False) if d["reached"] else False,
             },
+            # A merged ticket's caller is called back once its master's reply passed review.
+            refusal=lambda t, user, now: (
+                merged_rating_refusal(t) if t.state == State.MERGED else None
+            ),
+            rule=lambda t: "callback_merged" if t.state == State.MERGED else "callback",
         ),
         Action(
             "reopen",
@@ -452,9 +468,9 @@ def available_actions(
         action
         for name, action in ACTIONS.items()
         if (not only or name in only)
-        and ticket.state in TABLE[name].sources
+        and ticket.state in TABLE[action.table_rule(ticket)].sources
         and (action.refusal is None or action.refusal(ticket, user, now) is None)
-        and allowed(ticket=ticket, actor=user, action=name)
+        and allowed(ticket=ticket, actor=user, action=action.table_rule(ticket))
     ]
 
 

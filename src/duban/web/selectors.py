@@ -20,6 +20,7 @@ from duban.org.models import User
 from duban.tickets.choices import OPEN_STATES, State
 from duban.tickets.clocks import DUE_SOON, OVERDUE_STATES
 from duban.tickets.models import Category, Ticket
+from duban.tickets.services.merged import awaiting_rating as merged_awaiting_rating
 
 PAGE_SIZE = 20
 OPEN = sorted(s.value for s in OPEN_STATES)
@@ -58,7 +59,13 @@ CENTRE = (
         lambda now: Q(state=State.ACCEPTED, extension_pending_days__gt=0),
     ),
     Tab("review", "答复审核", lambda now: Q(state=State.REPLIED), ("replied_at", "number")),
-    Tab("callback", "待回访", lambda now: Q(state=State.REVIEWED), ("callback_due", "number")),
+    # Also the callers of tickets merged into a reviewed master (tickets.services.merged).
+    Tab(
+        "callback",
+        "待回访",
+        lambda now: Q(state=State.REVIEWED) | merged_awaiting_rating(),
+        ("callback_due", "number"),
+    ),
 )
 SUPERVISION = (
     Tab("overdue", "已超期", _overdue),
@@ -102,6 +109,8 @@ def desk_page(*, desk: str, user: User, now: datetime, tab: str | None, page: in
     rows = base.filter(current.where(now)).with_list_relations()
     if desk == "inbox":  # the cards ask whether the reader's unit has a part (协办/下派)
         rows = rows.with_active_parts()
+    elif desk == "centre":  # a merged caller's card asks whether its master was reviewed
+        rows = rows.select_related("master")
     rows = rows.order_by(*current.order)[start : start + PAGE_SIZE]
     return DeskPage(
         tabs=[{"key": t.key, "label": t.label, "count": counts[t.key]} for t in tabs],

@@ -89,6 +89,10 @@ TABLE: dict[str, Rule] = {
     # A master merged into another ticket hands its duplicates on: each follows the new
     # master (a ``merge`` event from ``merged``), so a chain never waits on a merged master.
     "remerge": Rule(_states(S.MERGED), None, CENTRE_ROLES, "district", event="merge"),
+    # The caller of a merged ticket rates the master's outcome once it passed review: called
+    # back by the centre or online; the ticket stays merged (services/merged.py).
+    "callback_merged": Rule(_states(S.MERGED), None, CENTRE_ROLES, "district", event="callback"),
+    "rate_online_merged": Rule(_states(S.MERGED), None, frozenset(), "none", event="rate_online"),
     # Overlays: the state is kept.
     "reveal_caller": Rule(
         frozenset(st.value for st in State),

@@ -127,7 +127,23 @@ def ticket_callback(
     reopen: bool = False,
     expected_version: int | None = None,
 ) -> Ticket:
-    """Record a call-back (回访). Three unanswered attempts close the ticket as unreachable."""
+    """Record a call-back (回访). Three unanswered attempts close the ticket as unreachable.
+
+    A merged ticket's caller is called back about the master's outcome (``merged``)."""
+    if ticket.state == State.MERGED:
+        from .merged import merged_callback
+
+        return merged_callback(
+            ticket=ticket,
+            actor=actor,
+            now=now,
+            reached=reached,
+            resolved=resolved,
+            satisfaction=satisfaction,
+            note=note,
+            reopen=reopen,
+            expected_version=expected_version,
+        )
     note = check_text(note, field="note", required=False, limit=500)
     if reached:
 
@@ -178,7 +194,20 @@ def ticket_rate_online(
     satisfaction: str,
     comment: str = "",
 ) -> Ticket:
-    """The caller rates the result in the portal, proving who they are by phone number."""
+    """The caller rates the result in the portal, proving who they are by phone number.
+
+    A merged ticket's caller rates the master's outcome on their own ticket (``merged``)."""
+    if ticket.state == State.MERGED:
+        from .merged import merged_rate_online
+
+        return merged_rate_online(
+            ticket=ticket,
+            now=now,
+            phone=phone,
+            resolved=resolved,
+            satisfaction=satisfaction,
+            comment=comment,
+        )
     comment = check_text(comment, field="comment", required=False, limit=500)
 
     def validate(t: Ticket) -> None:
