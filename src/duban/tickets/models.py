@@ -2,7 +2,10 @@
 
 Indexes are designed for ≈25 million tickets a year on PostgreSQL: unit inboxes
 (primary/handling unit × state), overdue scans (partial indexes on open tickets by
-deadline), period figures (unit × dispatched_at) and caller look-ups by phone.
+deadline), period figures (unit × dispatched_at) and caller look-ups by phone and name.
+The ticket search's text indexes (pg_trgm GIN on title, content and reply) exist on
+PostgreSQL only and are created by migration 0011 outside the model state
+(docs/search.md).
 """
 
 from __future__ import annotations
@@ -75,6 +78,8 @@ class Caller(models.Model):
     class Meta:
         verbose_name = _("来电人")
         verbose_name_plural = _("来电人")
+        # The ticket search by the caller's name (exact, for staff who see personal data).
+        indexes = [models.Index(fields=["name"], name="caller_name")]
 
     def __str__(self) -> str:
         return self.name or self.phone

@@ -9,12 +9,16 @@ the stale notice over the refreshed ticket and changes nothing.
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from duban.core.access import readable, signed_in
@@ -28,9 +32,12 @@ from .forms import ACTIONS, Action, ActionForm, ReplyForm, available_actions
 from .models import Ticket
 from .selectors_page import ticket_attachment, ticket_page_lists
 from .services.base import TABLE
+from .services.intake import normalise_phone
 
 # Unit and supervision staff see callers masked and may reveal them (the reveal is an event).
 UNMASK_ROLES = TABLE["reveal_caller"].roles
+# A ticket number: the registration day (YYYYMMDD) and a six-digit sequence.
+TICKET_NUMBER_RE = re.compile(r"^[0-9]{14}$")
 
 
 def _ticket_or_404(user: User, number: str) -> Ticket:
@@ -184,8 +191,29 @@ def attachment_file(request: HttpRequest, number: str, pk: int) -> FileResponse:
     )
 
 
+def _phone(value: str) -> str | None:
+    """``value`` as a normalised phone number, or None when it is not one (or is a ticket
+    number: those have 14 digits, no phone has)."""
+    if TICKET_NUMBER_RE.match(value):
+        return None
+    try:
+        return normalise_phone(value) or None
+    except DomainError:
+        return None
+
+
 @signed_in
 def find_ticket(request: HttpRequest) -> HttpResponse:
-    """The header's number box: go to the ticket page (404 page when not visible)."""
-    number = (request.GET.get("number") or "").strip()
-    return redirect("tickets:detail", number=number) if number else redirect("web:home")
+    """The header's box: a ticket number opens the ticket page (404 when not visible); a
+    phone number opens 工单查询 filtered by that caller, for staff who see personal data."""
+    user: User = request.user  # type: ignore[assignment]
+    value = (request.GET.get("number") or "").strip()
+    if not value:
+        return redirect("web:home")
+    phone = _phone(value)
+    if phone is None:
+        return redirect("tickets:detail", number=value)
+    if user.role in PERSONAL_DATA_ROLES:
+        return redirect(f"{reverse('web:search')}?{urlencode({'phone': phone})}")
+    messages.error(request, _("按来电号码查询工单仅限受理员、派单员使用，请输入 14 位工单编号。"))
+    return redirect("web:home")

@@ -1,11 +1,15 @@
 """工单查询: every ticket the user may see, filtered, paged and exported to Excel.
 
 The dashboard's unit and category tables link here with the month and
-``by=dispatched_at``, so a figure opens on the very tickets it counts.
+``by=dispatched_at``, so a figure opens on the very tickets it counts. Staff who see
+personal data (``org.roles.PERSONAL_DATA_ROLES``) may also search by the caller's phone
+or name (the top bar sends a phone here); for others those fields do not exist and
+passing them is refused (403). docs/search.md: the indexes and the short-term rule.
 """
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
@@ -22,12 +26,14 @@ from duban.metrics.views import xlsx_response
 from duban.org.models import Unit, UnitKind, User
 from duban.org.selectors import units_visible_to
 from duban.tickets.choices import State
-from duban.tickets.models import Ticket
+from duban.tickets.services.intake import normalise_phone
 
 from . import selectors_search as selectors
 from .desks import page_number
 
 PLACE_CHOICE_KINDS = (UnitKind.STREET, UnitKind.COMMUNITY)
+# The fields only staff who see personal data have.
+PERSON_FIELDS = ("phone", "caller_name")
 PAGE_SIZE = 50
 EXPORT_LIMIT = 10_000
 ORDERINGS = (
@@ -38,8 +44,18 @@ ORDERINGS = (
 )
 
 
+def _date(label: str) -> forms.DateField:
+    return forms.DateField(
+        label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
 class TicketSearchForm(forms.Form):
     q = forms.CharField(label=_("标题关键词"), required=False, max_length=100)
+    content = forms.CharField(label=_("诉求内容"), required=False, max_length=100)
+    reply = forms.CharField(label=_("答复内容"), required=False, max_length=100)
+    phone = forms.CharField(label=_("来电号码"), required=False, max_length=20)
+    caller_name = forms.CharField(label=_("诉求人姓名"), required=False, max_length=50)
     state = forms.ChoiceField(
         label=_("状态"), required=False, choices=[("", _("全部")), *State.choices]
     )
@@ -60,11 +76,16 @@ class TicketSearchForm(forms.Form):
         required=False,
         choices=[("created_at", _("登记时间")), ("dispatched_at", _("派单时间"))],
     )
+    date_from = _date(_("日期自"))
+    date_to = _date(_("日期至"))
     overdue = forms.BooleanField(label=_("仅看超期"), required=False)
     ordering = forms.ChoiceField(label=_("排序"), required=False, choices=ORDERINGS)
 
-    def __init__(self, *args: Any, units: list[Unit], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, units: list[Unit], personal: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not personal:
+            for name in PERSON_FIELDS:
+                del self.fields[name]
         self.units = {u.code: u for u in units}
         self.places = {str(u.pk): u for u in units if u.kind in PLACE_CHOICE_KINDS}
         field = self.fields["unit"]
@@ -84,6 +105,34 @@ class TicketSearchForm(forms.Form):
             raise forms.ValidationError(_("月份格式应为 YYYY-MM，例如 2026-11")) from exc
         return (period.start, period.end)
 
+    def clean_phone(self) -> str:
+        try:
+            return normalise_phone((self.cleaned_data.get("phone") or "").strip())
+        except DomainError as exc:
+            raise forms.ValidationError(_("电话号码格式不正确")) from exc
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("结束日期不能早于开始日期"))
+        for name in ("q", "content", "reply", "caller_name"):
+            if isinstance(data.get(name), str):
+                data[name] = data[name].strip()
+        return data
+
+    def window(self) -> selectors.Window | None:
+        """The date range on the chosen field (登记 or 派单), whole local days."""
+        start: date | None = self.cleaned_data.get("date_from")
+        end: date | None = self.cleaned_data.get("date_to")
+        if start is None and end is None:
+            return None
+        return (
+            self.cleaned_data.get("by") or "created_at",
+            _local_midnight(start) if start else None,
+            _local_midnight(end + timedelta(days=1)) if end else None,
+        )
+
     def place_unit(self) -> Unit | None:
         return self.places.get(self.cleaned_data.get("place") or "")
 
@@ -98,7 +147,15 @@ class TicketSearchForm(forms.Form):
             "period": data.get("period"),
             "period_field": data.get("by") or "created_at",
             "overdue": True if data.get("overdue") else None,
+            "content": data.get("content") or None,
+            "reply": data.get("reply") or None,
+            "caller_phone": data.get("phone") or None,
+            "caller_name": data.get("caller_name") or None,
         }
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def _when(value: Any) -> Any:
@@ -121,12 +178,14 @@ EXPORT_COLUMNS: tuple[Column, ...] = (
 )
 
 
-def _export(tickets: list[Ticket], count: int) -> HttpResponse:
+def _export(found: selectors.SearchPage) -> HttpResponse:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     title = f"工单查询 {stamp}" + (
-        f"（前 {EXPORT_LIMIT} 件，共 {count} 件）" if count > len(tickets) else ""
+        f"（前 {len(found.tickets)} 件，共 {found.count}{'+' if found.capped else ''} 件）"
+        if found.capped or found.count > len(found.tickets)
+        else ""
     )
-    content = table_workbook(EXPORT_COLUMNS, tickets, title="工单", doc_title=title)
+    content = table_workbook(EXPORT_COLUMNS, found.tickets, title="工单", doc_title=title)
     return xlsx_response(content, f"工单查询 {stamp}.xlsx", f"tickets-{stamp}.xlsx")
 
 
@@ -134,32 +193,57 @@ def _export(tickets: list[Ticket], count: int) -> HttpResponse:
 def ticket_search(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     now = timezone.now()
-    form = TicketSearchForm(request.GET or None, units=units_visible_to(user))
-    context: dict[str, Any] = {"form": form, "tickets": [], "count": 0, "page": 1, "pages": 0}
+    personal = user.sees_personal_data
+    form = TicketSearchForm(request.GET or None, units=units_visible_to(user), personal=personal)
+    context: dict[str, Any] = {
+        "form": form,
+        "tickets": [],
+        "count": 0,
+        "page": 1,
+        "pages": 0,
+        "personal": personal,
+    }
+    if not personal and any(request.GET.get(name) for name in PERSON_FIELDS):
+        context["error"] = _("您的角色无权按诉求人或来电号码查询工单")
+        return render(request, "web/search.html", context, status=403)
     if request.GET and not form.is_valid():
         return render(request, "web/search.html", context, status=422)
     filters = form.filters() if request.GET else {}
     ordering = (form.cleaned_data.get("ordering") if request.GET else None) or "-number"
     place = form.place_unit() if request.GET else None
     try:
-        qs = selectors.searched_tickets(user=user, now=now, place=place, **filters)
+        window, narrowed = selectors.short_term_window(
+            terms=(filters.get("q"), filters.get("content"), filters.get("reply")),
+            window=form.window() if request.GET else None,
+            period=filters.get("period"),
+            by_person=bool(filters.get("caller_phone") or filters.get("caller_name")),
+            now=now,
+        )
+        qs = selectors.searched_tickets(user=user, now=now, place=place, window=window, **filters)
         if request.GET.get("export") == "xlsx":
-            found = selectors.search_page(
-                qs, now=now, ordering=ordering, page=1, page_size=EXPORT_LIMIT
+            return _export(
+                selectors.search_page(
+                    qs, now=now, ordering=ordering, page=1, page_size=EXPORT_LIMIT
+                )
             )
-            return _export(found.tickets, found.count)
         found = selectors.search_page(
             qs, now=now, ordering=ordering, page=page_number(request), page_size=PAGE_SIZE
         )
     except DomainError as exc:
-        context["error"] = readable(exc)
-        return render(request, "web/search.html", context, status=422)
+        if exc.details.get("field") in form.fields:
+            form.add_error(exc.details["field"], readable(exc))
+        else:
+            context["error"] = readable(exc)
+        return render(request, "web/search.html", context, status=exc.status)
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("export", None)
     context.update(
         tickets=found.tickets,
         count=found.count,
+        capped=found.capped,
+        narrowed=narrowed,
+        short_days=selectors.SHORT_TERM_DAYS,
         page=found.page,
         pages=found.pages,
         query=query.urlencode(),
