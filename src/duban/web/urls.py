@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import desks, grid, intake, search, views
+from . import bulk, desks, grid, intake, search, views
 
 app_name = "web"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("desk/grid/<str:number>/part/", grid.part, name="grid_part"),
     path("desk/inbox/", desks.inbox, name="inbox"),
     path("desk/centre/", desks.centre, name="centre"),
+    path("desk/bulk/<slug:action>/", bulk.bulk, name="bulk"),
     path("desk/supervision/", desks.supervision, name="supervision"),
     path("desk/circular/", desks.circular, name="circular"),
     path("search/", search.ticket_search, name="search"),

@@ -221,6 +221,14 @@ def clock(ticket: Any, now: datetime) -> str:
     return format_html("<small>{}</small> {}", _(running.label), countdown(due, now, soon))
 
 
+@register.simple_tag(takes_context=True)
+def bulk_offer(context: dict[str, Any], desk: str, tab: str) -> Any:
+    """The bulk action of a desk's tab for this user (``web.services_bulk``), or None."""
+    from ..services_bulk import offered
+
+    return offered(desk=desk, tab=tab, user=context["request"].user)
+
+
 @register.simple_tag
 def rank_change(entry: Any) -> str:
     """↑2 / ↓1 / 持平 / 新上榜, coloured."""

@@ -24,3 +24,13 @@
   document.addEventListener("htmx:afterSettle", tick);
   setInterval(tick, 30000);
 })();
+
+// Bulk actions on the desks: "全选本页" ticks every card's checkbox of its form.
+document.addEventListener("change", function (event) {
+  "use strict";
+  var all = event.target;
+  if (!all.matches || !all.matches("[data-pick-all]")) return;
+  document.querySelectorAll('input[name="t"][form="' + all.dataset.pickAll + '"]').forEach(function (box) {
+    box.checked = all.checked;
+  });
+});
