@@ -70,6 +70,24 @@ def ticket_page(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "tickets/ticket.html", _page_context(request, ticket))
 
 
+@signed_in
+def ticket_print(request: HttpRequest, number: str) -> HttpResponse:
+    """办理单: the ticket as the office files it, on one A4 sheet (same scope and masking as
+    the ticket page; the caller is printed as the page shows them before any reveal)."""
+    user: User = request.user  # type: ignore[assignment]
+    ticket = _ticket_or_404(user, number)
+    lists = ticket_page_lists(ticket)
+    context = {
+        "t": ticket,
+        "now": timezone.now(),
+        "caller": selectors.caller_view(ticket.caller, user),
+        "co_parts": [a for a in ticket.assignments.all() if a.role == "co"],  # prefetched
+        "events": lists.events,
+        "attachments": lists.attachments,
+    }
+    return render(request, "tickets/print.html", context)
+
+
 def _card(request: HttpRequest, ticket: Ticket, desk: str, **extra: Any) -> HttpResponse:
     context = {"t": ticket, "desk": desk, "now": timezone.now(), **extra}
     return render(request, "tickets/_card.html", context)

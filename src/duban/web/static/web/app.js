@@ -34,3 +34,9 @@ document.addEventListener("change", function (event) {
     box.checked = all.checked;
   });
 });
+
+// The 办理单 page's 打印 button.
+document.addEventListener("click", function (event) {
+  "use strict";
+  if (event.target.closest && event.target.closest("[data-print]")) window.print();
+});
