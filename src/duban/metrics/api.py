@@ -1,4 +1,6 @@
-"""Figures and rankings over the API: thin wrappers over ``metrics.selectors`` (rankings: over the monthly rollup, as on the pages)."""
+"""Figures and rankings over the API: thin wrappers over the monthly rollup's selectors, so
+the numbers are those of the dashboard, the report and the circular (same rows, same cut-off).
+"""
 
 from __future__ import annotations
 
@@ -17,8 +19,8 @@ from duban.core.schemas import ErrorOut, InputSchema, Ref
 from duban.org.roles import DISTRICT_WIDE_ROLES
 from duban.tickets.selectors import unit_by_ref
 
-from .selectors import district_figures, unit_figures
-from .selectors_rollup import rankings_from_rollup
+from .selectors import reader_district
+from .selectors_rollup import month_figures, rankings_from_rollup
 
 router = Router(tags=["metrics"])
 ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -94,21 +96,21 @@ class RankingOut(Schema):
     "/metrics",
     response={200: FiguresOut, **ERRORS},
     summary="单位或全区指标 / figures of a unit or the district",
-    description="Without `unit`: the district for district-wide roles, else the user's unit.",
+    description=(
+        "Without `unit`: the user's district for district-wide roles, else the user's unit. "
+        "From the monthly rollup, as the dashboard (time-dependent counts as of its moment)."
+    ),
 )
 def metrics(request: HttpRequest, query: Query[MetricsQuery]) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
     period = parse_period(query.period)
     now = timezone.now()
-    if query.unit is None and user.role in DISTRICT_WIDE_ROLES:
-        figures: Any = district_figures(period_start=period.start, period_end=period.end, now=now)
-        return asdict(figures)
-    unit = unit_by_ref(query.unit) if query.unit is not None else user.unit
-    if not user.can_see_unit(unit):
-        raise NotFound("单位不存在 / no such unit", field="unit")
-    (figures,) = unit_figures(
-        period_start=period.start, period_end=period.end, units=[unit], now=now
-    )
+    unit = None
+    if query.unit is not None or user.role not in DISTRICT_WIDE_ROLES:
+        unit = unit_by_ref(query.unit) if query.unit is not None else user.unit
+        if not user.can_see_unit(unit):
+            raise NotFound("单位不存在 / no such unit", field="unit")
+    figures = month_figures(period=period, unit=unit, now=now, district=reader_district(user))
     return asdict(figures)
 
 
@@ -118,4 +120,7 @@ def metrics(request: HttpRequest, query: Query[MetricsQuery]) -> dict[str, Any]:
     summary="飞虎榜/蜗牛榜 / rankings of streets or departments",
 )
 def ranking(request: HttpRequest, query: Query[RankingQuery]) -> Any:
-    return rankings_from_rollup(period=query.period, group=query.group, now=timezone.now())
+    user = request.auth  # type: ignore[attr-defined]
+    return rankings_from_rollup(
+        period=query.period, group=query.group, now=timezone.now(), district=reader_district(user)
+    )

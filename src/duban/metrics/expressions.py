@@ -31,7 +31,7 @@ from django.db.models.expressions import Combinable
 from django.db.models.functions import Cast, Coalesce, NullIf
 
 from duban.tickets.choices import Satisfaction, State
-from duban.tickets.clocks import OVERDUE_STATES  # the handling clock's: a reply ends it
+from duban.tickets.clocks import overdue_as_of  # the one definition of 超期件
 
 
 class HoursBetween(Func):
@@ -124,11 +124,7 @@ def ticket_counts(p: str, *, now: datetime) -> dict[str, Combinable]:
         "n_replied_on_time": Count(pk, filter=_within(p, "replied_at", "handle_due")),
         "n_closed_or_rated": Count(pk, filter=closed_or_rated),
         "n_reopened": Count(pk, filter=closed_or_rated & q(reopen_count__gt=0)),
-        "n_overdue_count": Count(
-            pk,
-            filter=q(state__in=OVERDUE_STATES)
-            & (q(handle_due__lt=now) | q(handle_breached_at__isnull=False)),
-        ),
+        "n_overdue_count": Count(pk, filter=overdue_as_of(now, p)),
         "mean_handling_hours": Avg(
             HoursBetween(F(f"{p}replied_at"), F(f"{p}dispatched_at")),
             filter=q(replied_at__isnull=False, dispatched_at__isnull=False),

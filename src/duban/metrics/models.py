@@ -56,12 +56,17 @@ class MonthlyRollup(models.Model):
     Derived data, rebuilt a month at a time by ``metrics.services.refresh_period`` from
     the same SQL expressions as the live figures (``expressions.ticket_counts``); the
     dashboard sums these few hundred rows instead of aggregating a year of tickets.
-    Ticket counts are over tickets dispatched in the month with this primary unit;
+    Ticket counts are over tickets of this district dispatched in the month with this
+    primary unit;
     ``primary_assignments``/``returned`` over primary assignments made in the month
     to this unit (as in ``selectors``).
     """
 
     period = models.CharField(max_length=7)
+    # The tickets' district (``Ticket.district``): every reader sums its own district's rows.
+    district = models.ForeignKey(
+        "org.Unit", null=True, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     unit = models.ForeignKey(
         "org.Unit", null=True, on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
@@ -95,7 +100,11 @@ class MonthlyRollup(models.Model):
         indexes = [
             models.Index(fields=["period", "unit"], name="rollup_period_unit"),
             models.Index(fields=["unit", "period"], name="rollup_unit_period"),
+            models.Index(fields=["district", "period"], name="rollup_district_period"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.period} unit={self.unit_id} category={self.category_id}"
+        return (
+            f"{self.period} district={self.district_id} unit={self.unit_id} "
+            f"category={self.category_id}"
+        )

@@ -26,7 +26,7 @@ from django.db.models.functions import Coalesce, Rank
 
 from duban.core.errors import InvalidInput
 from duban.core.periods import Period, month_period, parse_period, period_containing
-from duban.org.models import Unit, UnitKind
+from duban.org.models import Unit, UnitKind, User
 from duban.tickets.choices import AssignmentRole, AssignmentStatus
 from duban.tickets.models import Ticket, TicketAssignment
 
@@ -46,6 +46,20 @@ from .models import MetricSettings
 RankingGroup = Literal["streets", "departments"]
 GROUP_KINDS: dict[str, str] = {"streets": UnitKind.STREET, "departments": UnitKind.DEPARTMENT}
 UNCATEGORISED = "未分类"
+
+
+# --- scope ----------------------------------------------------------------------
+
+# Matches no unit and no rollup row: a reader without a unit reads no district's figures.
+NO_DISTRICT = 0
+
+
+def reader_district(user: User) -> int:
+    """The district whose figures a reader sees: their unit's (``NO_DISTRICT`` without one).
+
+    The selectors' ``district=None`` means every district; pages and the API never pass it.
+    """
+    return user.district_pk or NO_DISTRICT
 
 
 # --- settings -------------------------------------------------------------------
@@ -208,17 +222,21 @@ def district_figures(
     period_end: datetime,
     now: datetime,
     settings: MetricSettings | None = None,
+    district: int | None = None,
 ) -> Figures:
-    """All dispatched tickets of the period combined (three queries)."""
+    """All dispatched tickets of the period combined (three queries).
+
+    ``district``: that district's tickets only (None: every district).
+    """
     weights = weights_of(settings or get_metric_settings())
-    qs = (
-        Ticket.objects.dispatched_between(period_start, period_end)
-        .order_by()
-        .annotate(_all=Value(1))
-        .values("_all")
-    )
+    tickets = Ticket.objects.dispatched_between(period_start, period_end)
+    assignments = _primary_assignments(period_start, period_end)
+    if district is not None:
+        tickets = tickets.filter(district_id=district)
+        assignments = assignments.filter(ticket__district_id=district)
+    qs = tickets.order_by().annotate(_all=Value(1)).values("_all")
     row = _with_figures(qs, "", now=now, weights=weights).get()
-    returns = _primary_assignments(period_start, period_end).aggregate(
+    returns = assignments.aggregate(
         primary=Count("pk"), returned=Count("pk", filter=Q(status=AssignmentStatus.RETURNED))
     )
     values = _figure_values(row, start=period_start, end=period_end)
@@ -340,14 +358,23 @@ def monthly_series(
 
 
 def _ranked_rows(
-    period: Period, *, kind: str, now: datetime, weights: Weights, min_volume: int
+    period: Period,
+    *,
+    kind: str,
+    now: datetime,
+    weights: Weights,
+    min_volume: int,
+    district: int | None = None,
 ) -> list[dict[str, Any]]:
     """Figures of every active unit of ``kind`` with its rank (NULL when not ranked).
 
     Eligible units (volume ≥ min_volume and a composite) are ranked by composite,
     highest first, with SQL ``RANK()`` (ties share a rank) partitioned by eligibility.
+    ``district``: that district's units only.
     """
     units = Unit.objects.active().filter(kind=kind)
+    if district is not None:
+        units = units.in_district(district)
     qs: QuerySet[Any, dict[str, Any]] = _unit_figures_queryset(
         start=period.start, end=period.end, units=units, now=now, weights=weights
     )
@@ -376,13 +403,14 @@ def rankings(
     now: datetime,
     settings: MetricSettings | None = None,
     ranked_rows: RankedRows | None = None,
+    district: int | None = None,
 ) -> Ranking:
     """飞虎榜/蜗牛榜 of one month among streets or among departments (three queries).
 
     ``period`` is "YYYY-MM"; the previous month is ranked the same way (with today's
     settings and ``now``) to give each entry its rank change. ``ranked_rows`` computes
     each month's rows (default: live over the tickets; ``selectors_rollup`` passes
-    its own, over the monthly rollup).
+    its own, over the monthly rollup). ``district``: rank that district's units only.
     """
     rows_of = ranked_rows or _ranked_rows
     if group not in GROUP_KINDS:
@@ -396,12 +424,15 @@ def rankings(
     weights = weights_of(ms)
     min_volume = max(1, int(ms.min_volume))
     kind = GROUP_KINDS[group]
-    rows = rows_of(current, kind=kind, now=now, weights=weights, min_volume=min_volume)
-    before = {
-        r["pk"]: r
-        for r in rows_of(previous, kind=kind, now=now, weights=weights, min_volume=min_volume)
-        if r["eligible"]
+    args: dict[str, Any] = {
+        "kind": kind,
+        "now": now,
+        "weights": weights,
+        "min_volume": min_volume,
+        "district": district,
     }
+    rows = rows_of(current, **args)
+    before = {r["pk"]: r for r in rows_of(previous, **args) if r["eligible"]}
 
     ranked: list[RankingEntry] = []
     not_ranked: list[RankingEntry] = []

@@ -25,7 +25,7 @@ from duban.org.models import Unit, User
 from duban.org.roles import DISTRICT_WIDE_ROLES
 
 from .figures import CategoryFigures, Figures, Ranking, UnitFigures
-from .selectors import get_metric_settings
+from .selectors import get_metric_settings, reader_district
 from .selectors_places import StreetHeat, place_heat
 from .selectors_rollup import dashboard_figures, rankings_from_rollup
 
@@ -209,6 +209,7 @@ class MonthlyReport:
     categories: tuple[CategoryFigures, ...]
     overdue: tuple[UnitFigures, ...]
     hotspots: tuple[HotSpot, ...] | None  # None: not computed yet, loaded by the page
+    as_of: datetime  # the cut-off of the time-dependent counts (overdue): the rollup's moment
 
     @property
     def category_shares(self) -> list[tuple[CategoryFigures, float | None]]:
@@ -240,7 +241,10 @@ def monthly_report(
     dashboard's do); the rankings are computed live.
     """
     ms = get_metric_settings()
-    rolled = dashboard_figures(period=period, unit=None, now=now, months=2, settings=ms)
+    district = reader_district(user)
+    rolled = dashboard_figures(
+        period=period, unit=None, now=now, months=2, settings=ms, district=district
+    )
     previous, current = rolled.series
     overdue = sorted(
         (f for f in rolled.by_unit if f.overdue_count),
@@ -253,15 +257,18 @@ def monthly_report(
         district=current,
         previous=previous,
         changes=_changes(current, previous),
-        streets=rankings_from_rollup(period=period.label, group="streets", now=now, settings=ms),
+        streets=rankings_from_rollup(
+            period=period.label, group="streets", now=now, settings=ms, district=district
+        ),
         departments=rankings_from_rollup(
-            period=period.label, group="departments", now=now, settings=ms
+            period=period.label, group="departments", now=now, settings=ms, district=district
         ),
         categories=tuple(categories[:top_categories]),
         overdue=tuple(overdue),
         # Same cache entry as the dashboard's panel for this month; when it is cold the
         # page loads the section afterwards (clustering a month takes seconds).
         hotspots=None if spots is None else tuple(spots[:5]),
+        as_of=rolled.as_of,
     )
 
 
@@ -303,7 +310,7 @@ def cached_dashboard_data(*, user: User, period: Period, now: datetime) -> Dashb
 
 def dashboard_data(*, user: User, period: Period, now: datetime) -> Dashboard:
     unit = _own_unit(user)
-    figures = dashboard_figures(period=period, unit=unit, now=now)
+    figures = dashboard_figures(period=period, unit=unit, now=now, district=reader_district(user))
     return Dashboard(
         period=period,
         unit=unit,

@@ -17,12 +17,12 @@ from typing import Any
 from django.db.models import F, QuerySet, Sum
 
 from duban.core.periods import Period, months_back, parse_period
-from duban.org.models import Unit
+from duban.org.models import Unit, path_segment
 from duban.tickets.models import Category
 
 from .expressions import Weights, composite, ratio, ticket_rates
 from .figures import CategoryFigures, MonthFigures, Ranking, UnitFigures
-from .models import MetricSettings, MonthlyRollup
+from .models import MetricSettings, MonthlyRollup, RollupPeriod
 from .selectors import (
     GROUP_KINDS,
     UNCATEGORISED,
@@ -70,27 +70,54 @@ def _values(
     )
 
 
-def _scoped(periods: Sequence[Period], unit: Unit | None) -> QuerySet[MonthlyRollup]:
+def _scoped(
+    periods: Sequence[Period], unit: Unit | None, district: int | None = None
+) -> QuerySet[MonthlyRollup]:
+    """The months' rows of one unit (its primary tickets) or of one district (all of them).
+
+    ``district`` None with ``unit`` None: every district (tests, one-district commands).
+    """
     qs = MonthlyRollup.objects.filter(period__in=[p.label for p in periods])
+    if district is not None:
+        qs = qs.filter(district_id=district)
     return qs if unit is None else qs.filter(unit=unit)
 
 
+def _district_units(units: Sequence[Unit] | None, district: int | None) -> QuerySet[Unit]:
+    qs = _units_queryset(units)
+    if units is not None or district is None:
+        return qs
+    return qs.filter(path__startswith=path_segment(district))
+
+
 def series_from_rollup(
-    *, last: Period, months: int, unit: Unit | None, weights: Weights
+    *,
+    last: Period,
+    months: int,
+    unit: Unit | None,
+    weights: Weights,
+    district: int | None = None,
 ) -> list[MonthFigures]:
     """``months`` months up to ``last``, oldest first (the rollup must be fresh)."""
     periods = months_back(last.start, months)
-    rows = {r["period"]: r for r in _summed(_scoped(periods, unit), ["period"], weights)}
+    qs = _scoped(periods, unit, district)
+    rows = {r["period"]: r for r in _summed(qs, ["period"], weights)}
     return [
         MonthFigures(period=p.label, **_values(rows.get(p.label), p.start, p.end)) for p in periods
     ]
 
 
 def units_from_rollup(
-    *, period: Period, units: Sequence[Unit] | None, weights: Weights
+    *,
+    period: Period,
+    units: Sequence[Unit] | None,
+    weights: Weights,
+    district: int | None = None,
 ) -> list[UnitFigures]:
-    """Every requested unit (default: active streets and departments), by path."""
-    unit_rows = list(_units_queryset(units).order_by("path").values("pk", "code", "name", "kind"))
+    """Every requested unit (default: the district's active streets and departments), by path."""
+    unit_rows = list(
+        _district_units(units, district).order_by("path").values("pk", "code", "name", "kind")
+    )
     qs = MonthlyRollup.objects.filter(period=period.label, unit__in=[u["pk"] for u in unit_rows])
     rows = {r["unit"]: r for r in _summed(qs, ["unit"], weights)}
     return [
@@ -106,10 +133,11 @@ def units_from_rollup(
 
 
 def categories_from_rollup(
-    *, period: Period, unit: Unit | None, weights: Weights
+    *, period: Period, unit: Unit | None, weights: Weights, district: int | None = None
 ) -> list[CategoryFigures]:
     """Level-1 categories with tickets dispatched in the month, busiest first."""
-    rows = [r for r in _summed(_scoped([period], unit), ["category"], weights) if r["n_dispatched"]]
+    qs = _scoped([period], unit, district)
+    rows = [r for r in _summed(qs, ["category"], weights) if r["n_dispatched"]]
     names = dict(
         Category.objects.filter(pk__in=[r["category"] for r in rows if r["category"]]).values_list(
             "pk", "name"
@@ -164,23 +192,28 @@ def _ranked_rollup_rows(
 
 
 def rankings_from_rollup(
-    *, period: str, group: str, now: datetime, settings: MetricSettings | None = None
+    *,
+    period: str,
+    group: str,
+    now: datetime,
+    settings: MetricSettings | None = None,
+    district: int | None = None,
 ) -> Ranking:
     """:func:`selectors.rankings` over the monthly rollup: the same records.
 
     Five queries, as the live rankings: settings, the two months' freshness, the
-    units, one sum over each month's rollup rows.
+    units, one sum over each month's rollup rows. ``district``: rank that district's
+    units only (None: every active unit of the group).
     """
     kind = GROUP_KINDS.get(group)
     if kind is None:  # the live function refuses it, before anything is computed
         return rankings(period=period, group=group, now=now, settings=settings)
     current = parse_period(period)
     ensure_fresh([current.previous, current], now=now)
-    units = list(
-        Unit.objects.active()
-        .filter(kind=kind)
-        .values("pk", "code", "name", "kind", "path", "sort_order")
-    )
+    candidates = Unit.objects.active().filter(kind=kind)
+    if district is not None:
+        candidates = candidates.in_district(district)
+    units = list(candidates.values("pk", "code", "name", "kind", "path", "sort_order"))
 
     def rows(month: Period, **kwargs: Any) -> list[dict[str, Any]]:
         return _ranked_rollup_rows(month, units=units, **kwargs)
@@ -195,19 +228,59 @@ def dashboard_figures(
     now: datetime,
     months: int = 12,
     settings: MetricSettings | None = None,
+    district: int | None = None,
 ) -> RollupView:
     """Twelve-month series, units and categories of ``period`` for the district or one unit.
 
-    ``unit`` None: the district (every street and department in the unit table);
-    otherwise that unit's primary tickets only.
+    ``unit`` None: the district ``district`` (all its tickets; its streets and
+    departments in ``by_unit``); otherwise that unit's primary tickets only.
     """
     weights = weights_of(settings or get_metric_settings())
     as_of = ensure_fresh(months_back(period.start, months), now=now)
+    units = None if unit is None else [unit]
     return RollupView(
-        series=series_from_rollup(last=period, months=months, unit=unit, weights=weights),
-        by_unit=units_from_rollup(
-            period=period, units=None if unit is None else [unit], weights=weights
+        series=series_from_rollup(
+            last=period, months=months, unit=unit, weights=weights, district=district
         ),
-        by_category=categories_from_rollup(period=period, unit=unit, weights=weights),
+        by_unit=units_from_rollup(period=period, units=units, weights=weights, district=district),
+        by_category=categories_from_rollup(
+            period=period, unit=unit, weights=weights, district=district
+        ),
         as_of=as_of,
     )
+
+
+def months_as_of(periods: Sequence[Period], *, now: datetime) -> dict[str, datetime]:
+    """Refresh the months that need it; the moment each month's counts are as of.
+
+    The cut-off of the time-dependent counts (overdue, accept deadline passed): a reader
+    that lists the tickets behind a count lists them as of this moment. Two queries when
+    the months are fresh.
+    """
+    ensure_fresh(periods, now=now)
+    labels = [p.label for p in periods]
+    return dict(RollupPeriod.objects.filter(period__in=labels).values_list("period", "computed_at"))
+
+
+def month_figures(
+    *,
+    period: Period,
+    unit: Unit | None,
+    now: datetime,
+    district: int | None,
+    settings: MetricSettings | None = None,
+) -> MonthFigures | UnitFigures:
+    """One month's figures of a unit or of a district from the rollup (the metrics API).
+
+    The same rows the dashboard, the report and the circular sum, so the same numbers.
+    Three queries when the month is fresh (settings, freshness, one sum).
+    """
+    weights = weights_of(settings or get_metric_settings())
+    ensure_fresh([period], now=now)
+    if unit is not None:
+        (figures,) = units_from_rollup(period=period, units=[unit], weights=weights)
+        return figures
+    (month,) = series_from_rollup(
+        last=period, months=1, unit=None, weights=weights, district=district
+    )
+    return month

@@ -4,7 +4,8 @@ primary unit × category.
 A month is aggregated from the tickets in one pass (two grouped queries: tickets
 dispatched in the month, primary assignments made in it) with the very expressions
 the live figures use (``expressions.ticket_counts``), and stored as a few hundred
-``MonthlyRollup`` rows. The dashboard then sums rows instead of a year of tickets.
+``MonthlyRollup`` rows (month × district × primary unit × category). The dashboard
+then sums its district's rows instead of a year of tickets.
 
 Freshness: a month is recomputed when it is older than its time to live — a few
 minutes for the current and the previous month, where tickets still move, a quarter
@@ -103,7 +104,7 @@ def _ticket_rows(periods: Sequence[Period], *, now: datetime) -> list[Mapping[st
         Ticket.objects.filter(_in_periods("dispatched_at", periods))
         .order_by()
         .annotate(month=LocalMonth("dispatched_at"))
-        .values("month", "primary_unit_id", "category_id")
+        .values("month", "district_id", "primary_unit_id", "category_id")
         .annotate(
             **counts,
             n_handling_hours_sum=Sum(hours, filter=handled),
@@ -119,7 +120,7 @@ def _assignment_rows(periods: Sequence[Period]) -> list[Mapping[str, Any]]:
         )
         .order_by()
         .annotate(month=LocalMonth("assigned_at"))
-        .values("month", "unit_id", "ticket__category_id")
+        .values("month", "ticket__district_id", "unit_id", "ticket__category_id")
         .annotate(
             n_primary_assignments=Count("pk"),
             n_returned=Count("pk", filter=Q(status=AssignmentStatus.RETURNED)),
@@ -128,22 +129,28 @@ def _assignment_rows(periods: Sequence[Period]) -> list[Mapping[str, Any]]:
 
 
 def _rollup_objects(periods: Sequence[Period], *, now: datetime) -> list[MonthlyRollup]:
-    rows: dict[tuple[str, int | None, int | None], MonthlyRollup] = {}
+    rows: dict[tuple[str, int | None, int | None, int | None], MonthlyRollup] = {}
 
-    def row(month: str, unit_id: int | None, category_id: int | None) -> MonthlyRollup:
-        key = (month, unit_id, category_id)
+    def row(
+        month: str, district_id: int | None, unit_id: int | None, category_id: int | None
+    ) -> MonthlyRollup:
+        key = (month, district_id, unit_id, category_id)
         if key not in rows:
-            rows[key] = MonthlyRollup(period=month, unit_id=unit_id, category_id=category_id)
+            rows[key] = MonthlyRollup(
+                period=month, district_id=district_id, unit_id=unit_id, category_id=category_id
+            )
         return rows[key]
 
     roots = _roots()
     for r in _ticket_rows(periods, now=now):
-        obj = row(r["month"], r["primary_unit_id"], roots.get(r["category_id"]))
+        category = roots.get(r["category_id"])
+        obj = row(r["month"], r["district_id"], r["primary_unit_id"], category)
         for name in (*TICKET_COLUMNS, "handling_count"):
             setattr(obj, name, getattr(obj, name) + (r[f"n_{name}"] or 0))
         obj.handling_hours_sum += float(r["n_handling_hours_sum"] or 0.0)
     for r in _assignment_rows(periods):
-        obj = row(r["month"], r["unit_id"], roots.get(r["ticket__category_id"]))
+        category = roots.get(r["ticket__category_id"])
+        obj = row(r["month"], r["ticket__district_id"], r["unit_id"], category)
         obj.primary_assignments += r["n_primary_assignments"]
         obj.returned += r["n_returned"]
     return list(rows.values())

@@ -21,6 +21,7 @@ from duban.core.periods import Period, parse_period, period_containing
 from duban.org.roles import DASHBOARD_ROLES
 
 from .excel import figures_workbook, ranking_workbook
+from .selectors import reader_district
 from .selectors_places import StreetHeat
 from .selectors_report import Dashboard, cached_dashboard_data, dashboard_data
 from .selectors_rollup import rankings_from_rollup
@@ -103,9 +104,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def ranking_page(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     label = request.GET.get("period") or period_containing(now).previous.label
+    district = reader_district(request.user)  # type: ignore[arg-type]
     try:
         boards = [
-            (key, name, rankings_from_rollup(period=label, group=key, now=now))
+            (key, name, rankings_from_rollup(period=label, group=key, now=now, district=district))
             for key, name in GROUPS.items()
         ]
     except DomainError as exc:
@@ -150,7 +152,12 @@ def export_ranking(request: HttpRequest) -> HttpResponse:
     group = request.GET.get("group") or "streets"
     label = request.GET.get("period") or period_containing(now).previous.label
     try:
-        ranking = rankings_from_rollup(period=label, group=group, now=now)
+        ranking = rankings_from_rollup(
+            period=label,
+            group=group,
+            now=now,
+            district=reader_district(request.user),  # type: ignore[arg-type]
+        )
     except DomainError as exc:
         return HttpResponse(readable(exc), status=422, content_type="text/plain; charset=utf-8")
     name = f"{ranking.period} {FILE_GROUPS[group]}飞虎榜蜗牛榜.xlsx"

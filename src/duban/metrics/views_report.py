@@ -26,7 +26,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
         context = {"error": readable(exc), "period": request.GET.get("period", "")}
         return render(request, "metrics/report.html", context, status=422)
     report = monthly_report(user=request.user, period=period, now=now)  # type: ignore[arg-type]
-    context = {"r": report, "period": period.label, "generated_at": now}
+    context = {"r": report, "period": period.label}
     return render(request, "metrics/report.html", context)
 
 

@@ -18,10 +18,19 @@ class UnitKind(models.TextChoices):
     GRID = "grid", _("网格")
 
 
+def path_segment(pk: int) -> str:
+    """A unit's own part of the materialised path: its zero-padded id and a slash."""
+    return f"{pk:06d}/"
+
+
 class UnitQuerySet(models.QuerySet["Unit"]):
     def subtree(self, root: Unit) -> UnitQuerySet:
         """Units at or below ``root`` (materialised-path prefix match, index friendly)."""
         return self.filter(path__startswith=root.path)
+
+    def in_district(self, district_pk: int) -> UnitQuerySet:
+        """The units of the district whose root unit has this id (``User.district_pk``)."""
+        return self.filter(path__startswith=path_segment(district_pk))
 
     def active(self) -> UnitQuerySet:
         return self.filter(is_active=True)

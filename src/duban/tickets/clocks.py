@@ -16,7 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
+from django.db.models import F, Q
 from django.utils.translation import gettext_noop
 
 from .choices import Breach, State
@@ -93,13 +95,51 @@ CALLBACK = Clock(
 CLOCKS: tuple[Clock, ...] = (ACCEPT, CONTACT, HANDLE, CALLBACK)
 BY_BREACH: dict[str, Clock] = {str(c.breach): c for c in CLOCKS}
 
-# A ticket is overdue while the handling clock runs past ``handle_due`` (the desks'
-# 已超期 tab, the ticket search, the figures' overdue count).
+# The states in which the handling clock runs (a reply, a return approved, a merge or an
+# invalidation stops it).
 OVERDUE_STATES: tuple[str, ...] = tuple(sorted(HANDLE.states))
 # The desks' 即将到期 / 24小时内到期 tabs list the tickets whose handling deadline is
 # closer than this (a window in SQL; a card's amber countdown is the clock's own
 # ``due_soon``, which for short handling clocks starts later).
 DUE_SOON = HANDLE.soon_within
+
+
+def _q(prefix: str, **lookups: Any) -> Q:
+    return Q(**{f"{prefix}{name}": value for name, value in lookups.items()})
+
+
+def past_due(now: datetime, prefix: str = "") -> Q:
+    """The handling clock runs past its deadline now: work still to do, late.
+
+    The desks' 已超期 tab, the ticket search's 仅看超期, a ticket's 已超期 badge and
+    ``Ticket.objects.overdue(now)``. Every such ticket is also in :func:`overdue_as_of`.
+    """
+    return _q(prefix, state__in=OVERDUE_STATES, handle_due__lt=now)
+
+
+def overdue_as_of(at: datetime, prefix: str = "") -> Q:
+    """A ticket counts as overdue (超期件) as of ``at``: the one definition of the figure.
+
+    Its handling deadline passed before ``at`` **and** the handling clock was still
+    running then — the ticket is still being handled (:func:`past_due`), or it was
+    answered after the deadline (``replied_at > handle_due``), or the breach scan saw
+    the deadline pass while the clock ran (``handle_breached_at`` set; the ticket may
+    since have been merged or invalidated). An answer in time, an approved return
+    (no deadline), an approved extension or a reopen (a new deadline, the breach flag
+    cleared) keep or take a ticket out. Otherwise, once in, a ticket stays in: a late
+    reply does not clear it.
+
+    The dashboard, the monthly report, the rankings, the circular (通报) and the
+    metrics API count with it over the tickets dispatched in a month
+    (``metrics.expressions.ticket_counts``); ``prefix`` serves queries that reach the
+    tickets through a relation (``"t__"``).
+    """
+    late = (
+        _q(prefix, state__in=OVERDUE_STATES)
+        | _q(prefix, replied_at__gt=F(f"{prefix}handle_due"))
+        | _q(prefix, handle_breached_at__isnull=False)
+    )
+    return _q(prefix, handle_due__lt=at) & late
 
 
 def card_clock(state: str) -> Clock | None:

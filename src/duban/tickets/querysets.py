@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from .choices import OPEN_STATES
-from .clocks import OVERDUE_STATES
+from .clocks import past_due
 
 if TYPE_CHECKING:
     from duban.org.models import Unit, User
@@ -48,10 +48,8 @@ class TicketQuerySet(models.QuerySet):
         return self.filter(state__in=[s.value for s in OPEN_STATES])
 
     def overdue(self, now: datetime) -> TicketQuerySet:
-        return self.open().filter(
-            state__in=OVERDUE_STATES,
-            handle_due__lt=now,
-        )
+        """Open tickets whose handling clock runs past its deadline (``clocks.past_due``)."""
+        return self.open().filter(past_due(now))
 
     def due_within(self, now: datetime, until: datetime) -> TicketQuerySet:
         return self.open().filter(handle_due__gte=now, handle_due__lt=until)

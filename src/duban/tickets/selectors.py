@@ -16,7 +16,7 @@ from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q
 from duban.core.errors import InvalidInput
 from duban.org.models import Unit, User
 
-from .clocks import OVERDUE_STATES
+from .clocks import past_due
 from .errors import TicketNotFound
 from .models import Caller, Category, Ticket, TicketAssignment, TicketEvent
 from .querysets import TicketQuerySet
@@ -109,9 +109,7 @@ def user_by_ref(username: str, *, field: str) -> User:
 
 
 def _overdue_flag(now: datetime) -> ExpressionWrapper:
-    return ExpressionWrapper(
-        Q(state__in=OVERDUE_STATES, handle_due__lt=now), output_field=BooleanField()
-    )
+    return ExpressionWrapper(past_due(now), output_field=BooleanField())
 
 
 def _not_found(number: str) -> TicketNotFound:
@@ -192,9 +190,9 @@ def filtered_tickets(
             | Q(category__parent__parent=category)
         )
     if overdue is True:
-        qs = qs.filter(state__in=OVERDUE_STATES, handle_due__lt=now)
+        qs = qs.filter(past_due(now))
     elif overdue is False:
-        qs = qs.exclude(state__in=OVERDUE_STATES, handle_due__lt=now)
+        qs = qs.exclude(past_due(now))
     if period is not None:
         if period_field not in ("created_at", "dispatched_at"):
             raise InvalidInput(f"不支持的时间字段 / unknown period field: {period_field}")

@@ -18,7 +18,7 @@ from django.db.models import Count, Q
 
 from duban.org.models import User
 from duban.tickets.choices import OPEN_STATES, State
-from duban.tickets.clocks import DUE_SOON, OVERDUE_STATES
+from duban.tickets.clocks import DUE_SOON, OVERDUE_STATES, past_due
 from duban.tickets.models import Category, Ticket
 from duban.tickets.services.merged import awaiting_rating as merged_awaiting_rating
 
@@ -35,7 +35,7 @@ class Tab:
 
 
 def _overdue(now: datetime) -> Q:
-    return Q(state__in=OVERDUE_STATES, handle_due__lt=now)
+    return past_due(now)
 
 
 def _due_soon(now: datetime) -> Q:

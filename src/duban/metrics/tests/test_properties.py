@@ -14,12 +14,12 @@ from duban.core.periods import parse_period
 from duban.metrics.selectors import unit_figures
 from duban.org.models import Unit
 from duban.tickets.choices import State
+from duban.tickets.clocks import OVERDUE_STATES  # where the handling clock runs
 from duban.tickets.models import Ticket
 
 from .conftest import MARCH, NOW, ticket_fields
 
 H = timedelta(hours=1)
-OVERDUE_STATES = {State.DISPATCHED, State.ACCEPTED, State.RETURN_PENDING, State.REOPENED}
 
 
 def maybe_hours(*choices: float) -> st.SearchStrategy[timedelta | None]:
@@ -84,13 +84,22 @@ def model(specs: list[dict[str, Any]], basic: float) -> dict[str, Any]:
         and s["contact"] is not None
         and s["contact"] <= 24 * H
     ]
-    rated = [s for s in specs if s["resolved"] is not None and not s["unreachable"]]
+    # A merged ticket's own rating counts nowhere (its master's does).
+    rated = [
+        s
+        for s in specs
+        if s["resolved"] is not None and not s["unreachable"] and s["state"] != State.MERGED
+    ]
     points = sum(
         1 if s["satisfaction"] == "satisfied" else basic if s["satisfaction"] == "basic" else 0
         for s in rated
     )
     replied = [s for s in specs if s["replied"] is not None]
-    closed = [s for s in specs if s["state"] == State.CLOSED or s["rated"]]
+    closed = [
+        s
+        for s in specs
+        if s["state"] == State.CLOSED or (s["rated"] and s["state"] != State.MERGED)
+    ]
     return {
         "dispatched": len(specs),
         "response_rate": rate(len(responded), len(due)),
@@ -98,7 +107,15 @@ def model(specs: list[dict[str, Any]], basic: float) -> dict[str, Any]:
         "satisfaction_rate": rate(points, len(rated)),
         "on_time_rate": rate(sum(1 for s in replied if s["replied"] <= 120 * H), len(replied)),
         "reopen_rate": rate(sum(1 for s in closed if s["reopen_count"] > 0), len(closed)),
-        "overdue_count": sum(1 for s in specs if s["state"] in OVERDUE_STATES),  # all past due
+        # Every deadline (MARCH + 120 h) has passed at NOW: overdue when the clock still
+        # runs, the reply came late or the breach scan flagged it.
+        "overdue_count": sum(
+            1
+            for s in specs
+            if s["state"] in OVERDUE_STATES
+            or (s["replied"] is not None and s["replied"] > 120 * H)
+            or s["breached"]
+        ),
     }
 
 

@@ -150,16 +150,26 @@ def test_reopen_rate_over_closed_or_rated(make_unit, make_ticket, metric_setting
 
 
 def test_overdue_count(make_unit, make_ticket, metric_settings):
+    """Overdue = the deadline passed while the handling clock ran (``clocks.overdue_as_of``)."""
     unit = make_unit("s1")
-    make_ticket(unit, state=State.ACCEPTED, accepted_at=MARCH + H)  # handle_due passed
-    make_ticket(unit, state=State.REOPENED)  # handle_due passed
-    make_ticket(  # deadline ahead but already flagged as breached
-        unit, state=State.ACCEPTED, handle_due=NOW + 24 * H, handle_breached_at=NOW - H
-    )
-    make_ticket(unit, state=State.ACCEPTED, handle_due=NOW + 24 * H)  # not yet due
-    make_ticket(unit, **done())  # closed
-    make_ticket(unit, **done(state=State.REPLIED, rated_at=None, closed_at=None))  # replied
-    assert figures_of(unit).overdue_count == 3
+    due = MARCH + 120 * H
+    # In: still being handled past the deadline …
+    make_ticket(unit, state=State.ACCEPTED, accepted_at=MARCH + H)
+    make_ticket(unit, state=State.REOPENED)
+    # … answered after it (a late reply does not clear the count) …
+    make_ticket(unit, **done(replied_at=due + H))
+    make_ticket(unit, **done(state=State.REPLIED, replied_at=due + H, rated_at=None))
+    # … or seen past it by the breach scan, then merged.
+    make_ticket(unit, state=State.MERGED, handle_breached_at=due + H)
+    # Out: answered in time, not yet due, no deadline any more (return approved), or a
+    # flag whose deadline has since moved ahead (an extension clears it; never counted).
+    make_ticket(unit, **done())
+    make_ticket(unit, **done(state=State.REPLIED, rated_at=None, closed_at=None))
+    make_ticket(unit, state=State.ACCEPTED, handle_due=NOW + 24 * H)
+    make_ticket(unit, state=State.REGISTERED, handle_due=None, handle_breached_at=due + H)
+    make_ticket(unit, state=State.ACCEPTED, handle_due=NOW + 24 * H, handle_breached_at=NOW - H)
+    make_ticket(unit, state=State.MERGED)  # merged before the deadline passed
+    assert figures_of(unit).overdue_count == 5
 
 
 def test_period_boundaries_in_shanghai_time(make_unit, make_ticket, metric_settings):
