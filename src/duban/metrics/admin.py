@@ -18,6 +18,8 @@ class MetricSettingsAdmin(admin.ModelAdmin):
         "basic_satisfied_weight",
         "min_volume",
         "top_n",
+        "circular_issuer",
+        "circular_number_prefix",
     )
 
     def has_add_permission(self, request: HttpRequest) -> bool:

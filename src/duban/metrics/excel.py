@@ -62,6 +62,9 @@ def _write_sheet(
         cell.alignment = Alignment(horizontal="center", vertical="center")
     for item in rows:
         ws.append([value(item) for *_, value in columns])
+        for cell in ws[ws.max_row]:
+            if cell.data_type == "f":  # a name starting with "=": text, not a formula
+                cell.data_type = "s"
     for index, (_, width, number_format, _) in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
         if number_format is None:
@@ -83,17 +86,25 @@ def _to_bytes(wb: Workbook) -> bytes:
     return buffer.getvalue()
 
 
-def table_workbook(
-    columns: Sequence[Column], rows: Iterable[Any], *, title: str, doc_title: str = ""
-) -> bytes:
-    """One sheet ``title`` with a styled header row and a column per ``Column``.
+def text_cell(ws: Any, value: str) -> WriteOnlyCell:
+    """A string that stays a string: openpyxl would store ``"=…"`` as a formula.
 
-    Streams rows (openpyxl's write-only mode), so long exports (thousands of
-    tickets) take a fraction of the time and memory of a regular workbook.
+    Citizen and unit text (titles, locations, names) must never run as a formula in the
+    reader's Excel: the streamed sheets write every such string through here.
     """
-    wb = Workbook(write_only=True)
-    if doc_title:
-        wb.properties.title = doc_title
+    cell = WriteOnlyCell(ws, value=value)
+    cell.data_type = "s"
+    return cell
+
+
+def _safe(ws: Any, value: Any) -> Any:
+    return text_cell(ws, value) if isinstance(value, str) and value.startswith("=") else value
+
+
+def _stream_sheet(
+    wb: Workbook, columns: Sequence[Column], rows: Iterable[Any], *, title: str
+) -> None:
+    """One write-only sheet: a styled header row, then a row per item as it comes."""
     ws = wb.create_sheet(title=title)
     for index, (_, width, _, _) in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
@@ -108,13 +119,37 @@ def table_workbook(
     for item in rows:
         values: list[Any] = []
         for _, _, number_format, value in columns:
-            v = value(item)
+            v = _safe(ws, value(item))
             if number_format is not None and v is not None:
                 v = WriteOnlyCell(ws, value=v)
                 v.number_format = number_format
             values.append(v)
         ws.append(values)
+
+
+Sheet = tuple[str, Sequence[Column], Iterable[Any]]  # (title, columns, rows)
+
+
+def tables_workbook(sheets: Iterable[Sheet], *, doc_title: str = "") -> bytes:
+    """A workbook of several streamed sheets (see :func:`table_workbook`)."""
+    wb = Workbook(write_only=True)
+    if doc_title:
+        wb.properties.title = doc_title
+    for title, columns, rows in sheets:
+        _stream_sheet(wb, columns, rows, title=title)
     return _to_bytes(wb)
+
+
+def table_workbook(
+    columns: Sequence[Column], rows: Iterable[Any], *, title: str, doc_title: str = ""
+) -> bytes:
+    """One sheet ``title`` with a styled header row and a column per ``Column``.
+
+    Streams rows (openpyxl's write-only mode), so long exports (thousands of
+    tickets) take a fraction of the time and memory of a regular workbook. Strings
+    are written as text, never as formulas (:func:`text_cell`).
+    """
+    return tables_workbook([(title, columns, rows)], doc_title=doc_title)
 
 
 def figures_workbook(figures: Sequence[Figures], *, title: str = "考核数据") -> bytes:

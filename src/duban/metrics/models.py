@@ -24,6 +24,22 @@ class MetricSettings(models.Model):
     )
     min_volume = models.PositiveIntegerField(_("参与排名最少工单数"), default=10)
     top_n = models.PositiveSmallIntegerField(_("榜单数量"), default=3)
+    # The monthly circular (月度通报): who issues it and the prefix of its number (文号).
+    circular_issuer = models.CharField(
+        _("通报发文机关"),
+        max_length=100,
+        blank=True,
+        help_text=_("留空则为“区名称 + 12345热线服务中心”。"),
+    )
+    circular_number_prefix = models.CharField(
+        _("通报文号前缀"),
+        max_length=30,
+        blank=True,
+        help_text=_(
+            "文号为“前缀〔年份〕月份号”，如“示范区督〔2026〕11号”；留空则为区的简称（第一个别名，"
+            "没有别名时为区名称）加“督”。"
+        ),
+    )
 
     class Meta:
         verbose_name = _("考核设置")

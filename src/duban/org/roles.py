@@ -32,6 +32,9 @@ DISPATCHER_ROLES = frozenset({Role.DISPATCHER})
 UNIT_ROLES = frozenset({Role.HANDLER, Role.UNIT_HEAD})
 # The supervision desk (督办台) and the monthly circular (月度通报).
 SUPERVISION_ROLES = frozenset({Role.SUPERVISOR, Role.LEADER})
+# Read and export the monthly circular (page, print view, Excel, Word): supervision and
+# the administrator.
+CIRCULAR_ROLES = SUPERVISION_ROLES | {Role.ADMIN}
 # May urge a ticket (催办): supervision and the dispatchers.
 URGE_ROLES = SUPERVISION_ROLES | DISPATCHER_ROLES
 # The dashboard, the rankings and the monthly report.

@@ -7,6 +7,8 @@ Each view parses the tab and page, calls one selector and renders; an htmx reque
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -16,14 +18,14 @@ from duban.core.errors import DomainError
 from duban.core.periods import period_containing
 from duban.org.roles import (
     CENTRE_ROLES,
+    CIRCULAR_ROLES,
     INTAKE_ROLES,
     SUPERVISION_ROLES,
     UNIT_ROLES,
-    Role,
 )
 
 from . import selectors
-from .selectors_circular import circular_data
+from .selectors_circular import circular_cutoff, circular_data, overdue_page
 
 TITLES = {"inbox": "本单位待办", "centre": "中心工作台", "supervision": "督办台"}
 
@@ -71,13 +73,31 @@ def intake(request: HttpRequest) -> HttpResponse:
     return render(request, "web/intake.html", {"tickets": tickets, "now": now})
 
 
-@role_required(SUPERVISION_ROLES | {Role.ADMIN})
+def circular_period(request: HttpRequest, now: datetime) -> str:
+    """The ``period`` query parameter; last month when missing."""
+    return request.GET.get("period") or period_containing(now).previous.label
+
+
+@role_required(CIRCULAR_ROLES)
 def circular(request: HttpRequest) -> HttpResponse:
+    """The monthly circular with its overdue list paged; a page change (htmx) gets the list."""
     now = timezone.now()
-    label = request.GET.get("period") or period_containing(now).previous.label
+    label = circular_period(request, now)
+    user = request.user
     try:
-        data = circular_data(user=request.user, period=label, now=now)  # type: ignore[arg-type]
+        if request.htmx:  # type: ignore[attr-defined]
+            period, as_of = circular_cutoff(period=label, now=now)
+            rows = overdue_page(user=user, period=period, as_of=as_of, page=page_number(request))  # type: ignore[arg-type]
+            return render(request, "web/_circular_overdue.html", {"o": rows, "period": label})
+        data = circular_data(user=user, period=label, now=now)  # type: ignore[arg-type]
     except DomainError as exc:
         context = {"error": readable(exc), "period": label}
         return render(request, "web/circular.html", context, status=422)
-    return render(request, "web/circular.html", {"c": data, "period": label})
+    rows = overdue_page(
+        user=user,  # type: ignore[arg-type]
+        period=data.period,
+        as_of=data.as_of,
+        page=page_number(request),
+        count=data.overdue_total,
+    )
+    return render(request, "web/circular.html", {"c": data, "o": rows, "period": label})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import bulk, desks, grid, intake, search, views
+from . import bulk, circular_exports, desks, grid, intake, search, views
 
 app_name = "web"
 
@@ -19,5 +19,8 @@ urlpatterns = [
     path("desk/bulk/<slug:action>/", bulk.bulk, name="bulk"),
     path("desk/supervision/", desks.supervision, name="supervision"),
     path("desk/circular/", desks.circular, name="circular"),
+    path("desk/circular/print/", circular_exports.circular_print, name="circular_print"),
+    path("desk/circular/export.xlsx", circular_exports.circular_xlsx, name="circular_xlsx"),
+    path("desk/circular/export.docx", circular_exports.circular_word, name="circular_docx"),
     path("search/", search.ticket_search, name="search"),
 ]

@@ -212,6 +212,9 @@ def test_supervision_urge_and_supervise(p, client_for, recent):
 
 def test_circular_page_is_printable(p, client_for, recent):
     body = client_for(p.supervisor).get("/desk/circular/?period=2025-03").content.decode()
-    assert "2025-03 接诉即办工作情况通报" in body and "window.print()" in body
+    assert "关于2025年3月12345热线工单办理情况的通报" in body
+    assert "/desk/circular/print/?period=2025-03" in body
+    printed = client_for(p.supervisor).get("/desk/circular/print/?period=2025-03")
+    assert "window.print()" in printed.content.decode()
     bad = client_for(p.supervisor).get("/desk/circular/?period=2025-13")
     assert bad.status_code == 422 and "统计周期不存在" in bad.content.decode()
