@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -166,10 +167,28 @@ class CalendarYearAdmin(ServiceAdmin):
         return super().changelist_view(request, {**(extra_context or {}), **extra})
 
 
+class WorkingPeriodForm(forms.ModelForm):
+    class Meta:
+        model = WorkingPeriod
+        fields = ["start", "end"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] < data["end"]:
+            refusal = services.working_period_refusal(
+                period=self.instance if self.instance.pk else None,
+                start=data["start"],
+                end=data["end"],
+            )
+            if refusal:
+                self.add_error("end", refusal)
+        return data
+
+
 @admin.register(WorkingPeriod)
 class WorkingPeriodAdmin(ServiceAdmin):
+    form = WorkingPeriodForm
     list_display = ["__str__", "start", "end"]
-    fields = ["start", "end"]
 
     def save_model(self, request: HttpRequest, obj: WorkingPeriod, form: Any, change: bool) -> None:
         saved = services.working_period_save(

@@ -101,7 +101,7 @@ class WorkingPeriod(models.Model):
         return f"{self.start:%H:%M}–{self.end:%H:%M}"
 
     def clean(self) -> None:
-        if self.start >= self.end:
+        if self.start is not None and self.end is not None and self.start >= self.end:
             raise ValidationError(_("结束时间必须晚于开始时间"))
 
 

@@ -223,20 +223,28 @@ def ensure_next_year(now: datetime) -> list[int]:
 # -- working periods -------------------------------------------------------------------------
 
 
-@transaction.atomic
-def working_period_save(
-    *, period: WorkingPeriod | None, start: time, end: time, actor: User | None, now: datetime
-) -> WorkingPeriod:
-    """Create (``period`` None) or change a working period of the working day."""
+def working_period_refusal(*, period: WorkingPeriod | None, start: time, end: time) -> str | None:
+    """Why ``period`` (None: a new one) may not run from ``start`` to ``end``, or None."""
     if start >= end:
-        raise CalendarError("结束时间必须晚于开始时间 / a period must end after it starts")
+        return "结束时间必须晚于开始时间"
     others = (
         WorkingPeriod.objects.all()
         if period is None
         else WorkingPeriod.objects.exclude(pk=period.pk)
     )
     if others.filter(start__lt=end, end__gt=start).exists():
-        raise CalendarError("工作时段不能重叠 / working periods must not overlap")
+        return "工作时段不能与其他时段重叠"
+    return None
+
+
+@transaction.atomic
+def working_period_save(
+    *, period: WorkingPeriod | None, start: time, end: time, actor: User | None, now: datetime
+) -> WorkingPeriod:
+    """Create (``period`` None) or change a working period of the working day."""
+    refusal = working_period_refusal(period=period, start=start, end=end)
+    if refusal:
+        raise CalendarError(refusal)
     period = period or WorkingPeriod()
     period.start, period.end = start, end
     period.save()
