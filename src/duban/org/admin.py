@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -125,6 +126,20 @@ class UnitAdmin(ServiceAdmin):
                 services.unit_deactivate(unit=obj, actor=actor, now=now)  # type: ignore[arg-type]
 
 
+def _without_permission_lists(fieldsets: Any) -> tuple[Any, ...]:
+    """Django's user fieldsets minus groups and per-user permissions: duban grants access
+    by role (``org.roles``), and Django stores permission names in English."""
+    hidden = {"groups", "user_permissions"}
+    return tuple(
+        (name, {**opts, "fields": tuple(f for f in opts["fields"] if f not in hidden)})
+        for name, opts in fieldsets
+    )
+
+
+# Groups carry Django permissions, which duban does not use (roles decide): not shown.
+admin.site.unregister(Group)
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "full_name", "role", "unit", "is_active", "is_staff"]
@@ -133,7 +148,7 @@ class UserAdmin(BaseUserAdmin):
     list_select_related = ["unit"]
     autocomplete_fields = ["unit"]
     fieldsets = (
-        *BaseUserAdmin.fieldsets,  # type: ignore[misc]
+        *_without_permission_lists(BaseUserAdmin.fieldsets),
         (_("督办平台"), {"fields": ("full_name", "role", "unit", "phone")}),
     )
     add_fieldsets = (

@@ -167,3 +167,10 @@ class TestAdmin:
         assert "不能把「东街道」移到它自己或它的下级单位「幸福社区第一网格」之下" in page
         assert "不能停用「东街道」" in page and "用户账号" in page
         assert fresh(tree["s1"]).is_active and fresh(tree["s1"]).parent_id == tree["d"].pk
+
+
+def test_users_are_managed_by_role_not_django_permissions(admin_client: Client, p) -> None:
+    page = admin_client.get(f"/admin/org/user/{p.operator.pk}/change/").content.decode()
+    assert 'name="role"' in page and 'name="unit"' in page
+    assert 'name="user_permissions"' not in page and 'name="groups"' not in page
+    assert admin_client.get("/admin/auth/group/").status_code == 404
