@@ -10,6 +10,7 @@ from duban.sla.deadlines import (
     dispatch_deadlines,
     extended_handle_due,
     extension_limit_days,
+    resumed_due,
 )
 from duban.sla.models import SlaRule
 from duban.sla.selectors import get_calendar, rule_for
@@ -62,3 +63,31 @@ def test_extension_and_callback() -> None:
     )
     assert extension_limit_days(rule) == 10
     assert extension_limit_days(SlaRule(extension_max="48h")) == 2
+
+
+def test_a_stopped_clock_resumes_by_the_time_it_stood_still_as_it_counts() -> None:
+    """A return pending Mon 3 Mar 10:00 → Tue 4 Mar 10:00: 7 working hours, 24 clock hours."""
+    cal = get_calendar()
+    stopped, resumed = local(2025, 3, 3, 10), local(2025, 3, 4, 10)
+
+    def push(due: datetime, within: str) -> datetime:
+        return resumed_due(
+            calendar=cal, due=due, within=within, stopped_at=stopped, resumed_at=resumed
+        )
+
+    assert push(local(2025, 3, 24, 18), "15wd") == local(2025, 3, 25, 18)  # one working day
+    assert push(local(2025, 3, 3, 11, 5), "2wh") == local(2025, 3, 4, 11, 5)
+    assert push(local(2025, 3, 4, 9, 5), "24h") == local(2025, 3, 5, 9, 5)  # clock time
+    assert push(local(2025, 3, 3, 9, 35), "30min") == local(2025, 3, 4, 9, 35)
+    # A deadline already passed when the clock stopped moves by as much and stays passed.
+    assert push(local(2025, 3, 3, 9, 30), "2wh") == local(2025, 3, 4, 9, 30) < resumed
+
+
+def test_a_pause_outside_working_time_moves_a_working_time_clock_not_at_all() -> None:
+    """Asked Friday 19:00, ruled on Monday 08:00: no working minute passed (an end-of-day
+    deadline is not snapped to the next morning); the 24-hour clock moves 61 hours."""
+    cal = get_calendar()
+    stopped, resumed = local(2025, 3, 7, 19), local(2025, 3, 10, 8)
+    kw = {"calendar": cal, "stopped_at": stopped, "resumed_at": resumed}
+    assert resumed_due(due=local(2025, 3, 12, 18), within="10wd", **kw) == local(2025, 3, 12, 18)
+    assert resumed_due(due=local(2025, 3, 8, 18), within="24h", **kw) == local(2025, 3, 11, 7)
