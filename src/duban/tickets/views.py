@@ -28,6 +28,7 @@ from duban.org.roles import PERSONAL_DATA_ROLES
 
 from . import selectors
 from . import services as s
+from .action_texts import done_message
 from .forms import ACTIONS, Action, ActionForm, ReplyForm, available_actions
 from .models import Ticket
 from .selectors_page import ticket_attachment, ticket_page_lists
@@ -134,7 +135,7 @@ def ticket_action(request: HttpRequest, number: str, name: str) -> HttpResponse:
         elif field in form.fields:
             form.add_error(field, readable(exc))
         return _action_response(request, fresh, desk, action, form, error=exc, status=exc.status)
-    message = f"{done.number}：{action.label}成功"
+    message = done_message(action.name, action.label, done)
     fresh = _ticket_or_404(user, number) if done.state != "merged" else done
     if request.htmx:  # type: ignore[attr-defined]
         if desk:

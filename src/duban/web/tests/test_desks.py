@@ -144,7 +144,7 @@ def test_centre_dispatch_and_callback(p, client_for, recent):
         },
         **HX,
     )
-    assert "派单成功" in response.content.decode()
+    assert f"{t.number}：已派至滨湖街道" in response.content.decode()
     t.refresh_from_db()
     assert t.state == "dispatched" and t.primary_unit == p.district.binhu
     assert t.assignments.filter(role="co", unit=p.district.housing).exists()
@@ -161,7 +161,7 @@ def test_centre_dispatch_and_callback(p, client_for, recent):
         },
         **HX,
     )
-    assert "回访成功" in response.content.decode()
+    assert f"{r.number}：已记录回访结果" in response.content.decode()
     r.refresh_from_db()
     assert r.state == "closed" and r.satisfaction == "satisfied"
 
