@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.db.models import Q
 
-from .choices import OPEN_STATES
+from .choices import OPEN_STATES, AssignmentStatus
 from .clocks import past_due
 
 if TYPE_CHECKING:
@@ -17,10 +17,14 @@ if TYPE_CHECKING:
 
 class TicketQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> TicketQuerySet:
-        """Tickets the user may see: those touching a unit inside the user's scope.
+        """Tickets the user may see: those whose primary or handling unit, or a unit with an
+        active part (协办, 下派), is inside the user's scope.
 
-        District-wide roles (centre staff, supervisors, leaders) also see tickets that
-        are not yet dispatched.
+        A part that has ended — returned (退单), reassigned (改派), replaced by another
+        sub-dispatch, or a co-unit's part sent in — no longer counts: the ticket leaves that
+        unit's lists, counts, search and API (its page then shows the unit's own record
+        read-only, ``selectors_former``). District-wide roles (centre staff, supervisors,
+        leaders) see every ticket of their district, dispatched or not.
         """
         from duban.org.models import DISTRICT_WIDE_ROLES, Unit
 
@@ -36,7 +40,9 @@ class TicketQuerySet(models.QuerySet):
             # Every ticket carries its district from registration on (dispatched or not):
             # one equality on a ticket column, walked with the (district, number) index.
             return self.filter(district_id=user.district_pk)
-        assigned = TicketAssignment.objects.filter(unit_id__in=subtree).values("ticket_id")
+        assigned = TicketAssignment.objects.filter(
+            unit_id__in=subtree, status=AssignmentStatus.ACTIVE
+        ).values("ticket_id")
         return self.filter(
             Q(primary_unit_id__in=subtree) | Q(handling_unit_id__in=subtree) | Q(pk__in=assigned)
         )

@@ -31,6 +31,7 @@ from . import services as s
 from .action_texts import done_message
 from .forms import ACTIONS, Action, ActionForm, ReplyForm, available_actions
 from .models import Ticket
+from .selectors_former import former_part
 from .selectors_page import ticket_attachment, ticket_page_lists
 from .services.base import TABLE
 from .services.intake import normalise_phone
@@ -67,7 +68,14 @@ def _page_context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict[st
 
 @signed_in
 def ticket_page(request: HttpRequest, number: str) -> HttpResponse:
-    ticket = _ticket_or_404(request.user, number)  # type: ignore[arg-type]
+    """The ticket page; for a unit whose part ended (退回/改派), its own record, read-only."""
+    try:
+        ticket = selectors.ticket_detail(user=request.user, number=number, now=timezone.now())  # type: ignore[arg-type]
+    except DomainError as exc:
+        former = former_part(user=request.user, number=number)  # type: ignore[arg-type]
+        if former is None:
+            raise Http404(readable(exc)) from exc
+        return render(request, "tickets/former.html", {"f": former})
     return render(request, "tickets/ticket.html", _page_context(request, ticket))
 
 
