@@ -55,7 +55,7 @@ def _winner_stores_the_key_first(monkeypatch, p, now, *, digest_of: dict[str, An
     same key (and the body ``digest_of``) finishes and stores its key."""
     real = intake._suggest_and_route
 
-    def meanwhile(*, ticket: Ticket, now: Any) -> Ticket:
+    def meanwhile(*, ticket: Ticket, now: Any, **kwargs: Any) -> Ticket:
         other = Ticket.objects.exclude(pk=ticket.pk).get()
         IdempotencyKey.objects.create(
             user=p.operator,
@@ -64,7 +64,7 @@ def _winner_stores_the_key_first(monkeypatch, p, now, *, digest_of: dict[str, An
             ticket=other,
             created_at=now,
         )
-        return real(ticket=ticket, now=now)
+        return real(ticket=ticket, now=now, **kwargs)
 
     monkeypatch.setattr(intake, "_suggest_and_route", meanwhile)
 
