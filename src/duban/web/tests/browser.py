@@ -91,8 +91,9 @@ def screenshots_enabled() -> bool:
     return os.environ.get("DUBAN_SCREENSHOTS") == "1"
 
 
-def shot(page: Page, name: str) -> Path | None:
-    """Save the top of the page as docs/screenshots/<name>.png (only with DUBAN_SCREENSHOTS=1)."""
+def shot(page: Page, name: str, *, full_page: bool = False) -> Path | None:
+    """Save the top of the page (or, with ``full_page``, all of it) as
+    docs/screenshots/<name>.png (only with DUBAN_SCREENSHOTS=1)."""
     if not screenshots_enabled():
         return None
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -100,7 +101,7 @@ def shot(page: Page, name: str) -> Path | None:
     wait_htmx_idle(page)
     page.evaluate("document.fonts.ready")
     page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=str(path), animations="disabled", caret="initial")
+    page.screenshot(path=str(path), animations="disabled", caret="initial", full_page=full_page)
     return path
 
 
@@ -287,6 +288,25 @@ def htmx_click(target: Locator, *, reloads: bool = False) -> None:
     )
 
 
+def open_action(scope: Locator, label: str) -> None:
+    """Open an action's form (an htmx link) inside ``scope`` (a desk card or the ticket
+    page's panel)."""
+    htmx_click(scope.get_by_role("link", name=label, exact=True))
+    expect(scope.locator("form.action-form h3", has_text=label)).to_be_visible()
+
+
+def submit_action(scope: Locator, *, panel: bool = False) -> None:
+    """Submit the open action form: a desk card is swapped in place; the ticket page's
+    panel answers with ``HX-Refresh`` and the page reloads with the outcome."""
+    htmx_click(scope.locator("form.action-form").get_by_role("button", name="提交"), reloads=panel)
+
+
+def ticket_page(page: Page, base: str, number: str) -> None:
+    """Open a ticket's page and wait for its header."""
+    goto(page, f"{base}/tickets/{number}/")
+    expect(page.locator(".ticket-head .num")).to_have_text(number)
+
+
 def wait_htmx_idle(page: Page) -> None:
     """No htmx request in flight and every swap settled (e.g. a panel loaded on page load)."""
     page.wait_for_function(
@@ -392,7 +412,10 @@ __all__ = [
     "goto",
     "htmx_click",
     "login",
+    "open_action",
     "shot",
+    "submit_action",
+    "ticket_page",
     "timeline",
     "tiny_png",
     "wait_htmx_idle",

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs
 import pytest
 from django.core import signing
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from duban.portal import challenge
 from duban.portal.conf import portal_setting
@@ -33,7 +33,10 @@ from .browser import (
     deadline_cell,
     goto,
     htmx_click,
+    open_action,
     shot,
+    submit_action,
+    ticket_page,
     timeline,
     tiny_png,
 )
@@ -47,18 +50,6 @@ pytestmark = [
 INTAKE_ACTION_BOUND = 12
 
 
-def open_action(scope, label: str) -> None:  # type: ignore[no-untyped-def]
-    """Open an action's form (an htmx link) inside ``scope`` (a card or the panel)."""
-    htmx_click(scope.get_by_role("link", name=label, exact=True))
-    expect(scope.locator("form.action-form h3", has_text=label)).to_be_visible()
-
-
-def submit_action(scope, *, panel: bool = False) -> None:  # type: ignore[no-untyped-def]
-    """Submit the open action form: a desk card is swapped in place; the ticket page's
-    panel answers with ``HX-Refresh`` and the page reloads with the outcome."""
-    htmx_click(scope.locator("form.action-form").get_by_role("button", name="提交"), reloads=panel)
-
-
 def suggestion_for(content: str):  # type: ignore[no-untyped-def]
     """Matches the intake desk's suggestion response for the draft with this content."""
 
@@ -69,11 +60,6 @@ def suggestion_for(content: str):  # type: ignore[no-untyped-def]
         return data.get("content", [""])[0] == content
 
     return match
-
-
-def ticket_page(page: Page, base: str, number: str) -> None:
-    goto(page, f"{base}/tickets/{number}/")
-    expect(page.locator(".ticket-head .num")).to_have_text(number)
 
 
 # -- 1. intake → handling → review → call-back → closed ------------------------------------

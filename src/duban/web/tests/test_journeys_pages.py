@@ -250,6 +250,14 @@ def test_tour_of_main_pages(open_as, p, tmp_path):  # type: ignore[no-untyped-de
     expect(supervisor.locator("h1")).to_have_text("督办台")
     expect(supervisor.locator(".cards article").first).to_be_visible()
     shot(supervisor, "supervision_desk")
+    # Last month's circular (月度通报), as the supervisor issues it.
+    supervisor.get_by_role("link", name="月度通报").click()
+    expect(supervisor).to_have_url(f"{base}/desk/circular/")
+    circular = supervisor.locator("article.circular")
+    expect(circular.locator("h1")).to_contain_text("通报")
+    expect(circular.locator(".board, table").first).to_be_visible()
+    expect(circular).to_contain_text("滨湖街道")
+    shot(supervisor, "circular")
 
     # Street handler: the unit's inbox.
     handler = open_as(p.street_handler)
@@ -271,6 +279,17 @@ def test_tour_of_main_pages(open_as, p, tmp_path):  # type: ignore[no-untyped-de
     expect(disp.locator(".ticket-head .badge").first).to_have_text("已办结")
     expect(disp.locator(".timeline li").first).to_be_visible()
     shot(disp, "ticket_page")
+    # Its 办理单, printable on one A4 sheet, opens in a new tab.
+    with disp.context.expect_page() as opened:
+        disp.get_by_role("link", name="打印办理单").click()
+    sheet = opened.value
+    open_as.console.watch(sheet, "dispatcher")
+    sheet.wait_for_load_state("load")
+    expect(sheet).to_have_url(f"{base}/tickets/{closed.number}/print/")
+    expect(sheet.locator("article.sheet h1")).to_contain_text("办理单")
+    expect(sheet.locator("article.sheet")).to_contain_text(closed.title)
+    shot(sheet, "ticket_print", full_page=True)
+    sheet.close()
     expect(card(disp, closed.number)).to_have_count(0)
     open_as.console.assert_clean()
 
