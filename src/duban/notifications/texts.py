@@ -17,7 +17,9 @@ SMS_SIGNATURE = "【督办】"
 
 
 def clip(text: str, limit: int) -> str:
-    text = " ".join((text or "").split())
+    """The text on one line, at most ``limit`` characters, without a closing full stop
+    (the notice adds its own: never "。。")."""
+    text = " ".join((text or "").split()).rstrip("。.!！;；")
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
