@@ -13,6 +13,11 @@ from pydantic import ConfigDict, Field
 from duban.core.errors import InvalidInput
 from duban.tickets import selectors as ticket_selectors
 from duban.tickets.api import ERRORS as ERROR_RESPONSES
+from duban.tickets.selectors_related import (
+    redacted_suggestions,
+    referenced_numbers,
+    visible_numbers,
+)
 
 from .fingerprint import band_keys
 from .hotspots import hotspots
@@ -40,15 +45,19 @@ class HotspotQuery(Schema):
     "/tickets/{number}/duplicates",
     response={200: dict, **ERROR_RESPONSES},
     summary="疑似重复件 / duplicates",
+    description="Near-duplicates and the caller's earlier tickets in the district, cut to the "
+    "tickets the reader may see: another unit's ticket is neither listed nor counted.",
 )
 def ticket_duplicates(request: HttpRequest, number: str) -> dict[str, Any]:
-    ticket = ticket_selectors.visible_ticket(user=request.auth, number=number)  # type: ignore[attr-defined]
+    reader = request.auth  # type: ignore[attr-defined]
+    ticket = ticket_selectors.visible_ticket(user=reader, number=number)
     now = timezone.now()
     keys = [k for _, k in band_keys(ticket.title, ticket.content)]
-    return {
+    found = {
         "duplicates": duplicate_candidates(ticket, keys=keys, cfg=dispatch_settings(), now=now),
         "repeat_caller": repeat_caller(ticket, now=now),
     }
+    return redacted_suggestions(found, visible_numbers(reader, referenced_numbers(found)))
 
 
 @router.get(

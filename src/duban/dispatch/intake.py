@@ -213,9 +213,8 @@ def _text_candidates(
     ids = [row["ticket_id"] for row in ranked]
     if not ids:
         return []
-    others = Ticket.objects.filter(pk__in=ids)
-    if ticket.district_id is not None:  # never a candidate from another district
-        others = others.filter(district_id=ticket.district_id)
+    # Never a candidate from another district (a draft without one finds none).
+    others = Ticket.objects.filter(pk__in=ids, district_id=ticket.district_id)
     return list(others.only(*_CANDIDATE_FIELDS))
 
 

@@ -12,6 +12,7 @@ from duban.core.schemas import Id, InputSchema, Name, PageOut, Ref, ShortText, T
 
 from .choices import AppealType, AssignmentRole, Channel, Kind, ReplyResult, State, Urgency
 from .selectors import assignment_units, caller_view
+from .selectors_related import master_number_for, suggestions_for
 
 Ordering = Literal["number", "-number", "created_at", "-created_at", "handle_due", "-handle_due"]
 Period = Annotated[str, Field(pattern=r"^\d{4}-\d{2}$")]
@@ -242,12 +243,14 @@ class TicketOut(TicketItemOut):
         return str(obj.leader) if obj.leader_id else None
 
     @staticmethod
-    def resolve_master(obj: Any) -> str | None:
-        return obj.master.number if obj.master_id else None
+    def resolve_master(obj: Any, context: Any) -> str | None:
+        # Only a master the reader may see (selectors_related; None otherwise).
+        return master_number_for(obj, _user(context))
 
     @staticmethod
-    def resolve_suggestions(obj: Any) -> dict[str, Any]:
-        return obj.suggestions if isinstance(obj.suggestions, dict) else {"items": obj.suggestions}
+    def resolve_suggestions(obj: Any, context: Any) -> dict[str, Any]:
+        # Other tickets (duplicates, the caller's earlier ones) only as far as the reader sees.
+        return suggestions_for(obj, _user(context))
 
 
 class EventOut(Schema):

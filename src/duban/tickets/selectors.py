@@ -237,13 +237,17 @@ def ticket_list(
 
 
 def ticket_events(*, user: User, number: str) -> list[TicketEvent]:
-    """The timeline of a visible ticket, oldest first (two queries)."""
+    """The timeline of a visible ticket, oldest first, saying of other tickets only what the
+    user may see (``selectors_related.events_for``; three queries at most)."""
+    from .selectors_related import events_for
+
     ticket = visible_ticket(user=user, number=number)
-    return list(
+    events = (
         TicketEvent.objects.filter(ticket=ticket)
         .select_related("actor", "actor_unit")
         .order_by("seq")
     )
+    return events_for(list(events), user)
 
 
 # --- units --------------------------------------------------------------------------

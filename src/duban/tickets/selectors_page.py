@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .models import Attachment, Ticket, TicketEvent
+from .selectors_related import events_for, master_number_for, visible_duplicates
 
 if TYPE_CHECKING:
     from duban.org.models import User
@@ -20,19 +21,27 @@ class TicketPageLists:
     events: list[TicketEvent]
     attachments: list[Attachment]
     duplicates: list[Ticket]
+    master: Ticket | None = None  # the master it was merged into, if the reader may see it
 
 
-def ticket_page_lists(ticket: Ticket) -> TicketPageLists:
-    """The timeline (oldest first, with actors), the files and the merged duplicates (3 queries)."""
+def ticket_page_lists(ticket: Ticket, *, reader: User) -> TicketPageLists:
+    """The timeline (oldest first, with actors), the files, the merged duplicates and the
+    master (5 queries at most). Other tickets only as far as ``reader`` may see them
+    (``selectors_related``): duplicates and master of another unit's scope are left out, and
+    the timeline's suggestions and master numbers are cut to the visible ones."""
     events = (
         TicketEvent.objects.filter(ticket=ticket)
         .select_related("actor", "actor_unit")
         .order_by("seq")
     )
+    master = None
+    if ticket.master_id is not None and master_number_for(ticket, reader) is not None:
+        master = ticket.master
     return TicketPageLists(
-        events=list(events),
+        events=events_for(list(events), reader),
         attachments=list(ticket.attachments.order_by("uploaded_at")),
-        duplicates=list(ticket.duplicates.order_by("number")),
+        duplicates=visible_duplicates(ticket, reader),
+        master=master,
     )
 
 

@@ -51,7 +51,7 @@ def _ticket_or_404(user: User, number: str) -> Ticket:
 
 def _page_context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict[str, Any]:
     user: User = request.user  # type: ignore[assignment]
-    lists = ticket_page_lists(ticket)
+    lists = ticket_page_lists(ticket, reader=user)
     now = timezone.now()
     return {
         "t": ticket,
@@ -61,6 +61,7 @@ def _page_context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict[st
         "events": lists.events,
         "attachments": lists.attachments,
         "duplicates": lists.duplicates,
+        "master": lists.master,
         "actions": available_actions(ticket, user, now=now),
         **extra,
     }
@@ -85,7 +86,7 @@ def ticket_print(request: HttpRequest, number: str) -> HttpResponse:
     the ticket page; the caller is printed as the page shows them before any reveal)."""
     user: User = request.user  # type: ignore[assignment]
     ticket = _ticket_or_404(user, number)
-    lists = ticket_page_lists(ticket)
+    lists = ticket_page_lists(ticket, reader=user)
     context = {
         "t": ticket,
         "now": timezone.now(),
