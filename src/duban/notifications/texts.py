@@ -17,10 +17,14 @@ SMS_SIGNATURE = "【督办】"
 
 
 def clip(text: str, limit: int) -> str:
-    """The text on one line, at most ``limit`` characters, without a closing full stop
-    (the notice adds its own: never "。。")."""
-    text = " ".join((text or "").split()).rstrip("。.!！;；")
+    text = " ".join((text or "").split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def quote(text: str, limit: int) -> str:
+    """A note or reason quoted inside a notice: clipped, without its own closing stop (the
+    notice closes the sentence: never "。。")."""
+    return clip((text or "").strip().rstrip("。.!！;；"), limit)
 
 
 def when(moment: datetime) -> str:
@@ -61,7 +65,7 @@ def reassign(
 
 
 def urge(*, number: str, title: str, count: int, note: str) -> str:
-    said = f"：{clip(note, REASON_CHARS)}" if note.strip() else ""
+    said = f"：{quote(note, REASON_CHARS)}" if note.strip() else ""
     return f"{ref(number, title)}被催办（第 {count} 次）{said}。请尽快办理。"
 
 
@@ -70,15 +74,17 @@ def return_approved(*, number: str, title: str) -> str:
 
 
 def return_rejected(*, number: str, title: str, reason: str) -> str:
-    return f"{ref(number, title)}的退单申请被驳回：{clip(reason, REASON_CHARS)}。请继续办理。"
+    return f"{ref(number, title)}的退单申请被驳回：{quote(reason, REASON_CHARS)}。请继续办理。"
 
 
 def review_rejected(*, number: str, title: str, reason: str) -> str:
-    return f"{ref(number, title)}的答复审核未通过：{clip(reason, REASON_CHARS)}。请重新办理后答复。"
+    return (
+        f"{ref(number, title)}的答复审核未通过：{quote(reason, REASON_CHARS)}。请重新办理后答复。"
+    )
 
 
 def reopened(*, number: str, title: str, reason: str) -> str:
-    said = f"：{clip(reason, REASON_CHARS)}" if reason.strip() else ""
+    said = f"：{quote(reason, REASON_CHARS)}" if reason.strip() else ""
     return f"{ref(number, title)}已重办{said}。请重新办理并答复。"
 
 
