@@ -11,6 +11,8 @@ from ninja import Query, Router, Schema
 from pydantic import ConfigDict, Field
 
 from duban.core.errors import InvalidInput
+from duban.org.auth import role_auth
+from duban.org.roles import DASHBOARD_ROLES
 from duban.tickets import selectors as ticket_selectors
 from duban.tickets.api import ERRORS as ERROR_RESPONSES
 from duban.tickets.selectors_related import (
@@ -71,7 +73,10 @@ def knowledge(request: HttpRequest, query: Query[KnowledgeQuery]) -> list[dict[s
 
 
 @router.get(
-    "/hotspots", response={200: list[dict], **ERROR_RESPONSES}, summary="热点发现 / hot-spots"
+    "/hotspots",
+    response={200: list[dict], **ERROR_RESPONSES},
+    summary="热点发现 / hot-spots",
+    auth=role_auth(DASHBOARD_ROLES),  # the roles of the dashboard's hot-spot panel
 )
 def hotspot_list(request: HttpRequest, query: Query[HotspotQuery]) -> list[dict[str, Any]]:
     until = query.until or timezone.now()

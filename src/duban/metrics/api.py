@@ -16,14 +16,16 @@ from pydantic import Field
 from duban.core.errors import NotFound
 from duban.core.periods import parse_period
 from duban.core.schemas import ErrorOut, InputSchema, Ref
-from duban.org.roles import DISTRICT_WIDE_ROLES
+from duban.org.auth import role_auth
+from duban.org.roles import DASHBOARD_ROLES, DISTRICT_WIDE_ROLES
 from duban.tickets.selectors import unit_by_ref
 
 from .selectors import reader_district
 from .selectors_rollup import month_figures, rankings_from_rollup
 
-router = Router(tags=["metrics"])
-ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+# The roles of the dashboard and rankings pages (metrics.views), the same on the API.
+router = Router(tags=["metrics"], auth=role_auth(DASHBOARD_ROLES))
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 Period = Annotated[str, Field(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]
 
 
