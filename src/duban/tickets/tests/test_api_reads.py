@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from duban.testing import factories as f
 from duban.testing.api import client_for, fast_passwords, recent, session_client_for  # noqa: F401
+from duban.testing.personas import make_user
 from duban.tickets import services as s
 from duban.tickets.models import Ticket
 from duban.tickets.selectors import mask_id_number, mask_name, mask_phone
@@ -293,12 +294,14 @@ def test_metrics_of_a_unit_and_of_the_district(p):
     assert unit.json()["unit_code"] == "t-binhu" and unit.json()["dispatched"] == 1
     district = client_for(p.leader).get("/metrics", {"period": period}).json()
     assert district["dispatched"] == 1 and district["unit_code"] is None
-    own = client_for(p.street_handler).get("/metrics", {"period": period}).json()
+    own = client_for(p.street_head).get("/metrics", {"period": period}).json()
     assert own["unit_code"] == "t-binhu"
-    other = client_for(p.other_street_handler).get(
-        "/metrics", {"period": period, "unit": "t-binhu"}
-    )
+    other_head = make_user("hubin_head", "unit_head", p.district.hubin)
+    other = client_for(other_head).get("/metrics", {"period": period, "unit": "t-binhu"})
     assert other.status_code == 404
+    # Figures are for the dashboard's roles, as on the pages: a handler reads none.
+    handler = client_for(p.street_handler).get("/metrics", {"period": period})
+    assert handler.status_code == 403 and handler.json()["code"] == "permission_denied"
     bad = client_for(p.leader).get("/metrics", {"period": "2025-13"})
     assert bad.status_code == 422 and bad.json()["code"] == "invalid_input"
 
