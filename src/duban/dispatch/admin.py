@@ -118,6 +118,7 @@ class CategoryForm(forms.ModelForm):
     class Meta:
         model = Category
         fields = ["name", "parent", "default_unit", "territorial", "is_active"]
+        labels = {"parent": _("上级分类")}
         help_texts = {
             "parent": _("一级分类留空；分类目录最多三级"),
             "default_unit": _("该分类工单的默认承办单位；下级分类未指定时沿用上级的"),

@@ -303,7 +303,7 @@ class TicketEvent(models.Model):
         indexes = [models.Index(fields=["type", "at"], name="event_type_at")]
 
     def __str__(self) -> str:
-        return f"{self.ticket_id}#{self.seq} {self.type}"
+        return f"{self.ticket_id}#{self.seq} {self.get_type_display()}"
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:

@@ -106,7 +106,7 @@ SAMPLES: dict[EventType, dict[str, Any]] = {
 }
 
 # Payload keys the pages read, per event type: the ticket page's details
-# (web ``event_details``), the portal's public steps, retraining (dispatch corrections).
+# (``tickets.event_details``), the portal's public steps, retraining (dispatch corrections).
 READ_BY_PAGES: dict[EventType, set[str]] = {
     E.DISPATCH: {"unit", "unit_name", "auto", "suggested_unit", "corrected"},
     E.DIRECT_ANSWER: {"answer"},
@@ -380,7 +380,7 @@ def test_portal_steps_keep_their_wording() -> None:
 
 
 def test_the_ticket_pages_detail_keys_are_payload_keys() -> None:
-    from duban.web.templatetags.duban_web import PAYLOAD_LABELS
+    from duban.tickets.event_details import PAYLOAD_LABELS
 
     produced = set().union(*(set(VOCABULARY[t].payload(**SAMPLES[t])) for t in EventType))
     assert set(PAYLOAD_LABELS) <= produced
