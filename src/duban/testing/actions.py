@@ -47,6 +47,9 @@ ACTIONS: dict[str, Action] = {
     "reject_return": lambda t, a, n, p: s.ticket_reject_return(
         ticket=t, actor=a, now=n, reason="属地管理"
     ),
+    "request_exemption": lambda t, a, n, p: s.ticket_request_exemption(
+        ticket=t, actor=a, now=n, reason_kind="out_of_scope", reason="属供电公司职责"
+    ),
     "reassign": lambda t, a, n, p: s.ticket_reassign(
         ticket=t, actor=a, now=n, unit=p.district.hubin, reason="属地调整，改派湖滨路街道"
     ),

@@ -25,6 +25,7 @@ from .schemas import (
     CallbackIn,
     DirectAnswerIn,
     DispatchIn,
+    ExemptionIn,
     ExtensionIn,
     LeaderIn,
     MergeIn,
@@ -232,6 +233,28 @@ def merge(request: HttpRequest, number: str, body: MergeIn) -> Any:
 @action("invalidate", "作废 / mark invalid")
 def invalidate(request: HttpRequest, number: str, body: ReasonIn) -> Any:
     return act(request, number, body, s.ticket_invalidate, reason=body.reason)
+
+
+@action("exemption-request", "考核申诉 / contest the ticket's count")
+def exemption_request(request: HttpRequest, number: str, body: ExemptionIn) -> Any:
+    return act(
+        request,
+        number,
+        body,
+        s.ticket_request_exemption,
+        reason_kind=body.reason_kind,
+        reason=body.reason,
+    )
+
+
+@action("exemption-approve", "同意核减 / approve the exemption")
+def exemption_approve(request: HttpRequest, number: str, body: NoteIn | None = None) -> Any:
+    return act(request, number, body, s.ticket_approve_exemption, note=body.note if body else "")
+
+
+@action("exemption-reject", "驳回考核申诉 / reject the exemption")
+def exemption_reject(request: HttpRequest, number: str, body: ReasonIn) -> Any:
+    return act(request, number, body, s.ticket_reject_exemption, reason=body.reason)
 
 
 @action("urge", "催办 / urge")

@@ -65,6 +65,21 @@ class AssignmentRole(models.TextChoices):
     SUB = "sub", _("下派")
 
 
+class ExemptionReason(models.TextChoices):
+    """Why a unit contests a ticket's count (考核申诉 / 核减)."""
+
+    UNREASONABLE = "unreasonable", _("诉求不合理")
+    OUT_OF_SCOPE = "out_of_scope", _("不属于本单位职责")
+    REFUSES_SOLUTION = "refuses_solution", _("诉求人拒不接受合理解决方案")
+    OTHER = "other", _("其他")
+
+
+class ExemptionStatus(models.TextChoices):
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("已核减")
+    REJECTED = "rejected", _("已驳回")
+
+
 class AssignmentStatus(models.TextChoices):
     ACTIVE = "active", _("办理中")
     RETURNED = "returned", _("已退回")

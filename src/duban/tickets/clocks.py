@@ -14,6 +14,7 @@ ticket is dispatched (a flat 24 hours would make every accept clock amber at onc
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,6 +34,7 @@ class Clock:
     done: str | None = None  # a column whose value stops the clock before its states end
     label: str = ""  # the countdown's label on a card; "" for a clock cards do not show
     start: str = ""  # the column holding the moment the clock started (its span's start)
+    within: str = ""  # the SLA rule's field that sets the deadline (its duration spec)
     soon_within: timedelta = timedelta(hours=24)  # 临期 at most this long before the deadline
 
     def running(self, state: str) -> bool:
@@ -61,6 +63,7 @@ ACCEPT = Clock(
     frozenset({S.DISPATCHED}),
     label=gettext_noop("签收"),
     start="dispatched_at",
+    within="accept_within",
     soon_within=timedelta(minutes=30),
 )
 CONTACT = Clock(
@@ -70,17 +73,19 @@ CONTACT = Clock(
     frozenset({S.DISPATCHED, S.ACCEPTED}),
     done="first_contact_at",
     start="dispatched_at",
+    within="contact_within",
     soon_within=timedelta(hours=4),
 )
 HANDLE = Clock(
     Breach.HANDLE,
     "handle_due",
     "handle_breached_at",
-    frozenset({S.DISPATCHED, S.ACCEPTED, S.RETURN_PENDING, S.REOPENED}),
+    frozenset({S.DISPATCHED, S.ACCEPTED, S.REOPENED}),
     label=gettext_noop("办理"),
-    # A reopened ticket's handling clock restarts at its acceptance; measured from the
-    # first dispatch its span is longer, so it turns amber ``soon_within`` before the end.
+    # A reopened ticket's handling clock restarts at the reopen; measured from the first
+    # dispatch its span is longer, so it turns amber ``soon_within`` before the end.
     start="dispatched_at",
+    within="handle_within",
     soon_within=timedelta(hours=24),
 )
 CALLBACK = Clock(
@@ -90,10 +95,18 @@ CALLBACK = Clock(
     frozenset({S.REVIEWED}),
     label=gettext_noop("回访"),
     start="reviewed_at",
+    within="callback_within",
     soon_within=timedelta(hours=24),
 )
 CLOCKS: tuple[Clock, ...] = (ACCEPT, CONTACT, HANDLE, CALLBACK)
 BY_BREACH: dict[str, Clock] = {str(c.breach): c for c in CLOCKS}
+
+# The unit's clocks stop while the centre rules on its return request (退单待审): no clock
+# runs in these states, so nothing is due soon, overdue or breached there. A rejected
+# return pushes the deadlines of the clocks that run again out by the time the centre
+# took (``Ticket.clock_stopped_at`` → ``tickets.services.dispatching.resumed_deadlines``).
+STOPPED_STATES: frozenset[str] = frozenset({S.RETURN_PENDING})
+UNIT_CLOCKS: tuple[Clock, ...] = (ACCEPT, CONTACT, HANDLE)
 
 # The states in which the handling clock runs (a reply, a return approved, a merge or an
 # invalidation stops it).
@@ -145,8 +158,9 @@ def overdue_as_of(at: datetime, prefix: str = "") -> Q:
 def card_clock(state: str) -> Clock | None:
     """The clock a ticket's card counts down in ``state``: the first labelled one running.
 
-    签收 while dispatched, 办理 while accepted, returning or reopened, 回访 once reviewed;
-    none while registered, replied or finished.
+    签收 while dispatched, 办理 while accepted or reopened, 回访 once reviewed; none while
+    registered, waiting for the centre's ruling on a return (the clock stopped), replied or
+    finished.
     """
     return next((c for c in CLOCKS if c.label and c.running(state)), None)
 
@@ -154,3 +168,16 @@ def card_clock(state: str) -> Clock | None:
 def started_at(clock: Clock, ticket: object) -> datetime | None:
     """When ``clock`` started on ``ticket`` (its ``start`` column), or None."""
     return getattr(ticket, clock.start, None) if clock.start else None
+
+
+def restarting(state: str, values: Mapping[str, object]) -> tuple[Clock, ...]:
+    """The unit's clocks that run again when a ticket whose clocks stopped goes back to
+    ``state``: those running there, not stopped early (``done``), with a deadline.
+    ``values`` holds the ticket's columns (a ``Ticket``'s via ``vars``, or a mapping)."""
+    return tuple(
+        c
+        for c in UNIT_CLOCKS
+        if c.running(state)
+        and values.get(c.due) is not None
+        and (c.done is None or values.get(c.done) is None)
+    )

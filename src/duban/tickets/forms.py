@@ -23,7 +23,7 @@ from duban.org.models import Role, Unit, User
 
 from . import intelligence
 from . import services as s
-from .choices import ReplyResult, Satisfaction, State, SuperviseLevel
+from .choices import ExemptionReason, ReplyResult, Satisfaction, State, SuperviseLevel
 from .errors import DomainError
 from .models import Ticket
 from .rules import DIRECT_ANSWER_RESULTS
@@ -32,6 +32,7 @@ from .services.attachments import MAX_BYTES, SIGNATURES
 from .services.base import TABLE, allowed
 from .services.closing import merge_refusal, reopen_refusal
 from .services.dispatching import part_refusal, return_request_refusal
+from .services.exemptions import exemption_decision_refusal, exemption_request_refusal
 from .services.handling import (
     MAX_ATTACHMENTS,
     extension_decision_refusal,
@@ -175,6 +176,11 @@ class ReassignForm(ActionForm):
         qs = Unit.objects.active().filter(kind__in=["department", "street", "community", "grid"])
         current = self.ticket.primary_unit_id
         self.fields["unit"].queryset = qs.exclude(pk=current)  # type: ignore[attr-defined]
+
+
+class ExemptionForm(ActionForm):
+    reason_kind = forms.ChoiceField(label=_("申诉理由"), choices=ExemptionReason.choices)
+    reason = _text(_("情况说明"))
 
 
 class CallbackForm(ActionForm):
@@ -408,6 +414,30 @@ ACTIONS: dict[str, Action] = {
         ),
         Action("merge", "合并", MergeForm, s.ticket_merge, _keep("master")),
         Action("invalidate", "作废", ReasonForm, s.ticket_invalidate, _keep("reason")),
+        Action(
+            "request_exemption",
+            "考核申诉",
+            ExemptionForm,
+            s.ticket_request_exemption,
+            _keep("reason_kind", "reason"),
+            refusal=lambda t, user, now: exemption_request_refusal(t),
+        ),
+        Action(
+            "approve_exemption",
+            "同意核减",
+            NoteForm,
+            s.ticket_approve_exemption,
+            _keep("note"),
+            refusal=lambda t, user, now: exemption_decision_refusal(t),
+        ),
+        Action(
+            "reject_exemption",
+            "驳回申诉",
+            ReasonForm,
+            s.ticket_reject_exemption,
+            _keep("reason"),
+            refusal=lambda t, user, now: exemption_decision_refusal(t),
+        ),
         Action("urge", "催办", NoteForm, s.ticket_urge, _keep("note")),
         Action("supervise", "督办", SuperviseForm, s.ticket_supervise, _keep("level", "note")),
         Action(

@@ -21,6 +21,8 @@ from .choices import (
     AssignmentRole,
     AssignmentStatus,
     Channel,
+    ExemptionReason,
+    ExemptionStatus,
     Kind,
     ReplyResult,
     Satisfaction,
@@ -176,6 +178,10 @@ class Ticket(models.Model):
     contact_breached_at = models.DateTimeField(null=True, blank=True)
     handle_breached_at = models.DateTimeField(null=True, blank=True)
     callback_breached_at = models.DateTimeField(null=True, blank=True)
+    # When the unit's clocks stopped: set while the centre rules on the unit's return
+    # request (clocks.STOPPED_STATES); a rejected return pushes the deadlines out by the
+    # time it took and clears it.
+    clock_stopped_at = models.DateTimeField(_("计时暂停时间"), null=True, blank=True)
 
     reply_result = models.CharField(
         _("办理结果"), max_length=12, choices=ReplyResult.choices, blank=True
@@ -214,6 +220,8 @@ class Ticket(models.Model):
         related_name="duplicates",
     )
     invalid_reason = models.CharField(_("无效原因"), max_length=200, blank=True)
+    # An approved 考核申诉: the ticket leaves the unit's figures (see TicketExemption).
+    exempt = models.BooleanField(_("已核减"), default=False)
     suggestions = models.JSONField(_("智能推荐"), default=dict, blank=True)
 
     objects = TicketQuerySet.as_manager()
@@ -326,6 +334,51 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TicketExemption(models.Model):
+    """A unit's request that a ticket not count in its figures (考核申诉 / 核减), and the ruling.
+
+    An approved request sets ``Ticket.exempt``: the figures leave the ticket out and the
+    ranking's explanation lists it with this reason.
+    """
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="exemptions")
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("申诉单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason_kind = models.CharField(_("申诉理由"), max_length=20, choices=ExemptionReason.choices)
+    reason = models.CharField(_("情况说明"), max_length=500)
+    status = models.CharField(
+        _("状态"),
+        max_length=10,
+        choices=ExemptionStatus.choices,
+        default=ExemptionStatus.PENDING,
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("申诉时间"))
+    ruled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ruled_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    ruling_note = models.CharField(_("审核意见"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("考核申诉")
+        verbose_name_plural = _("考核申诉")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket"],
+                condition=Q(status="pending"),
+                name="one_pending_exemption_per_ticket",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "requested_at"], name="exemption_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.get_status_display()}"
 
 
 class IdempotencyKey(models.Model):

@@ -10,7 +10,16 @@ from pydantic import AfterValidator, Field
 
 from duban.core.schemas import Id, InputSchema, Name, PageOut, Ref, ShortText, Text, no_nul
 
-from .choices import AppealType, AssignmentRole, Channel, Kind, ReplyResult, State, Urgency
+from .choices import (
+    AppealType,
+    AssignmentRole,
+    Channel,
+    ExemptionReason,
+    Kind,
+    ReplyResult,
+    State,
+    Urgency,
+)
 from .selectors import assignment_units, caller_view
 from .selectors_related import master_number_for, suggestions_for
 
@@ -75,6 +84,11 @@ class NoteIn(ActionIn):
 
 
 class ReasonIn(ActionIn):
+    reason: ShortText
+
+
+class ExemptionIn(ActionIn):
+    reason_kind: ExemptionReason
     reason: ShortText
 
 

@@ -1,4 +1,5 @@
-"""Reads behind the ticket page beyond the ticket itself: its timeline, files and duplicates.
+"""Reads behind the ticket page beyond the ticket itself: its timeline, files, duplicates and
+exemption requests (考核申诉).
 
 The caller has already read the ticket through ``selectors.ticket_detail`` (visibility
 checked); each list is one query.
@@ -9,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .models import Attachment, Ticket, TicketEvent
+from .models import Attachment, Ticket, TicketEvent, TicketExemption
 from .selectors_related import events_for, master_number_for, visible_duplicates
 
 if TYPE_CHECKING:
@@ -42,6 +43,20 @@ def ticket_page_lists(ticket: Ticket, *, reader: User) -> TicketPageLists:
         attachments=list(ticket.attachments.order_by("uploaded_at")),
         duplicates=visible_duplicates(ticket, reader),
         master=master,
+    )
+
+
+def ticket_exemptions(ticket: Ticket) -> list[TicketExemption]:
+    """The ticket's exemption requests (考核申诉), newest first, with the unit and the
+    people who asked and ruled (one query).
+
+    Shown to whoever may see the ticket page: the unit sees how its request was ruled, the
+    centre what it ruled, and an approved one says why the ticket is out of the figures.
+    """
+    return list(
+        TicketExemption.objects.filter(ticket=ticket)
+        .select_related("unit", "requested_by", "ruled_by")
+        .order_by("-requested_at", "-pk")
     )
 
 

@@ -32,7 +32,7 @@ from .action_texts import done_message
 from .forms import ACTIONS, Action, ActionForm, ReplyForm, available_actions
 from .models import Ticket
 from .selectors_former import former_part
-from .selectors_page import ticket_attachment, ticket_page_lists
+from .selectors_page import ticket_attachment, ticket_exemptions, ticket_page_lists
 from .services.base import TABLE
 from .services.intake import normalise_phone
 
@@ -62,6 +62,7 @@ def _page_context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict[st
         "attachments": lists.attachments,
         "duplicates": lists.duplicates,
         "master": lists.master,
+        "exemptions": ticket_exemptions(ticket),
         "actions": available_actions(ticket, user, now=now),
         **extra,
     }

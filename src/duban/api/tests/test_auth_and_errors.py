@@ -331,7 +331,7 @@ def test_openapi_lists_the_paths(db):
     ):
         assert path in paths, path
     # events, attachments, duplicates and the 23 actions
-    assert len([p for p in paths if p.startswith("/api/v1/tickets/{number}/")]) == 27
+    assert len([p for p in paths if p.startswith("/api/v1/tickets/{number}/")]) == 30
     schemes = response.json()["components"]["securitySchemes"]
     assert {"BearerAuth", "SessionAuth"} <= set(schemes)
 

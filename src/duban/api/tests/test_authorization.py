@@ -135,6 +135,11 @@ ACTIONS: dict[str, tuple[str, Any, set[str]]] = {
     "dispatch": ("registered", {"unit": "t-housing"}, CENTRE),
     "direct-answer": ("registered", {"answer": "已解释"}, CENTRE),
     "reassign": ("accepted", {"unit": "t-housing", "reason": "属地调整"}, {"dispatcher"}),
+    "exemption-request": (
+        "accepted",
+        {"reason_kind": "out_of_scope", "reason": "属供电公司职责"},
+        {"staff"},
+    ),
     "accept": ("dispatched", None, {"staff"}),
     "contact": ("accepted", {"note": "已联系"}, {"staff"}),
     "return-request": ("dispatched", {"reason": "非本单位"}, {"staff"}),

@@ -69,6 +69,7 @@ REPLAYED_FIELDS: dict[str, Any] = {
     "satisfaction": "",
     "master_id": None,
     "unreachable": False,
+    "exempt": False,
 }
 
 

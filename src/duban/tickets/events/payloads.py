@@ -109,6 +109,12 @@ def reject_extension(*, reason: str) -> Payload:
     return {"reason": reason}
 
 
+def extension_lapsed(*, days: int, reason: str, cause: str) -> Payload:
+    """The request nobody ruled on (its days and reason) and the action that ended its
+    round (``reply``; ``approve_return`` or ``reassign`` when the ticket left the unit)."""
+    return {"days": days, "reason": reason, "cause": cause}
+
+
 def reply(
     *,
     result: str,
@@ -177,6 +183,18 @@ def invalidate(*, reason: str) -> Payload:
 
 
 # -- overlays --------------------------------------------------------------------------------------
+def request_exemption(*, reason_kind: str, reason: str) -> Payload:
+    return {"reason_kind": reason_kind, "reason": reason}
+
+
+def approve_exemption(*, note: str) -> Payload:
+    return {"note": note}
+
+
+def reject_exemption(*, reason: str) -> Payload:
+    return {"reason": reason}
+
+
 def urge(*, note: str) -> Payload:
     return {"note": note}
 

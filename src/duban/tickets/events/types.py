@@ -27,6 +27,8 @@ class EventType(models.TextChoices):
     REQUEST_EXTENSION = "request_extension", _("申请延期")
     APPROVE_EXTENSION = "approve_extension", _("批准延期")
     REJECT_EXTENSION = "reject_extension", _("驳回延期")
+    # A request nobody ruled on before the round it was asked for ended (the reply).
+    EXTENSION_LAPSED = "extension_lapsed", _("延期申请失效")
     REPLY = "reply", _("答复")
     # The centre: review, call-back, rating, reopen, merge, invalidate
     REVIEW_PASS = "review_pass", _("审核通过")
@@ -37,6 +39,10 @@ class EventType(models.TextChoices):
     MERGE = "merge", _("合并")
     CLOSE_WITH_MASTER = "close_with_master", _("随主工单办结")
     INVALIDATE = "invalidate", _("作废")
+    # 考核申诉 / 核减 (overlays: the state is kept)
+    REQUEST_EXEMPTION = "request_exemption", _("考核申诉")
+    APPROVE_EXEMPTION = "approve_exemption", _("核减通过")
+    REJECT_EXEMPTION = "reject_exemption", _("申诉驳回")
     # Overlays (the state is kept)
     URGE = "urge", _("催办")
     SUPERVISE = "supervise", _("督办")

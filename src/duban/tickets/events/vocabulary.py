@@ -52,6 +52,7 @@ _SPECS = [
     EventSpec(E.REQUEST_EXTENSION, payloads.request_extension),
     EventSpec(E.APPROVE_EXTENSION, payloads.approve_extension),
     EventSpec(E.REJECT_EXTENSION, payloads.reject_extension),
+    EventSpec(E.EXTENSION_LAPSED, payloads.extension_lapsed),
     EventSpec(
         E.REPLY,
         payloads.reply,
@@ -74,6 +75,9 @@ _SPECS = [
         public={"": "相同诉求已办结，本工单一并办结"},
     ),
     EventSpec(E.INVALIDATE, payloads.invalidate, public={"": "经审核，不予受理"}),
+    EventSpec(E.REQUEST_EXEMPTION, payloads.request_exemption),
+    EventSpec(E.APPROVE_EXEMPTION, payloads.approve_exemption),
+    EventSpec(E.REJECT_EXEMPTION, payloads.reject_exemption),
     EventSpec(E.URGE, payloads.urge),
     EventSpec(E.SUPERVISE, payloads.supervise),
     EventSpec(E.ASSIGN_LEADER, payloads.assign_leader),

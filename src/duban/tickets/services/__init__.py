@@ -20,6 +20,11 @@ from .dispatching import (
     ticket_sub_dispatch,
     ticket_submit_part,
 )
+from .exemptions import (
+    ticket_approve_exemption,
+    ticket_reject_exemption,
+    ticket_request_exemption,
+)
 from .handling import (
     ticket_accept,
     ticket_approve_extension,
@@ -42,6 +47,7 @@ __all__ = [
     "IntakeResult",
     "sla_tick",
     "ticket_accept",
+    "ticket_approve_exemption",
     "ticket_approve_extension",
     "ticket_approve_return",
     "ticket_assign_leader",
@@ -55,12 +61,14 @@ __all__ = [
     "ticket_rate_online",
     "ticket_reassign",
     "ticket_record_contact",
+    "ticket_reject_exemption",
     "ticket_reject_extension",
     "ticket_reject_return",
     "ticket_register",
     "ticket_register_and_route",
     "ticket_reopen",
     "ticket_reply",
+    "ticket_request_exemption",
     "ticket_request_extension",
     "ticket_request_return",
     "ticket_reveal_caller",

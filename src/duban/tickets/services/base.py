@@ -51,6 +51,8 @@ def _states(*states: str) -> frozenset[str]:
 
 
 S = State
+# States in which a dispatched ticket counts in a unit's figures (and may be contested).
+COUNTED = _states(S.DISPATCHED, S.ACCEPTED, S.REPLIED, S.REVIEWED, S.REOPENED, S.CLOSED)
 SYSTEM: frozenset[str] = frozenset()  # no user acts: the engine itself (actor=None)
 TABLE: dict[str, Rule] = {
     # Intake: the engine stores the intelligence's suggestions and, when it is confident
@@ -77,6 +79,8 @@ TABLE: dict[str, Rule] = {
     "request_extension": Rule(_states(S.ACCEPTED), None, UNIT_ROLES, "primary"),
     "approve_extension": Rule(_states(S.ACCEPTED), None, DISPATCHER_ROLES, "district"),
     "reject_extension": Rule(_states(S.ACCEPTED), None, DISPATCHER_ROLES, "district"),
+    # The engine closes a request nobody ruled on when its round ends (handling.py).
+    "extension_lapsed": Rule(_states(S.ACCEPTED, S.RETURN_PENDING), None, SYSTEM, "none"),
     "reply": Rule(_states(S.ACCEPTED), S.REPLIED, UNIT_ROLES, "primary"),
     "review_pass": Rule(_states(S.REPLIED), S.REVIEWED, DISPATCHER_ROLES, "district"),
     "review_reject": Rule(_states(S.REPLIED), S.ACCEPTED, DISPATCHER_ROLES, "district"),
@@ -104,6 +108,10 @@ TABLE: dict[str, Rule] = {
     # (also once intake auto-dispatched it, within the same submission).
     "attach_public": Rule(_states(S.REGISTERED, S.DISPATCHED), None, frozenset(), "none"),
     "attach": Rule(OPEN, None, CENTRE_ROLES | UNIT_ROLES | frozenset({Role.SUPERVISOR}), "visible"),
+    # 考核申诉 / 核减: the primary unit contests the ticket's count; the centre rules.
+    "request_exemption": Rule(COUNTED, None, UNIT_ROLES, "primary"),
+    "approve_exemption": Rule(COUNTED, None, DISPATCHER_ROLES, "district"),
+    "reject_exemption": Rule(COUNTED, None, DISPATCHER_ROLES, "district"),
     "urge": Rule(OPEN - {S.REGISTERED}, None, URGE_ROLES, "district"),
     "supervise": Rule(OPEN, None, frozenset({Role.SUPERVISOR}), "district"),
     "assign_leader": Rule(OPEN, None, SUPERVISION_ROLES, "district"),

@@ -7,7 +7,7 @@ from datetime import datetime
 from django.db import transaction
 
 from duban.org.models import User
-from duban.sla.deadlines import callback_due
+from duban.sla.deadlines import callback_due, dispatch_deadlines
 from duban.sla.selectors import get_calendar, rule_for
 
 from .. import modules
@@ -28,7 +28,8 @@ def ticket_review_pass(
     note: str = "",
     expected_version: int | None = None,
 ) -> Ticket:
-    """The centre accepts the reply; the call-back clock starts."""
+    """The centre accepts the reply; the call-back clock starts (afresh: a breach of an
+    earlier round's call-back clock is not this one's)."""
     note = check_text(note, field="note", required=False, limit=500)
 
     def changes(t: Ticket) -> dict:
@@ -36,6 +37,7 @@ def ticket_review_pass(
         return {
             "reviewed_at": now,
             "callback_due": callback_due(rule=rule, calendar=get_calendar(), reviewed_at=now),
+            "callback_breached_at": None,
         }
 
     return transition(
@@ -97,20 +99,49 @@ def _rating_changes(
         "unreachable": False,
     }
     if reopen:
-        values.update(_reopen_changes(t))
+        values.update(_reopen_changes(t, now))
         values["state"] = State.REOPENED
     else:
         values.update(state=State.CLOSED, closed_at=now)
     return values
 
 
-def _reopen_changes(t: Ticket) -> dict:
+def _reopen_changes(t: Ticket, now: datetime) -> dict:
+    """A new round for the same unit (重办): the handling clock restarts from the reopen
+    with a fresh deadline and no breach, and the last round's reply, review, call-backs
+    and rating no longer stand as this round's (its events keep them). Three reopens
+    escalate the ticket."""
     count = t.reopen_count + 1
+    rule = rule_for(kind=t.kind, appeal_type=t.appeal_type, urgency=t.urgency)
     return {
         "reopen_count": count,
         "closed_at": None,
         "accepted_at": None,
         "escalated": t.escalated or count >= ESCALATE_AFTER,
+        "handle_due": dispatch_deadlines(
+            rule=rule, calendar=get_calendar(), dispatched_at=now
+        ).handle_due,
+        "handle_breached_at": None,
+        **round_cleared(),
+    }
+
+
+def round_cleared() -> dict[str, object]:
+    """What a reopen clears: the last round's answer, review, call-backs and rating, as
+    if none had come yet (the ticket page and the figures read this round's only)."""
+    return {
+        "replied_at": None,
+        "reply_result": "",
+        "reply_text": "",
+        "reply_check": {},
+        "reviewed_at": None,
+        "callback_due": None,
+        "callback_breached_at": None,
+        "callback_attempts": 0,
+        "rated_at": None,
+        "resolved": None,
+        "satisfaction": "",
+        "unreachable": False,
     }
 
 
@@ -148,9 +179,10 @@ def ticket_callback(
     if reached:
 
         def changes(t: Ticket) -> dict:
+            # The attempt counts first: a reopen then starts the next round at none.
             return {
-                **_rating_changes(t, now, resolved, satisfaction, reopen),
                 "callback_attempts": t.callback_attempts + 1,
+                **_rating_changes(t, now, resolved, satisfaction, reopen),
             }
     else:
 
@@ -264,7 +296,7 @@ def ticket_reopen(
         action=EventType.REOPEN,
         expected_version=expected_version,
         validate=validate,
-        changes=_reopen_changes,
+        changes=lambda t: _reopen_changes(t, now),
         payload=payloads.reopen(reason=reason),
     )
 

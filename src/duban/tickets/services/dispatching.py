@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from django.db import transaction
 
 from duban.org.models import Unit, UnitKind, User
-from duban.sla.deadlines import dispatch_deadlines
+from duban.sla.calendar import WorkCalendar
+from duban.sla.deadlines import dispatch_deadlines, resumed_due
+from duban.sla.models import SlaRule
 from duban.sla.selectors import get_calendar, rule_for
 
 from ..choices import AssignmentRole, AssignmentStatus, ReplyResult, State
+from ..clocks import restarting
 from ..errors import DomainError, InvalidInput, PermissionDenied, ReturnWindowClosed
 from ..events import EventType, payloads
 from ..models import Ticket, TicketAssignment
 from ..rules import DIRECT_ANSWER_RESULTS, ESCALATE_AFTER
 from .base import check_text, check_unit, lock, transition
 from .closing import close_duplicates
+from .handling import lapse_extension
 
 DISPATCHABLE_KINDS = frozenset(
     {UnitKind.DEPARTMENT, UnitKind.STREET, UnitKind.COMMUNITY, UnitKind.GRID}
@@ -173,6 +177,9 @@ def ticket_reassign(
 
     ticket = lock(ticket)  # the unit it leaves, read under the lock transition() takes again
     previous = ticket.primary_unit
+    expected_version = lapse_extension(
+        ticket=ticket, now=now, action=EventType.REASSIGN, expected_version=expected_version
+    )
     locked = transition(
         ticket=ticket,
         actor=actor,
@@ -250,7 +257,11 @@ def ticket_request_return(
     reason: str,
     expected_version: int | None = None,
 ) -> Ticket:
-    """A unit asks the centre to take the ticket back (退单), within the return window."""
+    """A unit asks the centre to take the ticket back (退单), within the return window.
+
+    The unit's clocks stop until the centre rules (``clock_stopped_at``; no clock runs in
+    ``return_pending``).
+    """
     reason = check_text(reason, field="reason", limit=500)
 
     def validate(t: Ticket) -> None:
@@ -264,7 +275,7 @@ def ticket_request_return(
         action=EventType.REQUEST_RETURN,
         expected_version=expected_version,
         validate=validate,
-        changes=lambda t: {"return_from_state": t.state},
+        changes=lambda t: {"return_from_state": t.state, "clock_stopped_at": now},
         payload=payloads.request_return(reason=reason),
     )
 
@@ -278,7 +289,11 @@ def ticket_approve_return(
     note: str = "",
     expected_version: int | None = None,
 ) -> Ticket:
-    """The centre takes the ticket back to re-dispatch it; counts against dispatch accuracy."""
+    """The centre takes the ticket back to re-dispatch it; counts against dispatch accuracy.
+
+    The ticket leaves the unit: its deadlines go (the next dispatch sets new ones), and an
+    extension request the centre had not ruled on lapses.
+    """
     note = check_text(note, field="note", required=False, limit=500)
 
     def changes(t: Ticket) -> dict:
@@ -286,6 +301,7 @@ def ticket_approve_return(
             "primary_unit": None,
             "handling_unit": None,
             "return_from_state": "",
+            "clock_stopped_at": None,
             "return_count": t.return_count + 1,
             "accept_due": None,
             "contact_due": None,
@@ -295,6 +311,9 @@ def ticket_approve_return(
         }
 
     returned_unit = ticket.primary_unit_id
+    expected_version = lapse_extension(
+        ticket=ticket, now=now, action=EventType.APPROVE_RETURN, expected_version=expected_version
+    )
     locked = transition(
         ticket=ticket,
         actor=actor,
@@ -315,6 +334,39 @@ def rejected_return_state(return_from_state: str) -> str:
     return return_from_state or State.DISPATCHED
 
 
+def resumed_deadlines(
+    *,
+    state: str,
+    values: Mapping[str, object],
+    rule: SlaRule,
+    calendar: WorkCalendar,
+    stopped_at: datetime | None,
+    resumed_at: datetime,
+) -> dict[str, datetime]:
+    """The deadlines of the unit's clocks that run again in ``state`` after standing still
+    from ``stopped_at`` to ``resumed_at``, each pushed out by that time as its clock counts
+    it (``sla.deadlines.resumed_due``: working time, or clock time for the rules in hours).
+
+    A deadline that had already passed when the clock stopped moves too, and stays passed:
+    what was late before the stop is as late after it. ``values`` holds the ticket's
+    deadlines and the clocks' ``done`` columns.
+    """
+    if stopped_at is None:
+        return {}
+    out: dict[str, datetime] = {}
+    for clock in restarting(state, values):
+        due = values[clock.due]
+        assert isinstance(due, datetime)
+        out[clock.due] = resumed_due(
+            calendar=calendar,
+            due=due,
+            within=getattr(rule, clock.within),
+            stopped_at=stopped_at,
+            resumed_at=resumed_at,
+        )
+    return out
+
+
 @transaction.atomic
 def ticket_reject_return(
     *,
@@ -324,18 +376,37 @@ def ticket_reject_return(
     reason: str,
     expected_version: int | None = None,
 ) -> Ticket:
-    """The centre refuses the return; the ticket goes back where it was (counts against the unit)."""
+    """The centre refuses the return; the ticket goes back where it was (counts against the unit).
+
+    The unit's clocks run again, their deadlines pushed out by the time the centre took to
+    rule (``resumed_deadlines``).
+    """
     reason = check_text(reason, field="reason", limit=500)
+
+    def changes(t: Ticket) -> dict:
+        back = rejected_return_state(t.return_from_state)
+        rule = rule_for(kind=t.kind, appeal_type=t.appeal_type, urgency=t.urgency)
+        return {
+            "state": back,
+            "return_from_state": "",
+            "clock_stopped_at": None,
+            **resumed_deadlines(
+                state=back,
+                values=vars(t),
+                rule=rule,
+                calendar=get_calendar(),
+                stopped_at=t.clock_stopped_at,
+                resumed_at=now,
+            ),
+        }
+
     return transition(
         ticket=ticket,
         actor=actor,
         now=now,
         action=EventType.REJECT_RETURN,
         expected_version=expected_version,
-        changes=lambda t: {
-            "state": rejected_return_state(t.return_from_state),
-            "return_from_state": "",
-        },
+        changes=changes,
         payload=payloads.reject_return(reason=reason),
     )
 

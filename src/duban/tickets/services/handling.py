@@ -9,17 +9,17 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from duban.org.models import User
-from duban.sla.deadlines import dispatch_deadlines, extended_handle_due, extension_limit_days
+from duban.sla.deadlines import extended_handle_due, extension_limit_days
 from duban.sla.selectors import get_calendar, rule_for
 
 from .. import intelligence
-from ..choices import AssignmentRole, AssignmentStatus, ReplyResult, State
+from ..choices import AssignmentRole, AssignmentStatus, ReplyResult
 from ..errors import DomainError, ExtensionLimit, IllegalTransition, InvalidInput
 from ..events import EventType, payloads
 from ..models import Attachment, Ticket, TicketAssignment
 from ..rules import reply_needs_reason
 from .attachments import ticket_attach
-from .base import check_permission, check_text, check_version, lock, transition
+from .base import TABLE, check_permission, check_text, check_version, lock, transition
 
 MAX_ATTACHMENTS = 9
 
@@ -37,25 +37,18 @@ def _reply_check(ticket: Ticket, text: str, result: str) -> dict:
 def ticket_accept(
     *, ticket: Ticket, actor: User, now: datetime, expected_version: int | None = None
 ) -> Ticket:
-    """The primary unit signs for the ticket (签收); a reopened ticket gets a new handling deadline."""
+    """The primary unit signs for the ticket (签收), dispatched or reopened.
 
-    def changes(t: Ticket) -> dict:
-        values: dict = {"accepted_at": now}
-        if t.state == State.REOPENED:
-            rule = rule_for(kind=t.kind, appeal_type=t.appeal_type, urgency=t.urgency)
-            values["handle_due"] = dispatch_deadlines(
-                rule=rule, calendar=get_calendar(), dispatched_at=now
-            ).handle_due
-            values["handle_breached_at"] = None
-        return values
-
+    A reopened ticket's handling deadline already runs from the reopen
+    (``closing._reopen_changes``): signing for it late does not buy time.
+    """
     locked = transition(
         ticket=ticket,
         actor=actor,
         now=now,
         action=EventType.ACCEPT,
         expected_version=expected_version,
-        changes=changes,
+        changes={"accepted_at": now},
         payload=payloads.accept(),
     )
     TicketAssignment.objects.filter(
@@ -157,6 +150,41 @@ def _require_pending(t: Ticket) -> None:
         raise refusal
 
 
+def lapse_extension(
+    *, ticket: Ticket, now: datetime, action: str, expected_version: int | None = None
+) -> int | None:
+    """Close the extension request nobody ruled on when ``action`` ends the round it was
+    asked for (延期申请失效): the reply, or a return approved or a reassignment, which take
+    the ticket from the unit. Its own event (no actor: the engine closes it), written first
+    in the action's transaction, so the request is never silently dropped.
+
+    Checks the client's version first (the lapse moves the ticket on) and returns the
+    version the action still has to check (None once checked here). A refused action
+    raises inside the same transaction, which undoes the lapse with it.
+    """
+    locked = lock(ticket)
+    if (
+        not locked.extension_pending_days
+        or locked.state not in TABLE[action].sources
+        or locked.state not in TABLE[EventType.EXTENSION_LAPSED].sources
+    ):
+        return expected_version
+    check_version(locked, expected_version)
+    transition(
+        ticket=locked,
+        actor=None,
+        now=now,
+        action=EventType.EXTENSION_LAPSED,
+        changes={"extension_pending_days": 0, "extension_pending_reason": ""},
+        payload=payloads.extension_lapsed(
+            days=locked.extension_pending_days,
+            reason=locked.extension_pending_reason,
+            cause=action,
+        ),
+    )
+    return None
+
+
 @transaction.atomic
 def ticket_approve_extension(
     *,
@@ -233,7 +261,8 @@ def ticket_reply(
 
     Evidence is either already attached (``attachment_ids``) or uploaded with the reply
     (``uploads``): the files are attached first, in the same transaction, so reply and
-    evidence succeed or fail together.
+    evidence succeed or fail together. An extension request still pending lapses with
+    the reply (``lapse_extension``).
     """
     if result not in ReplyResult.values:
         raise InvalidInput("办理结果取值无效 / invalid result", field="result")
@@ -268,6 +297,9 @@ def ticket_reply(
             )
 
     check = _reply_check(ticket, text, result)
+    expected_version = lapse_extension(
+        ticket=ticket, now=now, action=EventType.REPLY, expected_version=expected_version
+    )
     locked = transition(
         ticket=ticket,
         actor=actor,

@@ -27,7 +27,7 @@ from duban.web.templatetags.duban_web import clock, countdown, deadline_state
 CARD = {
     State.REGISTERED: None,
     State.DISPATCHED: ("accept_due", "签收"),
-    State.RETURN_PENDING: ("handle_due", "办理"),
+    State.RETURN_PENDING: None,  # the unit's clock stands still while the centre rules
     State.ACCEPTED: ("handle_due", "办理"),
     State.REPLIED: None,
     State.REVIEWED: ("callback_due", "回访"),
@@ -78,6 +78,10 @@ def test_card_clock_tag_counts_down_the_running_clock(p, now):
     assert "回访" in clock(t, now) and t.callback_due.isoformat() in clock(t, now)
     assert clock(f.replied(p=p, now=now), now) == ""
     assert clock(f.closed(p=p, now=now), now) == ""
+    waiting = f.in_state("return_pending", p=p, now=now)
+    assert clock(waiting, now + timedelta(days=60)) == "<small>计时暂停</small>"
+    row = deadline_state(waiting.handle_due, None, now + timedelta(days=60), waiting, "handle")
+    assert "计时暂停" in row and "超期" not in row
 
 
 def test_overdue_means_the_handling_clock_ran_out():

@@ -38,6 +38,9 @@ LABELS = {
     "dispatch": "派单",
     "direct_answer": "直办答复",
     "reassign": "改派",
+    "request_exemption": "考核申诉",
+    "approve_exemption": "核减通过",
+    "reject_exemption": "申诉驳回",
     "accept": "签收",
     "record_contact": "联系诉求人",
     "request_return": "申请退单",
@@ -48,6 +51,7 @@ LABELS = {
     "request_extension": "申请延期",
     "approve_extension": "批准延期",
     "reject_extension": "驳回延期",
+    "extension_lapsed": "延期申请失效",
     "reply": "答复",
     "review_pass": "审核通过",
     "review_reject": "审核退回",
@@ -76,6 +80,9 @@ SAMPLES: dict[EventType, dict[str, Any]] = {
     E.DISPATCH: {"unit": UNIT, "co_units": [UNIT], "note": "", "auto": False},
     E.DIRECT_ANSWER: {"answer": "已解答"},
     E.REASSIGN: {"from_unit": UNIT, "unit": UNIT, "reason": "属地调整"},
+    E.REQUEST_EXEMPTION: {"reason_kind": "out_of_scope", "reason": "属供电公司职责"},
+    E.APPROVE_EXEMPTION: {"note": ""},
+    E.REJECT_EXEMPTION: {"reason": "属本单位职责"},
     E.REQUEST_RETURN: {"reason": "非本单位职责"},
     E.APPROVE_RETURN: {"note": "", "returned_by_unit_id": 7},
     E.REJECT_RETURN: {"reason": "属地管理"},
@@ -86,6 +93,7 @@ SAMPLES: dict[EventType, dict[str, Any]] = {
     E.REQUEST_EXTENSION: {"days": 3, "reason": "需协调"},
     E.APPROVE_EXTENSION: {"note": ""},
     E.REJECT_EXTENSION: {"reason": "理由不充分"},
+    E.EXTENSION_LAPSED: {"days": 2, "reason": "需协调", "cause": "reply"},
     E.REPLY: {"result": "solved", "text": "已修复", "reason": ""},
     E.REVIEW_PASS: {"note": ""},
     E.REVIEW_REJECT: {"reason": "不完整"},
@@ -233,6 +241,10 @@ def _every_kind_of_event(p: SimpleNamespace, now: datetime) -> list[Ticket]:
         lambda t, at: s.ticket_submit_part(
             ticket=t, actor=p.village_handler, now=at, text="村里已修好路灯"
         ),
+        # Still pending at the reply: it lapses (extension_lapsed).
+        lambda t, at: s.ticket_request_extension(
+            ticket=t, actor=p.street_handler, now=at, days=1, reason="等材料"
+        ),
         lambda t, at: s.ticket_reply(
             ticket=t, actor=p.street_handler, now=at, result="solved", text="已修复。"
         ),
@@ -292,6 +304,20 @@ def _every_kind_of_event(p: SimpleNamespace, now: datetime) -> list[Ticket]:
         ticket=f.registered(actor=p.operator, now=now), actor=p.operator, now=now, reason="骚扰"
     )
     late = f.dispatched(p=p, now=now)
+    contested = f.dispatched(p=p, now=now)
+    for step in [
+        lambda t, at: s.ticket_request_exemption(
+            ticket=t, actor=p.street_handler, now=at, reason_kind="other", reason="重复诉求"
+        ),
+        lambda t, at: s.ticket_reject_exemption(
+            ticket=t, actor=p.dispatcher, now=at, reason="属本单位职责"
+        ),
+        lambda t, at: s.ticket_request_exemption(
+            ticket=t, actor=p.street_handler, now=at, reason_kind="out_of_scope", reason="供电"
+        ),
+        lambda t, at: s.ticket_approve_exemption(ticket=t, actor=p.dispatcher, now=at),
+    ]:
+        contested = step(contested, now + h)
     s.ticket_reassign(
         ticket=f.dispatched(p=p, now=now),
         actor=p.dispatcher,
@@ -300,7 +326,7 @@ def _every_kind_of_event(p: SimpleNamespace, now: datetime) -> list[Ticket]:
         reason="属地调整",
     )
     s.sla_tick(now=now + timedelta(days=30))
-    return [closed, busy, returned, rated, master, duplicate, invalid, late]
+    return [closed, busy, returned, rated, master, duplicate, invalid, late, contested]
 
 
 @pytest.mark.django_db

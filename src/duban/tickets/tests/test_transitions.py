@@ -33,6 +33,8 @@ ALLOWED_ACTOR = {
     "approve_return": "dispatcher",
     "reject_return": "dispatcher",
     "reassign": "dispatcher",
+    "approve_exemption": "dispatcher",
+    "reject_exemption": "dispatcher",
     "approve_extension": "dispatcher",
     "reject_extension": "dispatcher",
     "review_pass": "dispatcher",
