@@ -12,7 +12,14 @@ from django.utils.translation import gettext_noop
 
 from duban.tickets import events
 from duban.tickets.choices import State
-from duban.tickets.clocks import BY_BREACH, DUE_SOON, card_clock, started_at
+from duban.tickets.clocks import (
+    BY_BREACH,
+    DUE_SOON,
+    STOPPED_STATES,
+    UNIT_CLOCKS,
+    card_clock,
+    started_at,
+)
 from duban.tickets.event_details import payload_details
 
 from ..nav import nav_items
@@ -106,6 +113,13 @@ def deadline_state(
         if done > due:
             return format_html('<span class="dl warn">{}</span>', _("超期完成"))
         return format_html('<span class="dl ok">{}</span>', _("已完成"))
+    if (
+        ticket is not None
+        and ticket.state in STOPPED_STATES
+        and BY_BREACH.get(clock) in UNIT_CLOCKS
+    ):
+        # The centre is ruling on a return: the unit's clock stands still.
+        return format_html('<span class="dl mute">{}</span>', _("计时暂停"))
     if now > due:
         return format_html('<span class="dl bad">{}</span>', _("超期"))
     running = BY_BREACH.get(clock) if ticket is not None else None
@@ -142,7 +156,10 @@ def event_details(payload: dict[str, Any]) -> list[tuple[str, str]]:
 
 @register.simple_tag
 def clock(ticket: Any, now: datetime) -> str:
-    """The countdown that matters in the ticket's state (签收, 办理 or 回访): ``card_clock``."""
+    """The countdown that matters in the ticket's state (签收, 办理 or 回访): ``card_clock``;
+    计时暂停 while the centre rules on a return."""
+    if ticket.state in STOPPED_STATES:
+        return format_html("<small>{}</small>", _("计时暂停"))
     running = card_clock(ticket.state)
     due = getattr(ticket, running.due) if running is not None else None
     if running is None or due is None:
