@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from duban.sla.deadlines import callback_due
+from duban.sla.deadlines import callback_due, dispatch_deadlines
 from duban.tickets.events import EventType, payloads
 from duban.tickets.rules import ESCALATE_AFTER, MAX_CALLBACK_ATTEMPTS, rating_may_reopen
+from duban.tickets.services.closing import round_cleared
 
 from . import data
 from .recorder import TicketRecord
@@ -45,6 +46,7 @@ class CentreSteps:
             changes={
                 "reviewed_at": at,
                 "callback_due": callback_due(rule=rule, calendar=self.cal, reviewed_at=at),
+                "callback_breached_at": None,
             },
             target="reviewed",
             payload=payloads.review_pass(note=""),
@@ -73,7 +75,7 @@ class CentreSteps:
         for _ in range(misses):
             actor = self.operator()
             changes: dict = {"callback_attempts": rec.t["callback_attempts"] + 1}
-            # ticket_callback counts every call-back of the ticket, earlier rounds included.
+            # ticket_callback counts the call-backs of this round (a reopen starts at none).
             last = changes["callback_attempts"] >= MAX_CALLBACK_ATTEMPTS
             if last:
                 changes.update(unreachable=True, closed_at=max(at, rec.last_at))
@@ -99,7 +101,7 @@ class CentreSteps:
             **self._rated(at, resolved, satisfaction),
             "callback_attempts": rec.t["callback_attempts"] + 1,
         }
-        changes.update(self._reopen_changes(rec) if reopen else {"closed_at": at})
+        changes.update(self._reopen_changes(rec, at) if reopen else {"closed_at": at})
         return rec.act(
             EventType.CALLBACK,
             self.operator(),
@@ -132,23 +134,31 @@ class CentreSteps:
             "unreachable": False,
         }
 
-    @staticmethod
-    def _reopen_changes(rec: TicketRecord) -> dict:
+    def _reopen_changes(self, rec: TicketRecord, at: datetime) -> dict:
+        """closing._reopen_changes: a fresh handling deadline from the reopen, the last
+        round's answer and call-back cleared (``round_cleared``)."""
         count = rec.t["reopen_count"] + 1
+        rule = self.s.rule(rec.t["kind"], rec.t["appeal_type"], rec.t["urgency"])
         return {
             "reopen_count": count,
             "closed_at": None,
             "accepted_at": None,
             "escalated": rec.t["escalated"] or count >= ESCALATE_AFTER,
+            "handle_due": dispatch_deadlines(
+                rule=rule, calendar=self.cal, dispatched_at=at
+            ).handle_due,
+            "handle_breached_at": None,
+            **round_cleared(),
         }
 
     def reopen(self, rec: TicketRecord, at: datetime) -> datetime:
         """ticket_reopen of a closed ticket (the caller called again)."""
+        at = self.due(rec, at)
         return rec.act(
             EventType.REOPEN,
             self.operator(),
             at,
-            changes=self._reopen_changes(rec),
+            changes=self._reopen_changes(rec, at),
             target="reopened",
             payload=payloads.reopen(reason=self.rng.choice(data.REOPEN_REASONS)),
         )

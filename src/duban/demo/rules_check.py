@@ -17,17 +17,19 @@ written. Walking each ticket's events in order, with the ticket as it was before
   ``merge_refusal`` …, and the constants of ``tickets.rules`` and ``tickets.clocks``) on
   the ticket as it was before the event (:meth:`RuleChecker.ticket_at`), and the SLA
   functions (``sla.deadlines``): who may register what; deadlines recomputed at dispatch,
-  reopened accept, extension and review; the return window; extensions (one pending at a
-  time, at most the rule's limit); breaches only on a running clock, after its deadline,
-  once; escalation after three returns or reopens; call-backs (three unanswered close, a
-  reopen only when the rating may); valid results, ratings, levels and leaders;
+  reopen, extension and review, and pushed out by a rejected return for the time the
+  unit's clock stood still; the return window; extensions (one pending at a time, at most
+  the rule's limit, none left pending at a reply: it lapses); breaches only on a running
+  clock (never while the centre rules on a return), after its deadline, once;
+  escalation after three returns or reopens; call-backs (three unanswered of a round
+  close, a reopen only when the rating may); valid results, ratings, levels and leaders;
   sub-dispatch below the primary unit; the suggestions and auto-dispatch at intake; merges
   into an open master and closing with it (:data:`CLOSES_DUPLICATES`). What the checker
   still follows itself, and why, is listed in :mod:`duban.demo.service_rules`;
 - **payloads**: every event carries exactly the keys its type's payload function gives
   (:mod:`duban.demo.payload_keys`), and ``set`` unless it is a breach;
-- the stored row agrees with the walk: deadlines, breach flags, call-back attempts and a
-  pending extension.
+- the stored row agrees with the walk: deadlines, breach flags, call-back attempts, a
+  pending extension and when the unit's clock stopped.
 
 Deadlines are recomputed with today's SLA rules and calendar, so a database whose rules
 changed after its tickets were dispatched reports those tickets under ``deadline``.
@@ -76,7 +78,7 @@ CHECKS: dict[str, str] = {
     "dispatch": "派单 / dispatchable units; auto-dispatch only by the engine at intake",
     "deadline": "时限 / deadlines as the SLA rules compute them",
     "return_window": "退单时限 / returns requested within the return window",
-    "extension": "延期 / one pending request, at most the rule's limit in total",
+    "extension": "延期 / one pending request, at most the rule's limit; lapsed, not dropped",
     "breach": "超时 / breaches on a running clock, after its deadline, once",
     "escalation": "提级 / escalated after three returns or reopens, and only once",
     "callback": "回访 / three unanswered call-backs close; reopen only when unsatisfied",
@@ -92,6 +94,7 @@ STORED_COLUMNS = (
     *(c.breached for c in CLOCKS),
     "callback_attempts",
     "extension_pending_days",
+    "clock_stopped_at",
     "kind",
     "appeal_type",
     "urgency",
@@ -280,6 +283,9 @@ class RuleChecker:
             bad("stored", f"callback_attempts {t['callback_attempts']}, {w.attempts} call-backs")
         if t["extension_pending_days"] != w.pending:
             bad("stored", f"extension_pending_days {t['extension_pending_days']} vs {w.pending}")
+        if t["clock_stopped_at"] != w.stopped_at:
+            stopped, walked = local(t["clock_stopped_at"]), local(w.stopped_at)
+            bad("stored", f"clock_stopped_at {stopped}, the events say {walked}")
 
     # -- merges across tickets -------------------------------------------------------------------
     def check_merges(self) -> list[Problem]:
@@ -361,6 +367,7 @@ class RuleChecker:
             setattr(at, name, value)
         at.extension_pending_days = w.pending
         at.return_from_state = w.return_from
+        at.clock_stopped_at = w.stopped_at
         at.callback_attempts = w.attempts
         at.suggestions = w.suggestions or {}
         return at

@@ -10,12 +10,13 @@ would have changed the ticket. Used by :mod:`duban.demo.rules_check`.
 What stays here, and why it cannot be shared:
 
 - **which deadlines, breach flags and counters each service sets or clears** (dispatch,
-  reopened accept, extension, return, review; ``callback_attempts``, the pending extension,
-  the state a return came from). The services compute them inside their ``changes`` with
-  the SLA rule and calendar they read, into columns the event does not carry (only the
-  replayed fields are in ``payload["set"]``); the walk recomputes them with the same
-  ``sla.deadlines`` functions and :data:`~duban.tickets.clocks.CLOCKS` so the stored row
-  can be proven, and follows the events for the rest;
+  reopen, extension, return request and ruling, review; ``callback_attempts``, the pending
+  extension, the state a return came from, when the unit's clock stopped). The services
+  compute them inside their ``changes`` with the SLA rule and calendar they read, into
+  columns the event does not carry (only the replayed fields are in ``payload["set"]``);
+  the walk recomputes them with the same functions (``sla.deadlines``,
+  ``resumed_deadlines`` for a rejected return) and :data:`~duban.tickets.clocks.CLOCKS`
+  so the stored row can be proven, and follows the events for the rest;
 - **where a call-back leaves the ticket**: closed, reopened (a rating, whose refusal is
   shared) or kept until the ``MAX_CALLBACK_ATTEMPTS``-th unanswered attempt closes it. The
   service decides it in its ``changes`` (``_rating_changes`` and the unanswered branch);
@@ -45,6 +46,7 @@ from duban.tickets.services.dispatching import (
     co_units_refusal,
     dispatch_unit_refusal,
     rejected_return_state,
+    resumed_deadlines,
     return_request_refusal,
     sub_dispatch_refusal,
     suggested_unit_id,
@@ -99,6 +101,7 @@ class Walk:
     contacted: bool = False  # first_contact_at set
     pending: int = 0  # extension_pending_days
     return_from: str = ""  # return_from_state
+    stopped_at: datetime | None = None  # clock_stopped_at
     attempts: int = 0  # callback_attempts
     suggestions: dict[str, Any] | None = None  # the suggest event's (None: none yet)
     last_at: datetime | None = None
@@ -164,14 +167,6 @@ def _dispatch(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad: Report)
     w.contacted = False
 
 
-def _accept(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad: Report) -> None:
-    """``ticket_accept``: a reopened ticket gets a new handling deadline."""
-    if e.from_state == State.REOPENED:
-        d = dispatch_deadlines(rule=c.rule(t), calendar=c.calendar, dispatched_at=e.at)
-        w.due["handle_due"] = d.handle_due
-        w.flagged.discard("handle_breached_at")
-
-
 def _record_contact(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad: Report) -> None:
     w.contacted = True
 
@@ -182,19 +177,36 @@ def _request_return(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad: R
         closed = local(w.due["return_due"])
         bad("return_window", f"requested {local(e.at)}: {refusal.message} ({closed})")
     w.return_from = e.from_state
+    w.stopped_at = e.at  # the unit's clocks stop until the centre rules
 
 
 def _approve_return(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad: Report) -> None:
+    """``ticket_approve_return``: the deadlines go; a pending extension lapsed first."""
+    _nothing_pending(w, bad, "approve_return")
     w.due.update(accept_due=None, contact_due=None, return_due=None, handle_due=None)
     w.return_from = ""
+    w.stopped_at = None
 
 
 def _reject_return(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad: Report) -> None:
-    """``ticket_reject_return``: to ``rejected_return_state`` (where the return came from)."""
+    """``ticket_reject_return``: to ``rejected_return_state`` (where the return came from);
+    the clocks running there again, their deadlines pushed out (``resumed_deadlines``)."""
     back = rejected_return_state(w.return_from)
     if e.to_state != back:
         bad("target", f"to {e.to_state!r}, the return was requested from {back!r}")
+    done = {"first_contact_at": True if w.contacted else None}
+    w.due.update(
+        resumed_deadlines(
+            state=back,
+            values={**w.due, **done},
+            rule=c.rule(t),
+            calendar=c.calendar,
+            stopped_at=w.stopped_at,
+            resumed_at=e.at,
+        )
+    )
     w.return_from = ""
+    w.stopped_at = None
 
 
 def _sub_dispatch(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad: Report) -> None:
@@ -232,8 +244,31 @@ def _reject_extension(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad:
     w.pending = 0
 
 
+def _extension_lapsed(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad: Report) -> None:
+    """``lapse_extension``: the pending request (``extension_decision_refusal``: one is
+    pending), its days, and the action that ended its round."""
+    if (refusal := extension_decision_refusal(c.ticket_at(t, w))) is not None:
+        bad("extension", refusal.message)
+    elif e.payload.get("days") != w.pending:
+        bad("extension", f"lapsed {e.payload.get('days')!r} days, {w.pending} were pending")
+    if e.payload.get("cause") not in LAPSED_BY:
+        bad("extension", f"lapsed by {e.payload.get('cause')!r}")
+    w.pending = 0
+
+
+# The actions that lapse a pending extension request first (``lapse_extension``).
+LAPSED_BY = frozenset({"reply", "approve_return", "reassign"})
+
+
+def _nothing_pending(w: Walk, bad: Report, action: str) -> None:
+    if w.pending:
+        bad("extension", f"{action} with a request pending: it lapses first (extension_lapsed)")
+
+
 def _reply(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad: Report) -> None:
-    """``ticket_reply``: a result of the choices; a reason when ``reply_needs_reason``."""
+    """``ticket_reply``: a result of the choices; a reason when ``reply_needs_reason``; no
+    extension request left pending (``lapse_extension``)."""
+    _nothing_pending(w, bad, "reply")
     result = e.payload.get("result")
     if result not in ReplyResult.values:
         bad("values", f"reply result {result!r}")
@@ -249,8 +284,18 @@ def _direct_answer(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad: Re
 
 
 def _review_pass(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad: Report) -> None:
-    """``ticket_review_pass``: the call-back clock starts."""
+    """``ticket_review_pass``: the call-back clock starts afresh."""
     w.due["callback_due"] = callback_due(rule=c.rule(t), calendar=c.calendar, reviewed_at=e.at)
+    w.flagged.discard("callback_breached_at")
+
+
+def _new_round(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk) -> None:
+    """``closing._reopen_changes``: the handling clock restarts from the reopen, the last
+    round's call-back clock and attempts go."""
+    d = dispatch_deadlines(rule=c.rule(t), calendar=c.calendar, dispatched_at=e.at)
+    w.due.update(handle_due=d.handle_due, callback_due=None)
+    w.flagged -= {"handle_breached_at", "callback_breached_at"}
+    w.attempts = 0
 
 
 def _rating(e: Event, bad: Report, *, reopen: bool = False) -> None:
@@ -280,6 +325,8 @@ def _callback(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad: Report)
     expected = State.REOPENED if reopen else State.CLOSED
     if e.to_state != expected:
         bad("callback", f"reached call-back goes to {e.to_state!r}, not {expected!r}")
+    if e.to_state == State.REOPENED:
+        _new_round(c, t, e, w)
 
 
 def _rate_online(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad: Report) -> None:
@@ -295,9 +342,10 @@ def _rate_online(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad: Repo
 
 
 def _reopen(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad: Report) -> None:
-    """``ticket_reopen``: ``reopen_refusal`` (a unit to reopen to)."""
+    """``ticket_reopen``: ``reopen_refusal`` (a unit to reopen to); a new round."""
     if (refusal := reopen_refusal(c.ticket_at(t, w))) is not None:
         bad("units", refusal.message)
+    _new_round(c, t, e, w)
 
 
 def _merge(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad: Report) -> None:
@@ -342,7 +390,6 @@ SERVICE_RULES: dict[str, Callable[[RuleChecker, dict[str, Any], Event, Walk, Rep
     "suggest": _suggest,
     "dispatch": _dispatch,
     "auto_dispatch": _dispatch,
-    "accept": _accept,
     "record_contact": _record_contact,
     "request_return": _request_return,
     "approve_return": _approve_return,
@@ -351,6 +398,7 @@ SERVICE_RULES: dict[str, Callable[[RuleChecker, dict[str, Any], Event, Walk, Rep
     "request_extension": _request_extension,
     "approve_extension": _approve_extension,
     "reject_extension": _reject_extension,
+    "extension_lapsed": _extension_lapsed,
     "reply": _reply,
     "direct_answer": _direct_answer,
     "review_pass": _review_pass,

@@ -351,6 +351,7 @@ class Simulator:
             "contact_breached_at",
             "handle_breached_at",
             "callback_breached_at",
+            "clock_stopped_at",
         ]:
             fields[name] = None
         fields.update(

@@ -27,7 +27,11 @@ from duban.sla.deadlines import (
 )
 from duban.tickets.events import EventType, payloads
 from duban.tickets.rules import reply_needs_reason
-from duban.tickets.services.dispatching import rejected_return_state, suggested_unit_id
+from duban.tickets.services.dispatching import (
+    rejected_return_state,
+    resumed_deadlines,
+    suggested_unit_id,
+)
 from duban.tickets.services.intake import AUTO_DISPATCH_NOTE
 
 from . import data
@@ -307,22 +311,36 @@ class Story(CentreSteps):
         at = self.wmin(t, 10, 500)
         if at > rec.t["return_due"]:
             at = max(rec.last_at, rec.t["return_due"] - timedelta(minutes=5))
+        at = self.due(rec, at)
         rec.act(
             EventType.REQUEST_RETURN,
             self.staff(unit_id),
             at,
-            changes={"return_from_state": rec.t["state"]},
+            changes={"return_from_state": rec.t["state"], "clock_stopped_at": at},
             target="return_pending",
             payload=payloads.request_return(reason=self.rng.choice(data.RETURN_REASONS)),
         )
         at = self.wmin(at, 30, 1500)
         if outcome == "rejected":
+            at = self.due(rec, at)
+            back = rejected_return_state(rec.t["return_from_state"])
             return rec.act(
                 EventType.REJECT_RETURN,
                 self.dispatcher(),
                 at,
-                changes={"return_from_state": ""},
-                target=rejected_return_state(rec.t["return_from_state"]),
+                changes={
+                    "return_from_state": "",
+                    "clock_stopped_at": None,
+                    **resumed_deadlines(
+                        state=back,
+                        values=rec.t,
+                        rule=self.s.rule(case.kind, case.appeal_type, case.urgency),
+                        calendar=self.cal,
+                        stopped_at=rec.t["clock_stopped_at"],
+                        resumed_at=at,
+                    ),
+                },
+                target=back,
                 payload=payloads.reject_return(reason="经核实，该事项属于贵单位职责，请按时办理"),
             )
         count = rec.t["return_count"] + 1
@@ -334,6 +352,7 @@ class Story(CentreSteps):
                 "primary_unit_id": None,
                 "handling_unit_id": None,
                 "return_from_state": "",
+                "clock_stopped_at": None,
                 "return_count": count,
                 "accept_due": None,
                 "contact_due": None,
@@ -354,21 +373,14 @@ class Story(CentreSteps):
     def accept(
         self, rec: TicketRecord, case: Case, t: datetime, reopened: bool = False
     ) -> datetime:
-        """ticket_accept (a reopened ticket gets a new handling deadline)."""
+        """ticket_accept (a reopened ticket's handling deadline already runs from the reopen)."""
         lo, hi = (120, 2400) if reopened else self.profile(rec).accept_minutes
         at = self.due(rec, self.wmin(t, lo, hi))
-        changes: dict = {"accepted_at": at}
-        if reopened:
-            rule = self.s.rule(case.kind, case.appeal_type, case.urgency)
-            changes["handle_due"] = dispatch_deadlines(
-                rule=rule, calendar=self.cal, dispatched_at=at
-            ).handle_due
-            changes["handle_breached_at"] = None
         rec.act(
             EventType.ACCEPT,
             self.staff(rec.t["primary_unit_id"], 0.2),
             at,
-            changes,
+            {"accepted_at": at},
             target="accepted",
             payload=payloads.accept(),
         )
@@ -395,10 +407,12 @@ class Story(CentreSteps):
             if case.urgency == "normal" and r.random() < 0.07:
                 req_at = self.cal.add_working_minutes(t + (due - t) * r.uniform(0.3, 0.8), 0)
                 days = min(r.randint(3, 10), self.ext_room(rec, case))
-                approve = r.random() < 0.75
+                x = r.random()
+                approve = x < 0.75
                 steps.append((req_at, lambda at: self.request_extension(rec, days, at)))
                 dec_at = self.wmin(req_at, 30, 480)
-                steps.append((dec_at, lambda at: self.decide_extension(rec, approve, at)))
+                if x < 0.96:  # the rest wait unruled until the reply lapses them
+                    steps.append((dec_at, lambda at: self.decide_extension(rec, approve, at)))
                 if approve and days:
                     due = extended_handle_due(calendar=self.cal, handle_due=due, extra_days=days)
         base = rec.t["dispatched_at"] if first else t
@@ -550,11 +564,23 @@ class Story(CentreSteps):
         rec.act(action, actor, at, changes=changes, payload=payload)
 
     def reply(self, rec: TicketRecord, case: Case, at: datetime) -> datetime:
-        """ticket_reply."""
+        """ticket_reply (a request nobody ruled on lapses first: lapse_extension)."""
         result = self.result(case, self.profile(rec))
         text = data.REPLY_TEXTS[result]
         reason = self.rng.choice(data.CANNOT_REASONS) if reply_needs_reason(result) else ""
         check: dict = {}  # the reply check is not simulated: the empty verdict
+        if rec.t["extension_pending_days"]:
+            at = rec.act(
+                EventType.EXTENSION_LAPSED,
+                None,
+                at,
+                changes={"extension_pending_days": 0, "extension_pending_reason": ""},
+                payload=payloads.extension_lapsed(
+                    days=rec.t["extension_pending_days"],
+                    reason=rec.t["extension_pending_reason"],
+                    cause=EventType.REPLY,
+                ),
+            )
         at = rec.act(
             EventType.REPLY,
             self.staff(rec.t["primary_unit_id"], 0.3),

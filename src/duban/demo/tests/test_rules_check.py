@@ -111,6 +111,9 @@ BREAKAGES: dict[str, Callable[[], int]] = {
         at=e.ticket.return_due + timedelta(minutes=1),
     ),
     "breach": lambda: move(e := event("breach"), at=e.at - timedelta(days=3)),
+    "breach (clock stopped)": lambda: move(
+        event("breach", payload__clock="handle"), from_state="return_pending"
+    ),
     "extension": lambda: payload(event("request_extension"), days=99),
     "escalation": lambda: payload(
         e := event("approve_return"), set={**e.payload["set"], "return_count": 3}
@@ -164,9 +167,10 @@ def test_every_check_can_fail() -> None:
 
 
 def test_tickets_written_by_the_real_services_pass() -> None:
-    """The checker restates no rule wrongly: tickets the services wrote, through returns,
-    extensions, sub-dispatch, reopen after an unsatisfied call-back, unanswered call-backs,
-    merges and breaches, show no problem."""
+    """The checker restates no rule wrongly: tickets the services wrote, through returns
+    (approved, and rejected after the clock stood still), extensions (approved, and one
+    lapsed at the reply), sub-dispatch, reopen after an unsatisfied call-back, unanswered
+    call-backs, merges and breaches, show no problem."""
     op, disp, sup = user("operator1"), user("dispatcher1"), user("supervisor1")
     binhu = Unit.objects.get(code="binhu")
     handler, village = user("binhu_handler"), Unit.objects.get(code="dongliu")
@@ -195,6 +199,8 @@ def test_tickets_written_by_the_real_services_pass() -> None:
     )
     t = s.ticket_approve_return(ticket=t, actor=disp, now=step())
     t = s.ticket_dispatch(ticket=t, actor=disp, now=step(), unit=binhu)
+    t = s.ticket_request_return(ticket=t, actor=handler, now=step(0.5), reason="非本街道")
+    t = s.ticket_reject_return(ticket=t, actor=disp, now=step(20), reason="属地管理")
     t = s.ticket_accept(ticket=t, actor=handler, now=step())
     t = s.ticket_sub_dispatch(ticket=t, actor=handler, now=step(), unit=village)
     t = s.ticket_submit_part(ticket=t, actor=user("dongliu_handler"), now=step(), text="已现场核查")
@@ -213,10 +219,11 @@ def test_tickets_written_by_the_real_services_pass() -> None:
         reopen=True,
     )
     t = s.ticket_accept(ticket=t, actor=handler, now=step(30))
+    t = s.ticket_request_extension(ticket=t, actor=handler, now=step(), days=2, reason="等配件")
     t = s.ticket_reply(ticket=t, actor=handler, now=step(), result="solved", text="已再次修复。")
     t = s.ticket_review_pass(ticket=t, actor=disp, now=step())
     dup = s.ticket_merge(ticket=register("东留村路灯又坏了"), actor=op, now=step(), master=t)
-    for _ in range(2):  # two more unanswered call-backs: three in all close the ticket
+    for _ in range(3):  # three unanswered call-backs of this round (the reopen reset the count)
         t = s.ticket_callback(ticket=t, actor=op, now=step(), reached=False)
     assert t.state == "closed" and t.unreachable
     late = s.ticket_dispatch(ticket=register("小区噪音扰民"), actor=disp, now=step(), unit=binhu)
@@ -224,9 +231,14 @@ def test_tickets_written_by_the_real_services_pass() -> None:
 
     result = check_invariants(ids=[t.pk, dup.pk, late.pk])
     assert result.problems == []
-    assert {"approve_return", "sub_dispatch", "approve_extension", "close_with_master"} <= set(
-        result.events
-    )
+    assert {
+        "approve_return",
+        "reject_return",
+        "sub_dispatch",
+        "approve_extension",
+        "extension_lapsed",
+        "close_with_master",
+    } <= set(result.events)
     assert result.events["breach"] >= 2
 
 
