@@ -45,7 +45,12 @@ class Category(models.Model):
 
     name = models.CharField(_("名称"), max_length=100)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+        "self",
+        verbose_name=_("上级分类"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
     )
     level = models.PositiveSmallIntegerField(_("层级"), default=1)
     full_name = models.CharField(_("完整名称"), max_length=320, unique=True)
@@ -75,7 +80,7 @@ class Caller(models.Model):
     name = models.CharField(_("姓名"), max_length=50, blank=True)
     phone = models.CharField(_("电话"), max_length=20, blank=True, db_index=True)
     id_number = models.CharField(_("身份证号"), max_length=18, blank=True)
-    created_at = models.DateTimeField()
+    created_at = models.DateTimeField(_("登记时间"))
 
     class Meta:
         verbose_name = _("来电人")
@@ -90,8 +95,12 @@ class Caller(models.Model):
 class TicketSequence(models.Model):
     """Per-day counter behind human ticket numbers (YYYYMMDD + 6 digits)."""
 
-    day = models.DateField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
+    day = models.DateField(_("日期"), primary_key=True)
+    last = models.PositiveIntegerField(_("当日最大序号"), default=0)
+
+    class Meta:
+        verbose_name = _("工单编号序列")
+        verbose_name_plural = _("工单编号序列")
 
     def __str__(self) -> str:
         return f"{self.day}: {self.last}"
@@ -117,14 +126,19 @@ class Ticket(models.Model):
         related_name="tickets",
     )
     caller = models.ForeignKey(
-        Caller, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+        Caller,
+        verbose_name=_("来电人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
     )
 
     state = models.CharField(
         _("状态"), max_length=16, choices=State.choices, default=State.REGISTERED
     )
-    version = models.PositiveIntegerField(default=1)
-    return_from_state = models.CharField(max_length=16, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    return_from_state = models.CharField(_("退单前状态"), max_length=16, blank=True)
 
     # The district the ticket belongs to from registration on (the registering user's, or
     # the portal's): district-wide roles see and act on exactly their district's tickets,
@@ -136,7 +150,12 @@ class Ticket(models.Model):
         related_name="district_tickets",
     )
     registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     primary_unit = models.ForeignKey(
         "org.Unit",
@@ -170,14 +189,14 @@ class Ticket(models.Model):
     handle_due = models.DateTimeField(_("办理时限"), null=True, blank=True)
     callback_due = models.DateTimeField(_("回访时限"), null=True, blank=True)
     extension_days = models.PositiveSmallIntegerField(_("已延期工作日"), default=0)
-    extension_pending_days = models.PositiveSmallIntegerField(default=0)
-    extension_pending_reason = models.CharField(max_length=500, blank=True)
+    extension_pending_days = models.PositiveSmallIntegerField(_("待批延期工作日"), default=0)
+    extension_pending_reason = models.CharField(_("延期理由"), max_length=500, blank=True)
 
     # Breach flags flip once (compare-and-set) in `duban sla tick`.
-    accept_breached_at = models.DateTimeField(null=True, blank=True)
-    contact_breached_at = models.DateTimeField(null=True, blank=True)
-    handle_breached_at = models.DateTimeField(null=True, blank=True)
-    callback_breached_at = models.DateTimeField(null=True, blank=True)
+    accept_breached_at = models.DateTimeField(_("签收超时记录时间"), null=True, blank=True)
+    contact_breached_at = models.DateTimeField(_("联系超时记录时间"), null=True, blank=True)
+    handle_breached_at = models.DateTimeField(_("办理超期记录时间"), null=True, blank=True)
+    callback_breached_at = models.DateTimeField(_("回访超时记录时间"), null=True, blank=True)
     # When the unit's clocks stopped: set while the centre rules on the unit's return
     # request (clocks.STOPPED_STATES); a rejected return pushes the deadlines out by the
     # time it took and clears it.
@@ -193,7 +212,7 @@ class Ticket(models.Model):
     satisfaction = models.CharField(
         _("满意度"), max_length=12, choices=Satisfaction.choices, blank=True
     )
-    callback_attempts = models.PositiveSmallIntegerField(default=0)
+    callback_attempts = models.PositiveSmallIntegerField(_("回访次数"), default=0)
     unreachable = models.BooleanField(_("回访未接通"), default=False)
 
     return_count = models.PositiveSmallIntegerField(_("退单次数"), default=0)
@@ -266,18 +285,27 @@ class Ticket(models.Model):
 class TicketAssignment(models.Model):
     """One dispatch of a ticket to a unit: primary, co-unit (协办) or sub-dispatch (下派)."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="assignments")
-    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="assignments")
-    role = models.CharField(max_length=8, choices=AssignmentRole.choices)
-    status = models.CharField(
-        max_length=12, choices=AssignmentStatus.choices, default=AssignmentStatus.ACTIVE
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("工单"), on_delete=models.CASCADE, related_name="assignments"
     )
-    assigned_at = models.DateTimeField()
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    note = models.TextField(blank=True)
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("单位"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    role = models.CharField(_("角色"), max_length=8, choices=AssignmentRole.choices)
+    status = models.CharField(
+        _("状态"),
+        max_length=12,
+        choices=AssignmentStatus.choices,
+        default=AssignmentStatus.ACTIVE,
+    )
+    assigned_at = models.DateTimeField(_("派单时间"))
+    accepted_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    note = models.TextField(_("备注"), blank=True)
 
     class Meta:
+        verbose_name = _("派单记录")
+        verbose_name_plural = _("派单记录")
         indexes = [
             models.Index(fields=["unit", "assigned_at"], name="assignment_unit_period"),
             models.Index(fields=["unit", "status"], name="assignment_unit_status"),
@@ -291,21 +319,35 @@ class TicketAssignment(models.Model):
 class TicketEvent(models.Model):
     """An immutable entry of a ticket's history; replaying them rebuilds the ticket's state."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
-    seq = models.PositiveIntegerField()
-    type = models.CharField(max_length=32, choices=EventType.choices)
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("工单"), on_delete=models.CASCADE, related_name="events"
+    )
+    seq = models.PositiveIntegerField(_("序号"))
+    type = models.CharField(_("环节"), max_length=32, choices=EventType.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     actor_unit = models.ForeignKey(
-        "org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "org.Unit",
+        verbose_name=_("操作单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    at = models.DateTimeField()
-    from_state = models.CharField(max_length=16, blank=True)
-    to_state = models.CharField(max_length=16, blank=True)
-    payload = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(_("时间"))
+    from_state = models.CharField(_("原状态"), max_length=16, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=16, blank=True)
+    payload = models.JSONField(_("内容"), default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("办理过程")
+        verbose_name_plural = _("办理过程")
         ordering = ["ticket_id", "seq"]
         constraints = [models.UniqueConstraint(fields=["ticket", "seq"], name="event_ticket_seq")]
         indexes = [models.Index(fields=["type", "at"], name="event_type_at")]
@@ -319,18 +361,34 @@ def attachment_path(instance: Attachment, filename: str) -> str:
 
 
 class Attachment(models.Model):
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("工单"), on_delete=models.CASCADE, related_name="attachments"
+    )
     event = models.ForeignKey(
-        TicketEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
+        TicketEvent,
+        verbose_name=_("办理环节"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="attachments",
     )
-    file = models.FileField(upload_to=attachment_path, max_length=255)
-    name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
+    file = models.FileField(_("文件"), upload_to=attachment_path, max_length=255)
+    name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小"))
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    uploaded_at = models.DateTimeField()
+    uploaded_at = models.DateTimeField(_("上传时间"))
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
 
     def __str__(self) -> str:
         return self.name
@@ -343,7 +401,9 @@ class TicketExemption(models.Model):
     ranking's explanation lists it with this reason.
     """
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="exemptions")
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("工单"), on_delete=models.CASCADE, related_name="exemptions"
+    )
     unit = models.ForeignKey(
         "org.Unit", verbose_name=_("申诉单位"), on_delete=models.PROTECT, related_name="+"
     )
@@ -356,11 +416,19 @@ class TicketExemption(models.Model):
         default=ExemptionStatus.PENDING,
     )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申诉人"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     requested_at = models.DateTimeField(_("申诉时间"))
     ruled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     ruled_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     ruling_note = models.CharField(_("审核意见"), max_length=500, blank=True)
@@ -384,13 +452,19 @@ class TicketExemption(models.Model):
 class IdempotencyKey(models.Model):
     """Remembers which ticket a client's ``Idempotency-Key`` created."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=100)
-    request_digest = models.CharField(max_length=64)
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(_("幂等键"), max_length=100)
+    request_digest = models.CharField(_("请求摘要"), max_length=64)
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("工单"), on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"))
 
     class Meta:
+        verbose_name = _("接口幂等记录")
+        verbose_name_plural = _("接口幂等记录")
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key")]
 
     def __str__(self) -> str:
@@ -404,11 +478,15 @@ class DuplicateKey(models.Model):
     written by ``ticket_register`` in the registration's transaction.
     """
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="duplicate_keys")
-    key = models.BigIntegerField()
-    created_at = models.DateTimeField()
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("工单"), on_delete=models.CASCADE, related_name="duplicate_keys"
+    )
+    key = models.BigIntegerField(_("特征值"))
+    created_at = models.DateTimeField(_("登记时间"))
 
     class Meta:
+        verbose_name = _("重复件特征")
+        verbose_name_plural = _("重复件特征")
         indexes = [models.Index(fields=["key", "created_at"], name="duplicate_key_lookup")]
 
     def __str__(self) -> str:

@@ -173,12 +173,6 @@ def admin_browser(p, world) -> Client:
     return client
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="TicketEvent's model and field names (办理过程, 序号 …) need a tickets migration, held "
-    "back while tickets migrations 0012-0013 of another change are uncommitted: the admin's "
-    "sidebar still says 'Ticket events'. Drop this mark with that migration.",
-)
 def test_admin_pages_are_chinese(admin_browser: Client, world: dict[str, Ticket]) -> None:
     changelists = [
         f"/admin/{m._meta.app_label}/{m._meta.model_name}/" for m in admin.site._registry
