@@ -21,6 +21,7 @@ from duban.org.roles import DASHBOARD_ROLES, DISTRICT_WIDE_ROLES
 from duban.tickets.selectors import unit_by_ref
 
 from .selectors import reader_district
+from .selectors_explain import ranking_explanation
 from .selectors_rollup import month_figures, rankings_from_rollup
 
 # The roles of the dashboard and rankings pages (metrics.views), the same on the API.
@@ -37,6 +38,10 @@ class MetricsQuery(InputSchema):
 class RankingQuery(InputSchema):
     period: Period
     group: Literal["streets", "departments"]
+
+
+class ExplainQuery(RankingQuery):
+    unit: Ref = Field(description="单位编码或 id")
 
 
 class FiguresOut(Schema):
@@ -60,6 +65,7 @@ class FiguresOut(Schema):
     closed_or_rated: int
     reopened: int
     overdue_count: int
+    exempted: int = Field(description="核减：经批准的考核申诉移出各项计数的工单数")
     mean_handling_hours: float | None
     response_rate: float | None
     resolution_rate: float | None
@@ -94,6 +100,56 @@ class RankingOut(Schema):
     bottom: list[RankingEntryOut]
 
 
+class TermOut(Schema):
+    label: str
+    count: int
+    factor: float = Field(description="计入系数（基本满意按考核设置折算），其余为 1")
+
+
+class RateLineOut(Schema):
+    key: str = Field(description="指标字段，如 response_rate")
+    label: str
+    numerator: list[TermOut] = Field(description="分子各项之和（计数 × 系数）")
+    denominator: TermOut
+    value: float | None
+    weight: float | None = Field(description="综合得分中的权重；不计入综合得分的指标为 null")
+    points: float | None = Field(description="对综合得分的贡献：100 × 权重 × 比率 ÷ 现有权重之和")
+
+
+class ExemptionOut(Schema):
+    ticket_number: str
+    reason_kind: str
+    reason_label: str
+    ruled_at: datetime | None
+
+
+class ExplanationOut(Schema):
+    period: str
+    previous_period: str
+    group: str
+    group_label: str
+    unit_id: int
+    unit_name: str
+    rank: int | None
+    ranked_units: int
+    board: str | None = Field(description="top（飞虎榜）、bottom（蜗牛榜）或 null")
+    not_ranked_reason: str | None
+    not_ranked_text: str
+    dispatched: int
+    min_volume: int
+    exempted: int
+    rates: list[RateLineOut]
+    weight_total: float
+    composite: float | None
+    previous_rank: int | None
+    rank_change: int | None
+    previous_composite: float | None
+    composite_change: float | None
+    exemptions: list[ExemptionOut] | None = Field(
+        description="核减工单明细；无权查看该单位工单时为 null（仅给出件数 exempted）"
+    )
+
+
 @router.get(
     "/metrics",
     response={200: FiguresOut, **ERRORS},
@@ -125,4 +181,26 @@ def ranking(request: HttpRequest, query: Query[RankingQuery]) -> Any:
     user = request.auth  # type: ignore[attr-defined]
     return rankings_from_rollup(
         period=query.period, group=query.group, now=timezone.now(), district=reader_district(user)
+    )
+
+
+@router.get(
+    "/rankings/explain",
+    response={200: ExplanationOut, **ERRORS},
+    summary="排名说明（为何如此）/ why a unit stands where it does in a ranking",
+    description=(
+        "The counts behind each rate, the composite's weights, the rank group and minimum "
+        "volume, and the exemptions (核减) of one row of `GET /rankings` (same rollup, same "
+        "numbers). The exempted tickets are listed only to a reader who may see the unit's "
+        "tickets; 404 when the unit is not in the reader's district's ranking."
+    ),
+)
+def ranking_explain(request: HttpRequest, query: Query[ExplainQuery]) -> Any:
+    user = request.auth  # type: ignore[attr-defined]
+    return ranking_explanation(
+        period=query.period,
+        group=query.group,
+        unit=unit_by_ref(query.unit),
+        reader=user,
+        now=timezone.now(),
     )

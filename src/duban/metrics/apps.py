@@ -6,3 +6,12 @@ class MetricsConfig(AppConfig):
     name = "duban.metrics"
     label = "metrics"
     verbose_name = _("考核统计")
+
+    def ready(self) -> None:
+        # Explicit registration with the ticket engine (not a signal): an approved
+        # exemption marks its month's rollup stale inside the approval's transaction.
+        from duban.tickets import modules
+
+        from .services import on_ticket_event
+
+        modules.observe(on_ticket_event)

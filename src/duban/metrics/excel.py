@@ -37,6 +37,7 @@ FIGURE_COLUMNS: tuple[Column, ...] = (
     ("超期件数", 10, INTEGER, lambda f: f.overdue_count),
     ("平均办理时长(小时)", 20, DECIMAL, lambda f: f.mean_handling_hours),
     ("综合得分", 10, SCORE, lambda f: f.composite),
+    ("核减件数", 10, INTEGER, lambda f: f.exempted),  # taken out of every count above
 )
 
 

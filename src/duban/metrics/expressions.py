@@ -83,6 +83,21 @@ def _within(p: str, at: str, due: str) -> Q:
     )
 
 
+def counted(p: str = "") -> Q:
+    """The tickets that count in the figures: all but those exempted (核减).
+
+    An approved 考核申诉 (``tickets.services.exemptions``) sets ``Ticket.exempt``: the
+    ticket leaves every count of ``ticket_counts`` and is counted in ``n_exempted``
+    instead. The circular's overdue list filters with it too, so it lists what it counts.
+    """
+    return Q(**{f"{p}exempt": False})
+
+
+def handled(p: str = "") -> Q:
+    """Counted tickets with a reply: the mean handling time (live) and its sum (rollup)."""
+    return counted(p) & Q(**{f"{p}replied_at__isnull": False, f"{p}dispatched_at__isnull": False})
+
+
 @dataclass(frozen=True)
 class Weights:
     response: float
@@ -95,25 +110,28 @@ def ticket_counts(p: str, *, now: datetime) -> dict[str, Combinable]:
     """The raw counts and the mean handling time.
 
     Counts are keyed ``n_<dataclass field>``: the prefix keeps annotation names from
-    shadowing ticket fields (``resolved``) inside the same query.
+    shadowing ticket fields (``resolved``) inside the same query. Every count is over
+    the counted tickets (:func:`counted`); ``n_exempted`` counts the others, the tickets
+    an approved exemption took out.
     """
 
     def q(**kwargs: Any) -> Q:
-        return Q(**{f"{p}{k}": v for k, v in kwargs.items()})
+        return counted(p) & Q(**{f"{p}{k}": v for k, v in kwargs.items()})
 
     pk = f"{p}pk"
     due_for_response = q(accepted_at__isnull=False) | q(accept_due__lt=now)
     # A merged ticket's caller rates the master's outcome: one matter, one rating in the
     # figures (the master's), so a merged ticket's own rating counts nowhere.
-    merged = q(state=State.MERGED)
+    merged = Q(**{f"{p}state": State.MERGED})
     rated = q(resolved__isnull=False, unreachable=False) & ~merged
     closed_or_rated = q(state=State.CLOSED) | (q(rated_at__isnull=False) & ~merged)
     return {
-        "n_dispatched": Count(pk),
+        "n_dispatched": Count(pk, filter=counted(p)),
         "n_due_for_response": Count(pk, filter=due_for_response),
         "n_responded_in_time": Count(
             pk,
-            filter=_within(p, "accepted_at", "accept_due")
+            filter=counted(p)
+            & _within(p, "accepted_at", "accept_due")
             & _within(p, "first_contact_at", "contact_due"),
         ),
         "n_rated": Count(pk, filter=rated),
@@ -121,13 +139,13 @@ def ticket_counts(p: str, *, now: datetime) -> dict[str, Combinable]:
         "n_satisfied": Count(pk, filter=rated & q(satisfaction=Satisfaction.SATISFIED)),
         "n_basic_satisfied": Count(pk, filter=rated & q(satisfaction=Satisfaction.BASIC)),
         "n_replied": Count(pk, filter=q(replied_at__isnull=False)),
-        "n_replied_on_time": Count(pk, filter=_within(p, "replied_at", "handle_due")),
+        "n_replied_on_time": Count(pk, filter=counted(p) & _within(p, "replied_at", "handle_due")),
         "n_closed_or_rated": Count(pk, filter=closed_or_rated),
         "n_reopened": Count(pk, filter=closed_or_rated & q(reopen_count__gt=0)),
-        "n_overdue_count": Count(pk, filter=overdue_as_of(now, p)),
+        "n_overdue_count": Count(pk, filter=counted(p) & overdue_as_of(now, p)),
+        "n_exempted": Count(pk, filter=Q(**{f"{p}exempt": True})),
         "mean_handling_hours": Avg(
-            HoursBetween(F(f"{p}replied_at"), F(f"{p}dispatched_at")),
-            filter=q(replied_at__isnull=False, dispatched_at__isnull=False),
+            HoursBetween(F(f"{p}replied_at"), F(f"{p}dispatched_at")), filter=handled(p)
         ),
     }
 

@@ -1,7 +1,8 @@
 """Read-only records returned by the metrics selectors (frozen dataclasses).
 
-Counts are integers; rates are floats in ``[0, 1]`` or ``None`` when their
-denominator is zero; ``composite`` is a 0–100 score or ``None``.
+Counts are integers over the tickets that count (an approved exemption takes a ticket
+out; ``exempted`` says how many it took); rates are floats in ``[0, 1]`` or ``None`` when
+their denominator is zero; ``composite`` is a 0–100 score or ``None``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ COUNT_FIELDS = (
     "closed_or_rated",
     "reopened",
     "overdue_count",
+    "exempted",
 )
 RATE_FIELDS = (
     "response_rate",
@@ -57,6 +59,9 @@ class Figures:
     closed_or_rated: int
     reopened: int  # closed-or-rated tickets with reopen_count > 0
     overdue_count: int
+    # Tickets an approved exemption (考核申诉 / 核减) took out of every count above (not
+    # out of the assignment counts, which follow the primary assignments).
+    exempted: int
     mean_handling_hours: float | None  # mean of replied_at - dispatched_at
     # Rates in [0, 1], None when the denominator is 0.
     response_rate: float | None

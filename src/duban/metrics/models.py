@@ -57,6 +57,10 @@ class RollupPeriod(models.Model):
     # deadline passed, overdue) are as of this moment.
     computed_at = models.DateTimeField(_("统计时间"))
     rows = models.PositiveIntegerField(_("汇总行数"), default=0)
+    # Set when a write changed the month's figures in a way the time to live would not
+    # catch soon enough (an approved exemption, 核减, of a ticket dispatched in the month):
+    # the tick or the next reader recomputes it, whatever its age.
+    stale = models.BooleanField(_("待重新汇总"), default=False)
 
     class Meta:
         verbose_name = _("月度汇总批次")
@@ -105,6 +109,8 @@ class MonthlyRollup(models.Model):
     closed_or_rated = models.PositiveIntegerField(default=0)
     reopened = models.PositiveIntegerField(default=0)
     overdue_count = models.PositiveIntegerField(default=0)
+    # Tickets taken out of the counts above by an approved exemption (核减).
+    exempted = models.PositiveIntegerField(default=0)
     handling_hours_sum = models.FloatField(default=0.0)
     handling_count = models.PositiveIntegerField(default=0)
     primary_assignments = models.PositiveIntegerField(default=0)

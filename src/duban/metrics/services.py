@@ -12,7 +12,10 @@ minutes for the current and the previous month, where tickets still move, a quar
 of an hour for older months (late ratings and reopens). ``duban sla tick`` (every
 minute) refreshes the months that are due, so readers normally find them fresh; a
 reader that finds a month missing, a recent month stale or an older one a day old
-recomputes it before reading.
+recomputes it before reading. A write that changes an older month's figures — an
+approved exemption (核减) of a ticket dispatched in it — marks the month stale
+(``on_ticket_event``, an observer of the ticket engine), so the tick or the next reader
+recomputes it whatever its age.
 The time-dependent counts (accept deadline passed, overdue) are as of
 ``RollupPeriod.computed_at``, shown on the dashboard.
 """
@@ -31,10 +34,12 @@ from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 
 from duban.core.periods import Period, months_back, parse_period, period_containing
+from duban.org.models import User
 from duban.tickets.choices import AssignmentRole, AssignmentStatus
-from duban.tickets.models import Category, Ticket, TicketAssignment
+from duban.tickets.events import EventType
+from duban.tickets.models import Category, Ticket, TicketAssignment, TicketEvent
 
-from .expressions import HoursBetween, LocalMonth, ticket_counts
+from .expressions import HoursBetween, LocalMonth, handled, ticket_counts
 from .figures import COUNT_FIELDS
 from .models import MonthlyRollup, RollupPeriod
 
@@ -81,7 +86,7 @@ def time_to_live(period: Period, *, now: datetime, older: timedelta = OLDER_TTL)
 def _is_fresh(
     state: RollupPeriod | None, period: Period, *, now: datetime, older: timedelta = OLDER_TTL
 ) -> bool:
-    if state is None:
+    if state is None or state.stale:
         return False
     age = now - state.computed_at
     # A negative age: refreshed by a process whose clock is a little ahead.
@@ -98,7 +103,6 @@ def _in_periods(field: str, periods: Sequence[Period]) -> Q:
 def _ticket_rows(periods: Sequence[Period], *, now: datetime) -> list[Mapping[str, Any]]:
     counts = ticket_counts("", now=now)
     counts.pop("mean_handling_hours")
-    handled = Q(replied_at__isnull=False, dispatched_at__isnull=False)
     hours = HoursBetween(F("replied_at"), F("dispatched_at"))
     return list(
         Ticket.objects.filter(_in_periods("dispatched_at", periods))
@@ -107,8 +111,8 @@ def _ticket_rows(periods: Sequence[Period], *, now: datetime) -> list[Mapping[st
         .values("month", "district_id", "primary_unit_id", "category_id")
         .annotate(
             **counts,
-            n_handling_hours_sum=Sum(hours, filter=handled),
-            n_handling_count=Count("pk", filter=handled),
+            n_handling_hours_sum=Sum(hours, filter=handled()),
+            n_handling_count=Count("pk", filter=handled()),
         )
     )
 
@@ -196,7 +200,8 @@ def refresh_periods(
         for state in states:
             state.computed_at = now
             state.rows = per_month[state.period]
-        RollupPeriod.objects.bulk_update(states, ["computed_at", "rows"])
+            state.stale = False
+        RollupPeriod.objects.bulk_update(states, ["computed_at", "rows", "stale"])
     return [s.period for s in states]
 
 
@@ -246,3 +251,24 @@ def refresh_due(
     if refreshed:
         logger.debug("rollup refreshed %s", ", ".join(refreshed))
     return RefreshResult(refreshed=tuple(refreshed), seconds=time.perf_counter() - started)
+
+
+def mark_stale(period: Period) -> int:
+    """Have the month recomputed by the next tick or reader, whatever its age (one query).
+
+    Inside the transaction of the write that changed the month: the update waits for a
+    rebuild in progress (it holds the month's row) and the next rebuild, which locks the
+    row, sees the write. A month never computed has no row and nothing to mark.
+    """
+    return RollupPeriod.objects.filter(period=period.label).update(stale=True)
+
+
+def on_ticket_event(
+    *, ticket: Ticket, event: TicketEvent, actor: User | None, now: datetime
+) -> None:
+    """The ticket engine's observer (registered in ``apps.py``): an approved exemption
+    takes the ticket out of the figures of the month it was dispatched in, so that month's
+    rollup is marked stale — the tick only refreshes the last year, and an older month only
+    when a day old."""
+    if event.type == EventType.APPROVE_EXEMPTION and ticket.dispatched_at is not None:
+        mark_stale(period_containing(ticket.dispatched_at))

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("hotspots/", views_panels.hotspot_panel, name="hotspots"),
     path("rankings/", views.ranking_page, name="rankings"),
+    path("rankings/explain/", views.ranking_explain, name="explain"),
     path("report/", views_report.report_page, name="report"),
     path("report/hotspots/", views_report.report_hotspots, name="report_hotspots"),
     path("export/figures.xlsx", views.export_figures, name="export_figures"),

@@ -10,18 +10,20 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
 from duban.core.access import readable, role_required
-from duban.core.errors import DomainError
+from duban.core.errors import DomainError, NotFound
 from duban.core.periods import Period, parse_period, period_containing
 from duban.org.roles import DASHBOARD_ROLES
+from duban.tickets.selectors import unit_by_ref
 
 from .excel import figures_workbook, ranking_workbook
 from .selectors import reader_district
+from .selectors_explain import ranking_explanation
 from .selectors_places import StreetHeat
 from .selectors_report import Dashboard, cached_dashboard_data, dashboard_data
 from .selectors_rollup import rankings_from_rollup
@@ -113,6 +115,32 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         return _error(request, "metrics/rankings.html", exc)
     return render(request, "metrics/rankings.html", {"boards": boards, "period": label})
+
+
+@role_required(DASHBOARD_ROLES)
+def ranking_explain(request: HttpRequest) -> HttpResponse:
+    """「为何如此」: why one unit's row of a ranking is where it is (``?period=&group=&unit=``).
+
+    The htmx panel of the rankings page, the report and the circular; a page of its own
+    without htmx. A unit outside the reader's district's ranking is a 404.
+    """
+    now = timezone.now()
+    label = request.GET.get("period") or period_containing(now).previous.label
+    template = "metrics/_explain.html" if request.htmx else "metrics/explain.html"  # type: ignore[attr-defined]
+    try:
+        unit = unit_by_ref(request.GET.get("unit") or "")
+        explanation = ranking_explanation(
+            period=label,
+            group=request.GET.get("group") or "",
+            unit=unit,
+            reader=request.user,  # type: ignore[arg-type]
+            now=now,
+        )
+    except NotFound as exc:
+        raise Http404(readable(exc)) from exc
+    except DomainError as exc:
+        return _error(request, template, exc)
+    return render(request, template, {"x": explanation})
 
 
 def attachment_header(filename: str, fallback: str) -> str:

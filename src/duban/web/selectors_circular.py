@@ -2,7 +2,8 @@
 
 The circular counts what the figures count and lists everything it counts: its overdue
 tickets are the month's tickets of the reader's district that ``tickets.clocks.overdue_as_of``
-holds overdue as of the moment the month's rollup was computed (the figures' cut-off), so
+holds overdue as of the moment the month's rollup was computed (the figures' cut-off), and
+that count in the figures (``metrics.expressions.counted``: an exempted ticket does not), so
 the list has exactly as many rows as the dashboard, the report and the metrics API count.
 Its boards are the rankings page's (``rankings_from_rollup``), scoped to the district.
 """
@@ -18,7 +19,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from duban.core.periods import PERIOD_TZ, Period, parse_period
-from duban.metrics.expressions import HoursBetween
+from duban.metrics.expressions import HoursBetween, counted
 from duban.metrics.figures import MonthFigures, Ranking
 from duban.metrics.models import MetricSettings
 from duban.metrics.selectors import get_metric_settings, reader_district, weights_of
@@ -180,7 +181,7 @@ def overdue_tickets(*, user: User, period: Period, as_of: datetime) -> TicketQue
     return (
         Ticket.objects.visible_to(user)
         .dispatched_between(period.start, period.end)
-        .filter(overdue_as_of(as_of))
+        .filter(counted(), overdue_as_of(as_of))  # as the figures count: 核减 left out
         .select_related("primary_unit")
         .only(*LIST_FIELDS)
         .annotate(late_days=HoursBetween(late_until, F("handle_due")) / Value(24.0))

@@ -25,6 +25,7 @@ FIGURE_HEADERS = [
     "超期件数",
     "平均办理时长(小时)",
     "综合得分",
+    "核减件数",
 ]
 
 
@@ -78,7 +79,7 @@ def test_ranking_workbook(make_unit, metric_settings):
     ]
     assert ws.freeze_panes == "A2"
     assert [c.value for c in ws["B"]][1:] == ["甲街道", "乙街道"]
-    assert ws["A2"].value == 1 and ws["N2"].value == "新上榜"
+    assert ws["A2"].value == 1 and ws["O2"].value == "新上榜"
     assert wb["飞虎榜"]["B2"].value == "甲街道"
     assert wb["蜗牛榜"]["B2"].value == "乙街道"
     not_ranked = wb["未参与排名"]
