@@ -14,11 +14,11 @@ from duban.sla.deadlines import dispatch_deadlines, resumed_due
 from duban.sla.models import SlaRule
 from duban.sla.selectors import get_calendar, rule_for
 
-from ..choices import AssignmentRole, AssignmentStatus, ReplyResult, State
+from ..choices import AssignmentRole, AssignmentStatus, ExemptionStatus, ReplyResult, State
 from ..clocks import restarting
 from ..errors import DomainError, InvalidInput, PermissionDenied, ReturnWindowClosed
 from ..events import EventType, payloads
-from ..models import Ticket, TicketAssignment
+from ..models import Ticket, TicketAssignment, TicketExemption
 from ..rules import DIRECT_ANSWER_RESULTS, ESCALATE_AFTER
 from .base import check_text, check_unit, lock, transition
 from .closing import close_duplicates
@@ -139,7 +139,16 @@ def _sent_to(t: Ticket, unit: Unit, now: datetime) -> dict:
         "accept_breached_at": None,
         "contact_breached_at": None,
         "handle_breached_at": None,
+        # An exemption is the contesting unit's: the ticket counts again for the next unit.
+        "exempt": False,
     }
+
+
+def leave_unit_exemptions(ticket: Ticket, *, now: datetime) -> None:
+    """The unit the ticket leaves loses its exemption requests: a pending one lapses."""
+    TicketExemption.objects.filter(ticket=ticket, status=ExemptionStatus.PENDING).update(
+        status=ExemptionStatus.REJECTED, ruled_at=now, ruling_note="工单已离开本单位，申诉失效"
+    )
 
 
 def reassign_refusal(ticket: Ticket, unit: Unit) -> DomainError | None:
@@ -198,6 +207,7 @@ def ticket_reassign(
     TicketAssignment.objects.create(
         ticket=locked, unit=target, role=AssignmentRole.PRIMARY, assigned_at=now
     )
+    leave_unit_exemptions(locked, now=now)
     return locked
 
 
@@ -308,6 +318,7 @@ def ticket_approve_return(
             "return_due": None,
             "handle_due": None,
             "escalated": t.escalated or t.return_count + 1 >= ESCALATE_AFTER,
+            "exempt": False,  # the exemption was the returning unit's
         }
 
     returned_unit = ticket.primary_unit_id
@@ -326,6 +337,7 @@ def ticket_approve_return(
     TicketAssignment.objects.filter(ticket=locked, status=AssignmentStatus.ACTIVE).update(
         status=AssignmentStatus.RETURNED, finished_at=now
     )
+    leave_unit_exemptions(locked, now=now)
     return locked
 
 

@@ -119,3 +119,34 @@ def test_the_api_files_and_rules_an_exemption(client, p, now) -> None:
     assert ruled.status_code == 200
     ticket.refresh_from_db()
     assert ticket.exempt
+
+
+def test_an_exemption_stays_with_the_unit_that_won_it(p, now) -> None:
+    ticket = f.accepted(p=p, now=now)
+    ticket = s.ticket_request_exemption(
+        ticket=ticket, actor=p.street_handler, now=now, reason_kind="out_of_scope", reason="供电"
+    )
+    ticket = s.ticket_approve_exemption(ticket=ticket, actor=p.dispatcher, now=now)
+    assert ticket.exempt
+    moved = s.ticket_reassign(
+        ticket=ticket, actor=p.dispatcher, now=now, unit=p.district.hubin, reason="属地调整"
+    )
+    assert not moved.exempt  # 湖滨路街道 is counted for it
+    asked = s.ticket_request_exemption(
+        ticket=moved,
+        actor=p.other_street_handler,
+        now=now,
+        reason_kind="other",
+        reason="重复诉求",
+    )
+    asked = s.ticket_request_return(
+        ticket=asked, actor=p.other_street_handler, now=now, reason="非本单位职责"
+    )
+    back = s.ticket_approve_return(ticket=asked, actor=p.dispatcher, now=now)
+    assert not back.exempt
+    assert list(
+        TicketExemption.objects.filter(ticket=ticket)
+        .order_by("pk")
+        .values_list("status", flat=True)
+    ) == ["approved", "rejected"]
+    assert replay(back.events.order_by("seq")) == ticket_replayed_fields(back)
