@@ -133,7 +133,7 @@ def _together(*calls: Callable[[], object]) -> list[object]:
         try:
             barrier.wait()
             outcome: object = call()
-        except Exception as exc:  # noqa: BLE001 - a deadlock (OperationalError) must show too
+        except Exception as exc:
             outcome = exc
         finally:
             connection.close()
