@@ -121,3 +121,29 @@ def _fresh_sla_cache() -> None:
     from duban.sla.selectors import calendar_invalidate
 
     calendar_invalidate()
+
+
+def _transaction_group(item: pytest.Item) -> int:
+    """0: no transactional database; 1: transactional restoring the serialized database;
+    2: transactional without it (browser journeys, some concurrency tests)."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    transactional = (marker is not None and marker.kwargs.get("transaction", False)) or (
+        "transactional_db" in fixtures or "live_server" in fixtures
+    )
+    if not transactional:
+        return 0
+    return 1 if marker is not None and marker.kwargs.get("serialized_rollback", False) else 2
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that restore the serialized database run before plain transactional ones.
+
+    A plain transactional test flushes the tables at its end and Django's post_migrate
+    recreates the content types with new ids; a later test restoring the serialized
+    database would then insert content types that exist under other ids (a unique
+    violation that depends on which tests an xdist worker happened to get). Each worker
+    runs its share in this order, so no restoring test ever follows a plain one.
+    """
+    items.sort(key=_transaction_group)

@@ -45,7 +45,7 @@ ID_RE = re.compile(r"^\d{17}[\dX]$")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 # The note of the engine's own dispatch at intake.
-AUTO_DISPATCH_NOTE = "智能派单（置信度达到阈值） / auto-dispatched above the confidence threshold"
+AUTO_DISPATCH_NOTE = "智能派单（置信度达到阈值）"
 
 
 def normalise_phone(phone: str) -> str:
