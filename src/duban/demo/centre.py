@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from duban.sla.deadlines import callback_due, dispatch_deadlines
+from duban.sla.deadlines import callback_due
 from duban.tickets.events import EventType, payloads
 from duban.tickets.rules import ESCALATE_AFTER, MAX_CALLBACK_ATTEMPTS, rating_may_reopen
-from duban.tickets.services.closing import round_cleared
+from duban.tickets.services.closing import reopen_changes
 
 from . import data
 from .recorder import TicketRecord
@@ -137,19 +137,13 @@ class CentreSteps:
     def _reopen_changes(self, rec: TicketRecord, at: datetime) -> dict:
         """closing._reopen_changes: a fresh handling deadline from the reopen, the last
         round's answer and call-back cleared (``round_cleared``)."""
-        count = rec.t["reopen_count"] + 1
-        rule = self.s.rule(rec.t["kind"], rec.t["appeal_type"], rec.t["urgency"])
-        return {
-            "reopen_count": count,
-            "closed_at": None,
-            "accepted_at": None,
-            "escalated": rec.t["escalated"] or count >= ESCALATE_AFTER,
-            "handle_due": dispatch_deadlines(
-                rule=rule, calendar=self.cal, dispatched_at=at
-            ).handle_due,
-            "handle_breached_at": None,
-            **round_cleared(),
-        }
+        return reopen_changes(
+            reopen_count=rec.t["reopen_count"],
+            escalated=rec.t["escalated"],
+            rule=self.s.rule(rec.t["kind"], rec.t["appeal_type"], rec.t["urgency"]),
+            calendar=self.cal,
+            now=at,
+        )
 
     def reopen(self, rec: TicketRecord, at: datetime) -> datetime:
         """ticket_reopen of a closed ticket (the caller called again)."""

@@ -290,11 +290,11 @@ def _review_pass(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad: Repo
 
 
 def _new_round(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk) -> None:
-    """``closing._reopen_changes``: the handling clock restarts from the reopen, the last
-    round's call-back clock and attempts go."""
+    """``closing.reopen_changes``: the accept and handling clocks restart from the reopen,
+    the last round's call-back clock and attempts go."""
     d = dispatch_deadlines(rule=c.rule(t), calendar=c.calendar, dispatched_at=e.at)
-    w.due.update(handle_due=d.handle_due, callback_due=None)
-    w.flagged -= {"handle_breached_at", "callback_breached_at"}
+    w.due.update(accept_due=d.accept_due, handle_due=d.handle_due, callback_due=None)
+    w.flagged -= {"accept_breached_at", "handle_breached_at", "callback_breached_at"}
     w.attempts = 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 
@@ -107,20 +108,34 @@ def _rating_changes(
 
 
 def _reopen_changes(t: Ticket, now: datetime) -> dict:
-    """A new round for the same unit (重办): the handling clock restarts from the reopen
-    with a fresh deadline and no breach, and the last round's reply, review, call-backs
-    and rating no longer stand as this round's (its events keep them). Three reopens
-    escalate the ticket."""
-    count = t.reopen_count + 1
     rule = rule_for(kind=t.kind, appeal_type=t.appeal_type, urgency=t.urgency)
+    return reopen_changes(
+        reopen_count=t.reopen_count,
+        escalated=t.escalated,
+        rule=rule,
+        calendar=get_calendar(),
+        now=now,
+    )
+
+
+def reopen_changes(
+    *, reopen_count: int, escalated: bool, rule: Any, calendar: Any, now: datetime
+) -> dict[str, Any]:
+    """A new round for the same unit (重办): the accept and handling clocks restart from the
+    reopen with fresh deadlines and no breach (signing for it again is not late from the
+    start), and the last round's reply, review, call-backs and rating no longer stand as
+    this round's (its events keep them). Three reopens escalate the ticket. Pure: the demo
+    plays reopens with it too."""
+    count = reopen_count + 1
+    due = dispatch_deadlines(rule=rule, calendar=calendar, dispatched_at=now)
     return {
         "reopen_count": count,
         "closed_at": None,
         "accepted_at": None,
-        "escalated": t.escalated or count >= ESCALATE_AFTER,
-        "handle_due": dispatch_deadlines(
-            rule=rule, calendar=get_calendar(), dispatched_at=now
-        ).handle_due,
+        "escalated": escalated or count >= ESCALATE_AFTER,
+        "accept_due": due.accept_due,
+        "accept_breached_at": None,
+        "handle_due": due.handle_due,
         "handle_breached_at": None,
         **round_cleared(),
     }

@@ -145,3 +145,16 @@ def test_a_review_starts_the_call_back_clock_afresh(p, now):
     Ticket.objects.filter(pk=t.pk).update(callback_breached_at=local(3, 1, 9))
     t = s.ticket_review_pass(ticket=t, actor=p.dispatcher, now=local(3, 5, 9))
     assert t.callback_breached_at is None
+
+
+def test_signing_for_a_reopened_ticket_is_timed_from_the_reopen(p, now):
+    """The accept clock restarts too: the unit is not late to sign from the reopen's first
+    minute because the first round's accept deadline passed long ago."""
+    t = f.closed(p=p, now=now)
+    at = local(3, 20, 9)
+    t = s.ticket_reopen(ticket=t, actor=p.dispatcher, now=at, reason="群众反映仍未解决")
+    rule = rule_for(kind=t.kind, appeal_type=t.appeal_type, urgency=t.urgency)
+    due = dispatch_deadlines(rule=rule, calendar=get_calendar(), dispatched_at=at)
+    assert t.accept_due == due.accept_due > at and t.accept_breached_at is None
+    accepted = s.ticket_accept(ticket=t, actor=p.street_handler, now=at + timedelta(minutes=30))
+    assert accepted.accepted_at <= accepted.accept_due
