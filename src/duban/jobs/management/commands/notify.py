@@ -7,11 +7,9 @@ is retried with a growing pause, up to a fixed number of attempts.
 
 from __future__ import annotations
 
-from datetime import datetime
+from django.core.management.base import BaseCommand, CommandParser
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
-
+from duban.jobs.clock import add_now_option, now_from
 from duban.notifications.selectors import sms_outbox_counts
 from duban.notifications.services import sms_send
 
@@ -22,21 +20,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         send = sub.add_parser("send", help="send queued and failed SMS, each exactly once")
-        send.add_argument(
-            "--now", help="ISO moment to use instead of the clock (for replays and tests)"
-        )
+        add_now_option(send)
 
     def handle(self, *args: object, **options: object) -> None:
-        now = timezone.now()
-        if options.get("now"):
-            try:
-                now = datetime.fromisoformat(str(options["now"]))
-            except ValueError as exc:
-                raise CommandError(
-                    f"--now 不是有效的时间 / --now is not an ISO datetime: {options['now']}"
-                ) from exc
-            if timezone.is_naive(now):
-                now = timezone.make_aware(now)
+        now = now_from(options)
         result = sms_send(now=now)
         counts = sms_outbox_counts()
         self.stdout.write(

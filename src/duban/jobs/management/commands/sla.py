@@ -7,11 +7,9 @@ Run every minute (cron or a systemd timer). The job worker will run it later.
 
 from __future__ import annotations
 
-from datetime import datetime
+from django.core.management.base import BaseCommand, CommandParser
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
-
+from duban.jobs.clock import add_now_option, now_from
 from duban.metrics.services import refresh_due
 from duban.notifications.services import notify_due_soon
 from duban.sla.services import ensure_next_year
@@ -27,21 +25,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         tick = sub.add_parser("tick", help="flag breached deadlines once")
-        tick.add_argument(
-            "--now", help="ISO moment to use instead of the clock (for replays and tests)"
-        )
+        add_now_option(tick)
 
     def handle(self, *args: object, **options: object) -> None:
-        now = timezone.now()
-        if options.get("now"):
-            try:
-                now = datetime.fromisoformat(str(options["now"]))
-            except ValueError as exc:
-                raise CommandError(
-                    f"--now 不是有效的时间 / --now is not an ISO datetime: {options['now']}"
-                ) from exc
-            if timezone.is_naive(now):
-                now = timezone.make_aware(now)
+        now = now_from(options)
         # First the calendar: a year missing from it would give wrong deadlines.
         added = ensure_next_year(now)
         if added:
