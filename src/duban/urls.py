@@ -11,5 +11,9 @@ urlpatterns = [
     path("metrics/", include("duban.metrics.urls")),
     path("portal/", include("duban.portal.urls")),
     path("notices/", include("duban.notifications.urls")),
+    path("indicators/", include("duban.indicators.urls")),
+    path("enterprises/", include("duban.enterprises.urls")),
+    path("projects/", include("duban.projects.urls")),
+    path("inspections/", include("duban.inspections.urls")),
     path("", include("duban.web.urls")),
 ]

@@ -12,10 +12,14 @@ from ninja import NinjaAPI, Swagger
 
 from duban.core import api_errors
 from duban.dispatch.api import router as dispatch_router
+from duban.enterprises.api import router as enterprises_router
+from duban.indicators.api import router as indicators_router
+from duban.inspections.api import router as inspections_router
 from duban.metrics.api import router as metrics_router
 from duban.notifications.api import router as notifications_router
 from duban.org.api import router as org_router
 from duban.org.auth import BearerAuth, SessionAuth
+from duban.projects.api import router as projects_router
 from duban.tickets.api import router as tickets_router
 from duban.tickets.api_actions import router as actions_router
 from duban.tickets.api_attachments import router as attachments_router
@@ -38,6 +42,10 @@ api.add_router("", org_router)
 api.add_router("", metrics_router)
 api.add_router("", dispatch_router)
 api.add_router("", notifications_router)
+api.add_router("", indicators_router)
+api.add_router("", enterprises_router)
+api.add_router("", projects_router)
+api.add_router("", inspections_router)
 
 
 def unknown_endpoint(request: HttpRequest, rest: str = "") -> JsonResponse:

@@ -30,7 +30,7 @@ def role_required(
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not user.is_active or (allowed is not None and user.role not in allowed):  # type: ignore[union-attr]
+            if not user.is_active or (allowed is not None and not user.has_role(allowed)):  # type: ignore[union-attr]
                 raise PermissionDenied("当前角色无权访问该页面")
             return view(request, *args, **kwargs)
 

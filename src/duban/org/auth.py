@@ -51,7 +51,7 @@ class _RoleCheck:
 
     def authenticate(self, request: HttpRequest, *args: Any) -> Any:
         user = super().authenticate(request, *args)  # type: ignore[misc]
-        if user is not None and user.role not in self.roles:
+        if user is not None and not user.has_role(self.roles):
             raise PermissionDenied(
                 "当前角色无权访问该接口 / your role may not use this endpoint",
                 role=user.role,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager as BaseUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -85,6 +85,23 @@ class Unit(models.Model):
         return int(self.path.split("/", 1)[0])
 
 
+def pack_roles(roles: object) -> str:
+    """``User.extra_roles`` as stored: ",a,b," (so ``__contains=",a,"`` finds a role on any
+    database, without a join)."""
+    codes = sorted({str(r) for r in roles})  # type: ignore[attr-defined]
+    return f",{','.join(codes)}," if codes else ""
+
+
+class UserQuerySet(models.QuerySet["User"]):
+    def with_role(self, role: str) -> UserQuerySet:
+        """Users holding ``role``, as their primary role or as an extra one."""
+        return self.filter(models.Q(role=role) | models.Q(extra_roles__contains=f",{role},"))
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    pass
+
+
 class User(AbstractUser):
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.HANDLER)
@@ -97,6 +114,10 @@ class User(AbstractUser):
         related_name="members",
     )
     phone = models.CharField(_("电话"), max_length=20, blank=True)
+    # Further roles beside ``role`` (one account per person), stored by ``pack_roles``.
+    extra_roles = models.CharField(_("兼任角色"), max_length=200, blank=True, default="")
+
+    objects = UserManager()
 
     class Meta:
         verbose_name = _("用户")
@@ -106,13 +127,25 @@ class User(AbstractUser):
         return self.full_name or self.username
 
     @property
+    def roles(self) -> frozenset[str]:
+        """The primary role and every extra one."""
+        extra = [r for r in self.extra_roles.split(",") if r]
+        return frozenset([self.role, *extra])
+
+    def has_role(self, group: object) -> bool:
+        """Whether the user holds any role of ``group`` (a role code or a set of them)."""
+        if isinstance(group, str):
+            return group in self.roles
+        return not self.roles.isdisjoint(group)  # type: ignore[arg-type]
+
+    @property
     def scope_path(self) -> str | None:
         """Materialised-path prefix of everything this user may see; None means nothing."""
         if self.unit_id is None:
             return None
         unit = self.unit
         assert unit is not None
-        if self.role in DISTRICT_WIDE_ROLES:
+        if self.has_role(DISTRICT_WIDE_ROLES):
             return unit.district_path
         return unit.path
 
@@ -127,7 +160,7 @@ class User(AbstractUser):
 
     @property
     def sees_personal_data(self) -> bool:
-        return self.role in PERSONAL_DATA_ROLES
+        return self.has_role(PERSONAL_DATA_ROLES)
 
 
 class ApiToken(models.Model):

@@ -19,8 +19,16 @@ class Role(models.TextChoices):
     LEADER = "leader", _("区领导")
     SERVICE_OFFICER = "service_officer", _("首席服务员")
     PROJECT_REPORTER = "project_reporter", _("项目填报员")
+    PROJECT_OFFICE = "project_office", _("项目办(发改局)")
+    STATS_OFFICE = "stats_office", _("统计局")
+    INSPECTOR = "inspector", _("督查员")
+    INSPECTION_OFFICE = "inspection_office", _("创文办/督查办")
     ADMIN = "admin", _("系统管理员")
 
+
+# A user holds one primary role (``User.role``) and may hold further ones
+# (``User.extra_roles``: a 发改局 clerk also handles tickets, a leader is also a project's
+# 包联领导). Every check asks ``user.has_role(group)``, which looks at all of them.
 
 # The operator's intake desk (受理台).
 INTAKE_ROLES = frozenset({Role.OPERATOR})
@@ -41,10 +49,30 @@ URGE_ROLES = SUPERVISION_ROLES | DISPATCHER_ROLES
 DASHBOARD_ROLES = frozenset(
     {Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN, Role.UNIT_HEAD}
 )
+# -- modules --------------------------------------------------------------------------
+# Key projects (项目为王): the development office runs the ledger and the monthly dispatch.
+PROJECT_OFFICE_ROLES = frozenset({Role.PROJECT_OFFICE})
+# Enterprise service (万人助万企): chief service officers.
+SERVICE_OFFICER_ROLES = frozenset({Role.SERVICE_OFFICER})
+# Economic indicators: only the statistics office writes.
+STATS_ROLES = frozenset({Role.STATS_OFFICE})
+# Inspections (督查检查): inspectors walk the rounds; the 创文办/督查办 runs programmes.
+INSPECTOR_ROLES = frozenset({Role.INSPECTOR})
+INSPECTION_OFFICE_ROLES = frozenset({Role.INSPECTION_OFFICE})
+
 # Work spans the whole district although they sit in one unit (the service centre, the
 # supervision office, the leadership).
 DISTRICT_WIDE_ROLES = frozenset(
-    {Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN}
+    {
+        Role.OPERATOR,
+        Role.DISPATCHER,
+        Role.SUPERVISOR,
+        Role.LEADER,
+        Role.ADMIN,
+        Role.PROJECT_OFFICE,
+        Role.STATS_OFFICE,
+        Role.INSPECTION_OFFICE,
+    }
 )
 # See callers' personal data in lists and API output.
 PERSONAL_DATA_ROLES = frozenset({Role.OPERATOR, Role.DISPATCHER, Role.ADMIN})

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +21,7 @@ from django.db.models.functions import Concat, Substr
 
 from duban.core.errors import DomainError
 
-from .models import ApiToken, Role, Unit, UnitKind, User
+from .models import ApiToken, Role, Unit, UnitKind, User, pack_roles
 
 TOKEN_PREFIX = "dbn_"
 log = logging.getLogger("duban.org")
@@ -272,8 +272,16 @@ def user_create(
     full_name: str = "",
     password: str | None = None,
     phone: str = "",
+    extra_roles: Iterable[str] = (),
 ) -> User:
-    user = User(username=username, role=role, unit=unit, full_name=full_name, phone=phone)
+    user = User(
+        username=username,
+        role=role,
+        unit=unit,
+        full_name=full_name,
+        phone=phone,
+        extra_roles=pack_roles(set(extra_roles) - {role}),
+    )
     if password:
         user.set_password(password)
     else:

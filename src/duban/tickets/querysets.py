@@ -36,7 +36,7 @@ class TicketQuerySet(models.QuerySet):
         # Unit ids of the subtree as a subquery: the filter stays on ticket columns, so
         # the planner can walk an index in the requested order and stop at the page size.
         subtree = Unit.objects.filter(path__startswith=scope).values("pk")
-        if user.role in DISTRICT_WIDE_ROLES:
+        if user.has_role(DISTRICT_WIDE_ROLES):
             # Every ticket carries its district from registration on (dispatched or not):
             # one equality on a ticket column, walked with the (district, number) index.
             return self.filter(district_id=user.district_pk)

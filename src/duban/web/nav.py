@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -49,12 +51,14 @@ def home_url(who: object) -> str:
     return reverse(name) if name else reverse("web:no_desk")
 
 
-def nav_items(role: str, current: str) -> list[dict[str, object]]:
+def nav_items(held: str | Iterable[str], current: str) -> list[dict[str, object]]:
+    """The links of a user holding the role(s) ``held`` (``User.roles``), in NAV order."""
+    mine = frozenset([held] if isinstance(held, str) else held)
     items = []
     for name, label, roles in NAV:
-        if role in roles:
+        if not mine.isdisjoint(roles):
             url = reverse(name)
             items.append({"url": url, "label": label, "active": current.startswith(url)})
-    if role == Role.ADMIN:
+    if Role.ADMIN in mine:
         items.append({"url": "/admin/", "label": _("系统管理"), "active": False})
     return items

@@ -32,6 +32,10 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("dispatch",),  # text intelligence (routing, duplicates, knowledge, hot-spots)
     ("metrics",),  # figures, rankings, the monthly rollup
     ("notifications",),  # notices to staff and the SMS outbox (observes the ticket engine)
+    ("indicators",),  # economic indicators: areas, monthly data, ranks (needs only core, org)
+    ("enterprises",),  # enterprise service (万人助万企): registry, visits, problems, proxy cases
+    ("projects",),  # key projects (项目为王): ledger, monthly dispatch, lag; points at enterprises
+    ("inspections",),  # inspections (督查检查): checklists, sites, rounds, findings, scores
     ("portal", "web", "api", "demo", "jobs"),  # pages, the NinjaAPI, the demo, scheduled jobs
 )
 LAYER = {app: level for level, apps in enumerate(LAYERS) for app in apps}
@@ -60,6 +64,10 @@ ABSENT_ROOMS: dict[str, dict[str, str]] = {
     "dispatch": {"views": "its suggestions show on web's intake desk; its endpoints in api.py"},
     "metrics": {},
     "notifications": {},
+    "indicators": {},
+    "enterprises": {},
+    "projects": {},
+    "inspections": {},
     "portal": {
         "models": "a citizen's appeal is a ticket",
         "api": "public pages only",

@@ -123,7 +123,7 @@ def check_permission(*, ticket: Ticket, actor: User | None, action: str) -> None
     rule = TABLE[action]
     if rule.scope == "none":
         return
-    if actor is None or not actor.is_active or actor.role not in rule.roles:
+    if actor is None or not actor.is_active or not actor.has_role(rule.roles):
         raise PermissionDenied(
             f"当前角色无权执行该操作 / your role may not {action} tickets", action=action
         )

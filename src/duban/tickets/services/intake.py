@@ -223,7 +223,7 @@ def register_refusal(*, actor: User | None, kind: str, channel: str) -> DomainEr
     """Why ``actor`` may not register a ticket of ``kind`` by ``channel``: a user needs one of
     the kind's register roles; the public (no user) submits only through the online channels."""
     if actor is not None:
-        if actor.role not in modules.for_kind(kind).register_roles:
+        if not actor.has_role(modules.for_kind(kind).register_roles):
             return PermissionDenied(
                 "当前角色无权登记该类工单 / your role may not register this kind"
             )

@@ -43,7 +43,7 @@ STATE_CSS = {
 @register.inclusion_tag("web/_nav.html", takes_context=True)
 def nav(context: dict[str, Any]) -> dict[str, Any]:
     request = context["request"]
-    return {"items": nav_items(request.user.role, request.path), "user": request.user}
+    return {"items": nav_items(request.user.roles, request.path), "user": request.user}
 
 
 @register.simple_tag

@@ -15,6 +15,7 @@ from django.utils import timezone
 from duban.demo import data
 from duban.demo.builder import build_world, login_rows
 from duban.demo.invariants import check_invariants
+from duban.demo.modules import build_modules
 from duban.demo.rules_check import CHECKS
 from duban.demo.simulate import TZ, Simulator
 from duban.demo.writer import day_offsets, fast_sqlite, finish, next_pks, write_batch
@@ -139,6 +140,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"demo: monthly rollup of {len(rolled.refreshed)} months in {rolled.seconds:.1f}s"
         )
+        build_modules(world, now=timezone.now(), write=self.stdout.write)
 
     def _bar(self, opts: dict[str, Any], desc: str = "demo") -> Any:
         if opts["no_progress"]:
