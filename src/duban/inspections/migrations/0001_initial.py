@@ -11,8 +11,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('org', '0004_apitoken_expires_at_user_totp_confirmed_at_and_more'),
-        ('tickets', '0015_caller_encrypted'),
+        ('org', '0003_user_extra_roles'),
+        ('tickets', '0014_chinese_labels'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
