@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser, UserManager as BaseUserManager
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as BaseUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from duban.core.crypto import EncryptedTextField
 
 from .roles import DISTRICT_WIDE_ROLES, PERSONAL_DATA_ROLES, Role
 
@@ -116,6 +119,10 @@ class User(AbstractUser):
     phone = models.CharField(_("电话"), max_length=20, blank=True)
     # Further roles beside ``role`` (one account per person), stored by ``pack_roles``.
     extra_roles = models.CharField(_("兼任角色"), max_length=200, blank=True, default="")
+    # Optional second factor (TOTP, RFC 6238) for administrators and leaders: the secret is
+    # encrypted at rest; the factor is on once a first code confirmed it (org.services_logins).
+    totp_secret = EncryptedTextField(_("动态口令密钥"), blank=True, default="", editable=False)
+    totp_confirmed_at = models.DateTimeField(_("动态口令启用时间"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -159,6 +166,10 @@ class User(AbstractUser):
         return bool(scope and unit is not None and unit.path.startswith(scope))
 
     @property
+    def has_second_factor(self) -> bool:
+        return self.totp_confirmed_at is not None and bool(self.totp_secret)
+
+    @property
     def sees_personal_data(self) -> bool:
         return self.has_role(PERSONAL_DATA_ROLES)
 
@@ -175,6 +186,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("创建时间"))
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    # None: never expires (tokens created before expiry existed); new tokens always expire.
+    expires_at = models.DateTimeField(_("过期时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API 令牌")
@@ -182,3 +195,46 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+class LoginOutcome(models.TextChoices):
+    SUCCESS = "success", _("成功")
+    FAILURE = "failure", _("密码错误")
+    SECOND_FACTOR = "second_factor", _("动态口令错误")
+    LOCKED = "locked", _("已锁定，拒绝")
+
+
+class LoginAttempt(models.Model):
+    """One sign-in attempt on the pages or the admin: the audit behind throttling.
+
+    Counted per account (``username`` as typed, lower-cased) and per client ``address`` over
+    a recent window (``org.selectors_logins.login_refusal``), so every app server sees the
+    same counts.
+    """
+
+    username = models.CharField(_("用户名"), max_length=150)
+    address = models.CharField(_("来源地址"), max_length=45)
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("用户"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="login_attempts",
+    )
+    outcome = models.CharField(_("结果"), max_length=16, choices=LoginOutcome.choices)
+    path = models.CharField(_("登录入口"), max_length=50, blank=True)
+    at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        verbose_name = _("登录记录")
+        verbose_name_plural = _("登录记录")
+        ordering = ["-at"]
+        indexes = [
+            models.Index(fields=["username", "at"], name="login_attempt_user_at"),
+            models.Index(fields=["address", "at"], name="login_attempt_address_at"),
+            models.Index(fields=["at"], name="login_attempt_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.get_outcome_display()} {self.at:%Y-%m-%d %H:%M}"
