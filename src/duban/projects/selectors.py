@@ -1,0 +1,565 @@
+"""Reads of the project ledger: who sees what, progress and lag in SQL, desks and lists.
+
+Progress is judged on the last approved report of the plan year, whose figures the review
+service writes onto the project (``completed_this_year``, ``plan_to_date`` = the plan curve
+at that month): completion = completed / annual plan, time elapsed (序时进度) = plan to date /
+annual plan, and the gap between them in points decides 超前 / 正常 / 滞后. The comparison is
+made on amounts (``(completed − plan) × 100 ≥ points × annual plan``) so both databases agree
+to the cent. A stage lags when a planned stage date passed without the stage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce
+
+from duban.org.models import Unit, User
+from duban.org.roles import PROJECT_OFFICE_ROLES, UNIT_ROLES, Role
+
+from .errors import ProjectNotFound
+from .models import (
+    STAGE_ORDER,
+    Blocker,
+    Contest,
+    LagStatus,
+    Level,
+    MonthlyReport,
+    PlanMonth,
+    Project,
+    ProjectSettings,
+    ReportState,
+    Stage,
+    StageDate,
+    TaskForceMember,
+)
+
+# Who sees every project of the district: the project office, supervision, the admin.
+SEE_ALL_ROLES = PROJECT_OFFICE_ROLES | {Role.SUPERVISOR, Role.ADMIN}
+MONEY_FIELD = DecimalField(max_digits=16, decimal_places=2)
+
+
+def settings_for(district_id: int | None) -> ProjectSettings:
+    found = ProjectSettings.objects.filter(district_id=district_id).first()
+    return found or ProjectSettings(district_id=district_id)
+
+
+# -- scope ------------------------------------------------------------------------------------
+
+
+def visible_to(user: User) -> QuerySet[Project]:
+    """The projects ``user`` may read: the office and supervision the district's; a lead
+    official his; a reporter hers; task-force members theirs; unit staff their unit's and
+    their street's."""
+    district = user.district_pk
+    if district is None or not user.is_active:
+        return Project.objects.none()
+    qs = Project.objects.filter(district_id=district)
+    if user.has_role(SEE_ALL_ROLES):
+        return qs
+    mine = (
+        Q(lead=user)
+        | Q(reporter=user)
+        | Exists(TaskForceMember.objects.filter(project=OuterRef("pk"), user=user))
+    )
+    if user.has_role(UNIT_ROLES) and user.unit is not None:
+        path = user.unit.path
+        mine |= Q(unit__path__startswith=path) | Q(street__path__startswith=path)
+    return qs.filter(mine)
+
+
+def project_for(user: User, code: str) -> Project:
+    found = visible_to(user).filter(code=code).select_related("district").first()
+    if found is None:
+        raise ProjectNotFound("项目不存在或无权查看 / project not found", code=code)
+    return found
+
+
+def can_report(user: User, project: Project) -> bool:
+    return project.reporter_id == user.pk or user.has_role(PROJECT_OFFICE_ROLES)
+
+
+# -- progress and lag -------------------------------------------------------------------------
+
+
+def lag_status(
+    *, completed: Decimal, plan_to_date: Decimal, annual_plan: Decimal, ahead: Decimal, lagging: Decimal
+) -> str:
+    """超前 / 正常 / 滞后 of one project (the same rule the SQL below applies)."""
+    if annual_plan <= 0:
+        return LagStatus.NORMAL
+    gap = (completed - plan_to_date) * 100
+    if gap >= ahead * annual_plan:
+        return LagStatus.AHEAD
+    if gap <= lagging * annual_plan:
+        return LagStatus.LAGGING
+    return LagStatus.NORMAL
+
+
+def with_progress(qs: QuerySet[Project], *, rules: ProjectSettings, today: date) -> QuerySet[Project]:
+    """Annotate completion, time elapsed, lag status, stage lag and the warning level."""
+    gap = (F("completed_this_year") - F("plan_to_date")) * 100
+    annual = F("annual_plan")
+
+    def rate(amount: str) -> Case:
+        return Case(
+            When(annual_plan__gt=0, then=Cast(F(amount), FloatField()) / Cast(annual, FloatField())),
+            default=Value(0.0),
+            output_field=FloatField(),
+        )
+
+    stage_due = StageDate.objects.filter(
+        project=OuterRef("pk"), actual_date__isnull=True, planned_date__lt=today
+    ).order_by("planned_date")
+    red_before = today - timedelta(days=int(rules.red_stage_days))
+    return qs.annotate(
+        gap_amount=gap,
+        completion_rate=rate("completed_this_year"),
+        time_elapsed_rate=rate("plan_to_date"),
+        lag_status=Case(
+            When(annual_plan__lte=0, then=Value(LagStatus.NORMAL)),
+            When(gap_amount__gte=Value(rules.ahead_points) * annual, then=Value(LagStatus.AHEAD)),
+            When(gap_amount__lte=Value(rules.lagging_points) * annual, then=Value(LagStatus.LAGGING)),
+            default=Value(LagStatus.NORMAL),
+            output_field=CharField(),
+        ),
+        stage_due=Subquery(stage_due.values("planned_date")[:1]),
+        stage_due_stage=Subquery(stage_due.values("stage")[:1]),
+    ).annotate(
+        warning=Case(
+            When(
+                Q(annual_plan__gt=0, gap_amount__lte=Value(rules.red_points) * annual)
+                | Q(stage_due__lt=red_before),
+                then=Value("red"),
+            ),
+            When(Q(lag_status=LagStatus.LAGGING) | Q(stage_due__isnull=False), then=Value("yellow")),
+            default=Value(""),
+            output_field=CharField(),
+        )
+    )
+
+
+def stage_lag_text(project: Any, today: date) -> str:
+    """"签约未落地（逾期 35 天）" for a project whose next planned stage date has passed."""
+    due = getattr(project, "stage_due", None)
+    if not due:
+        return ""
+    current = Stage(project.stage).label
+    missed = Stage(getattr(project, "stage_due_stage", None) or STAGE_ORDER[-1]).label
+    return f"{current}未{missed}（逾期{(today - due).days}天）"
+
+
+@dataclass
+class LedgerFilters:
+    name: str = ""
+    stage: str = ""
+    level: str = ""
+    lag_status: str = ""
+    chain: int | None = None
+    street: int | None = None
+    lead: int | None = None
+    unit: int | None = None
+    warning: str = ""
+    bonds: bool = False
+
+
+def ledger(
+    *, user: User, today: date, filters: LedgerFilters | None = None
+) -> QuerySet[Project]:
+    """The ledger as ``user`` sees it, with progress annotations, filtered, ordered by code."""
+    f = filters or LedgerFilters()
+    rules = settings_for(user.district_pk)
+    qs = with_progress(visible_to(user), rules=rules, today=today)
+    if f.name:
+        qs = qs.filter(Q(name__contains=f.name) | Q(code__contains=f.name))
+    if f.stage:
+        qs = qs.filter(stage=f.stage)
+    if f.level:
+        qs = qs.filter(levels__contains=f",{f.level},")
+    if f.lag_status:
+        qs = qs.filter(lag_status=f.lag_status)
+    if f.chain:
+        qs = qs.filter(chain_id=f.chain)
+    if f.street:
+        qs = qs.filter(street_id=f.street)
+    if f.lead:
+        qs = qs.filter(lead_id=f.lead)
+    if f.unit:
+        qs = qs.filter(unit_id=f.unit)
+    if f.warning:
+        qs = qs.filter(warning=f.warning)
+    if f.bonds:
+        qs = qs.filter(bond_applied__gt=0)
+    return qs.select_related("chain", "street", "unit", "lead").order_by("code")
+
+
+def project_page(*, user: User, code: str, today: date) -> Project:
+    """One project with its progress annotations (404 outside the reader's scope)."""
+    rules = settings_for(user.district_pk)
+    found = (
+        with_progress(visible_to(user), rules=rules, today=today)
+        .select_related("chain", "street", "unit", "lead", "reporter", "owner", "district")
+        .filter(code=code)
+        .first()
+    )
+    if found is None:
+        raise ProjectNotFound("项目不存在或无权查看 / project not found", code=code)
+    return found
+
+
+def project_reports(project: Project) -> QuerySet[MonthlyReport]:
+    return project.reports.select_related("submitted_by", "reviewed_by").order_by("-year", "-month")
+
+
+def project_stage_dates(project: Project) -> QuerySet[StageDate]:
+    return project.stage_dates.order_by("id")
+
+
+def project_blockers(project: Project) -> QuerySet[Blocker]:
+    return project.blockers.select_related("ticket", "ticket__unit").order_by("-raised_at")
+
+
+def chart_data(project: Project) -> dict[str, Any]:
+    """The plan curve against the approved cumulative investment of the plan year."""
+    year = project.plan_year
+    plan = {p.month: float(p.cumulative) for p in PlanMonth.objects.filter(project=project, year=year)}
+    actual = {
+        r["month"]: float(r["cumulative_year"])
+        for r in MonthlyReport.objects.filter(
+            project=project, year=year, state=ReportState.APPROVED
+        ).values("month", "cumulative_year")
+    }
+    months = range(1, 13)
+    return {
+        "months": [f"{m}月" for m in months],
+        "plan": [plan.get(m) for m in months],
+        "actual": [actual.get(m) for m in months],
+    }
+
+
+# -- monthly dispatch -------------------------------------------------------------------------
+
+
+def report_month(today: date) -> tuple[int, int]:
+    """The month being collected: the month before ``today``."""
+    first = today.replace(day=1) - timedelta(days=1)
+    return first.year, first.month
+
+
+@dataclass
+class DispatchDesk:
+    year: int
+    month: int
+    missing: list[Project]
+    to_review: list[MonthlyReport]
+    late: list[MonthlyReport]
+    by_unit: list[dict[str, Any]]
+    close_day: int
+
+
+def dispatch_desk(*, user: User, year: int, month: int) -> DispatchDesk:
+    """Who has not reported the month, what waits for review, late reports by unit."""
+    projects = visible_to(user).filter(is_active=True)
+    month_reports = MonthlyReport.objects.filter(project__in=projects, year=year, month=month)
+    missing = list(
+        projects.exclude(Exists(month_reports.filter(project=OuterRef("pk"))))
+        .select_related("unit", "reporter")
+        .order_by("unit__name", "code")
+    )
+    to_review = list(
+        month_reports.filter(state=ReportState.SUBMITTED)
+        .select_related("project", "project__unit", "submitted_by")
+        .order_by("submitted_at")
+    )
+    # Older months waiting too (a report returned and filed again, a late one).
+    older = list(
+        MonthlyReport.objects.filter(project__in=projects, state=ReportState.SUBMITTED)
+        .exclude(year=year, month=month)
+        .select_related("project", "project__unit", "submitted_by")
+        .order_by("submitted_at")
+    )
+    late = list(month_reports.filter(late=True).select_related("project", "project__unit"))
+    counts = (
+        projects.values("unit_id", "unit__name")
+        .annotate(
+            total=Count("pk"),
+            reported=Count("pk", filter=Exists(month_reports.filter(project=OuterRef("pk")))),
+            late=Count("pk", filter=Exists(month_reports.filter(project=OuterRef("pk"), late=True))),
+        )
+        .order_by("unit__name")
+    )
+    by_unit = [
+        {**row, "missing": row["total"] - row["reported"]}
+        for row in counts
+        if row["total"] != row["reported"] or row["late"]
+    ]
+    return DispatchDesk(
+        year=year,
+        month=month,
+        missing=missing,
+        to_review=to_review + older,
+        late=late,
+        by_unit=by_unit,
+        close_day=int(settings_for(user.district_pk).report_close_day),
+    )
+
+
+def reporter_projects(*, user: User) -> QuerySet[Project]:
+    return visible_to(user).filter(reporter=user, is_active=True).order_by("code")
+
+
+def report_for(*, user: User, pk: int) -> MonthlyReport:
+    found = (
+        MonthlyReport.objects.filter(pk=pk, project__in=visible_to(user))
+        .select_related("project", "submitted_by", "reviewed_by")
+        .first()
+    )
+    if found is None:
+        raise ProjectNotFound("报告不存在或无权查看 / report not found", pk=pk)
+    return found
+
+
+# -- warnings on desks ------------------------------------------------------------------------
+
+
+def warnings_for(*, user: User, today: date) -> QuerySet[Project]:
+    """Yellow and red warnings of the projects ``user`` leads or whose unit is theirs."""
+    rules = settings_for(user.district_pk)
+    mine = Q(lead=user)
+    if user.unit is not None and user.has_role(UNIT_ROLES):
+        mine |= Q(unit__path__startswith=user.unit.path)
+    qs = with_progress(visible_to(user).filter(mine), rules=rules, today=today)
+    return qs.exclude(warning="").select_related("unit", "lead").order_by("-warning", "code")
+
+
+def my_projects(*, user: User, today: date) -> QuerySet[Project]:
+    rules = settings_for(user.district_pk)
+    qs = visible_to(user).filter(Q(lead=user) | Q(task_force__user=user)).distinct()
+    return with_progress(qs, rules=rules, today=today).select_related("unit", "street").order_by("code")
+
+
+# -- red and black lists (飞虎榜 / 蜗牛榜) -------------------------------------------------------
+
+
+@dataclass
+class Board:
+    """One month's ranking of projects, units or lead officials by completion of plan."""
+
+    title: str
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def red(self) -> list[dict[str, Any]]:
+        return self.rows[:10]
+
+    @property
+    def black(self) -> list[dict[str, Any]]:
+        return list(reversed(self.rows[-10:])) if len(self.rows) > 10 else list(reversed(self.rows))
+
+
+def previous_month(year: int, month: int) -> tuple[int, int]:
+    return (year, month - 1) if month > 1 else (year - 1, 12)
+
+
+def _approved(user: User, year: int, month: int) -> QuerySet[MonthlyReport]:
+    return MonthlyReport.objects.filter(
+        project__in=visible_to(user), year=year, month=month, state=ReportState.APPROVED
+    )
+
+
+def _ranked(rows: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+    rank = 0
+    last = None
+    for index, row in enumerate(rows, start=1):
+        if row[key] != last:
+            rank, last = index, row[key]
+        row["rank"] = rank
+    return rows
+
+
+def _group(user: User, year: int, month: int, by: str) -> list[dict[str, Any]]:
+    """Completion per project / unit / lead official of one month, best first (SQL)."""
+    qs = _approved(user, year, month)
+    if by == "project":
+        rows = qs.values(
+            key=F("project_id"),
+            label=F("project__name"),
+            rate=F("completion_rate"),
+            done=F("cumulative_year"),
+            plan=F("annual_plan"),
+        ).order_by("-completion_rate", "project__code")
+    else:
+        column = "project__unit" if by == "unit" else "project__lead"
+        label = "project__unit__name" if by == "unit" else "project__lead__full_name"
+        rows = (
+            qs.filter(**{f"{column}__isnull": False})
+            .values(key=F(column), label=F(label))
+            .annotate(
+                done=Sum("cumulative_year"),
+                plan=Sum("annual_plan"),
+                projects=Count("pk"),
+            )
+            .annotate(
+                rate=Case(
+                    When(plan__gt=0, then=Cast(F("done"), FloatField()) / Cast(F("plan"), FloatField())),
+                    default=Value(0.0),
+                    output_field=FloatField(),
+                )
+            )
+            .order_by("-rate", "label")
+        )
+    return _ranked([dict(r) for r in rows], "rate")
+
+
+def boards(*, user: User, year: int, month: int) -> list[Board]:
+    """飞虎榜 / 蜗牛榜 of projects, responsible units and lead officials, with rank change."""
+    before = previous_month(year, month)
+    out = []
+    for by, title in (("project", "项目"), ("unit", "责任单位"), ("lead", "包联领导")):
+        rows = _group(user, year, month, by)
+        last = {r["key"]: r["rank"] for r in _group(user, *before, by)} if month > 1 else {}
+        for row in rows:
+            prior = last.get(row["key"])
+            row["change"] = None if prior is None else prior - row["rank"]
+        out.append(Board(title=title, rows=rows))
+    return out
+
+
+# -- dashboard --------------------------------------------------------------------------------
+
+
+def dashboard(*, user: User, today: date) -> dict[str, Any]:
+    """Completion by level, chain and street; the stage funnel; lagging; special bonds."""
+    qs = visible_to(user).filter(is_active=True)
+    rules = settings_for(user.district_pk)
+    money = {"output_field": MONEY_FIELD}
+    level_sums: dict[str, Any] = {}
+    for level in Level.values:
+        has = Q(levels__contains=f",{level},")
+        level_sums[f"{level}_n"] = Count("pk", filter=has)
+        level_sums[f"{level}_plan"] = Coalesce(Sum("annual_plan", filter=has), Value(Decimal(0)), **money)
+        level_sums[f"{level}_done"] = Coalesce(
+            Sum("completed_this_year", filter=has), Value(Decimal(0)), **money
+        )
+        level_sums[f"{level}_total"] = Coalesce(
+            Sum("total_investment", filter=has), Value(Decimal(0)), **money
+        )
+    bond = Q(bond_applied__gt=0)
+    totals = qs.aggregate(
+        n=Count("pk"),
+        total=Coalesce(Sum("total_investment"), Value(Decimal(0)), **money),
+        plan=Coalesce(Sum("annual_plan"), Value(Decimal(0)), **money),
+        done=Coalesce(Sum("completed_this_year"), Value(Decimal(0)), **money),
+        bond_n=Count("pk", filter=bond),
+        bond_total=Coalesce(Sum("total_investment", filter=bond), Value(Decimal(0)), **money),
+        bond_applied=Coalesce(Sum("bond_applied"), Value(Decimal(0)), **money),
+        bond_received=Coalesce(Sum("bond_received"), Value(Decimal(0)), **money),
+        bond_spent=Coalesce(Sum("bond_spent"), Value(Decimal(0)), **money),
+        in_stats=Count("pk", filter=Q(in_stats=True)),
+        **level_sums,
+    )
+
+    def ratio(done: Any, plan: Any) -> float | None:
+        return float(done) / float(plan) if plan else None
+
+    by_level = [
+        {
+            "label": str(Level(level).label),
+            "count": totals[f"{level}_n"],
+            "total": totals[f"{level}_total"],
+            "plan": totals[f"{level}_plan"],
+            "done": totals[f"{level}_done"],
+            "rate": ratio(totals[f"{level}_done"], totals[f"{level}_plan"]),
+        }
+        for level in Level.values
+    ]
+
+    def grouped(column: str) -> list[dict[str, Any]]:
+        rows = (
+            qs.values(label=F(column))
+            .annotate(count=Count("pk"), plan=Sum("annual_plan"), done=Sum("completed_this_year"))
+            .order_by("label")
+        )
+        return [{**r, "label": r["label"] or "未分类", "rate": ratio(r["done"], r["plan"])} for r in rows]
+
+    stages = dict(qs.values_list("stage").annotate(n=Count("pk")).order_by())
+    funnel = [{"label": str(Stage(s).label), "count": stages.get(s, 0)} for s in STAGE_ORDER]
+    progress = with_progress(qs, rules=rules, today=today)
+    status = dict(progress.values_list("lag_status").annotate(n=Count("pk")).order_by())
+    lagging = list(
+        progress.filter(lag_status=LagStatus.LAGGING)
+        .select_related("unit", "lead")
+        .order_by("completion_rate")[:20]
+    )
+    return {
+        "totals": totals,
+        "rate": ratio(totals["done"], totals["plan"]),
+        "bond_spend_rate": ratio(totals["bond_spent"], totals["bond_received"]),
+        "by_level": by_level,
+        "by_chain": grouped("chain__name"),
+        "by_street": grouped("street__name"),
+        "funnel": funnel,
+        "status": {s: status.get(s, 0) for s in LagStatus.values},
+        "lagging": lagging,
+    }
+
+
+def chart_for_dashboard(d: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "levels": [r["label"] for r in d["by_level"]],
+        "level_rate": [round((r["rate"] or 0) * 100, 1) for r in d["by_level"]],
+        "chains": [r["label"] for r in d["by_chain"]],
+        "chain_rate": [round((r["rate"] or 0) * 100, 1) for r in d["by_chain"]],
+        "funnel": [{"name": r["label"], "value": r["count"]} for r in d["funnel"]],
+    }
+
+
+# -- contests ---------------------------------------------------------------------------------
+
+
+def contests_visible(user: User) -> QuerySet[Contest]:
+    return Contest.objects.filter(district_id=user.district_pk).order_by("-created_at")
+
+
+def contest_for(user: User, pk: int) -> Contest:
+    found = contests_visible(user).filter(pk=pk).first()
+    if found is None:
+        raise ProjectNotFound("评比不存在 / contest not found", pk=pk)
+    return found
+
+
+def units_of(district_pk: int | None, kind: str) -> QuerySet[Unit]:
+    return Unit.objects.in_district(district_pk or 0).filter(kind=kind, is_active=True)
+
+
+def leaders_of(district_pk: int | None) -> QuerySet[User]:
+    return (
+        User.objects.with_role(Role.LEADER)
+        .filter(unit__path__startswith=f"{district_pk or 0:06d}/", is_active=True)
+        .order_by("full_name")
+    )
+
+
+def today_of(now: datetime) -> date:
+    from django.utils import timezone
+
+    return timezone.localtime(now).date()
