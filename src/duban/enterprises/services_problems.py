@@ -1,0 +1,272 @@
+"""Enterprise problems (企业问题): tickets of kind ``enterprise`` on the engine.
+
+A problem is registered through ``tickets.services.ticket_register`` and acted on through the
+engine's services; the module keeps its side (category, level, source, escalations) and
+follows the ticket through ``problem_ticket_changed``, the hook the engine calls after every
+event of the kind. Close-out (销号) needs the enterprise's rating: a ticket of the kind that
+would close without one is refused by the hook, so the whole write is undone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+
+from duban.core.choices import AppealType, Channel
+from duban.core.errors import InvalidInput, PermissionDenied
+from duban.org.models import Unit, UnitKind, User
+from duban.org.roles import CENTRE_ROLES
+from duban.tickets.choices import Kind, State
+from duban.tickets.services import ticket_dispatch, ticket_rate_online, ticket_register
+
+from .errors import CloseoutUnconfirmed, NotYourEnterprise
+from .models import (
+    Enterprise,
+    Escalation,
+    EventType,
+    Level,
+    Problem,
+    ProblemCategory,
+    Source,
+    Visit,
+)
+from .services import _text, check_serves, history
+
+WHISTLE_NOTE = "园区吹哨，部门报到：{who}派单"
+
+
+def _category(category_id: int) -> ProblemCategory:
+    category = ProblemCategory.objects.filter(pk=category_id, is_active=True).first()
+    if category is None:
+        raise InvalidInput("问题类别不存在", field="category_id")
+    return category
+
+
+@transaction.atomic
+def problem_raise(
+    *,
+    actor: User | None,
+    now: datetime,
+    enterprise: Enterprise,
+    category_id: int,
+    title: str,
+    content: str,
+    level: str = Level.DISTRICT,
+    source: str = Source.VISIT,
+    visit: Visit | None = None,
+) -> Problem:
+    """Raise a problem of ``enterprise``: by one who serves it (``actor``), or by the
+    enterprise itself through its pages (``actor`` None, source 企业自报)."""
+    if actor is not None:
+        check_serves(actor, enterprise)
+    elif source != Source.SELF:
+        raise PermissionDenied("企业只能自报问题")
+    if level not in Level.values:
+        raise InvalidInput("问题层级无效", field="level")
+    if source not in Source.values:
+        raise InvalidInput("问题来源无效", field="source")
+    category = _category(category_id)
+    title = _text(title, field="title", label="问题标题", limit=200)
+    content = _text(content, field="content", label="问题描述", limit=5000)
+    ticket = ticket_register(
+        actor=actor,
+        now=now,
+        title=title,
+        content=content,
+        appeal_type=AppealType.HELP,
+        channel=Channel.WEB if actor is None else Channel.WALK_IN,
+        kind=Kind.ENTERPRISE,
+        location=enterprise.name[:200],
+        caller_name=enterprise.contact_name,
+        caller_phone=enterprise.contact_phone,
+        district=enterprise.district if actor is None else None,
+        auto_dispatch=False,
+    )
+    problem = Problem.objects.create(
+        district_id=enterprise.district_id,
+        ticket=ticket,
+        enterprise=enterprise,
+        category=category,
+        level=level,
+        source=source,
+        visit=visit,
+        officer_id=enterprise.officer_id,
+        group_id=enterprise.group_id,
+        created_at=now,
+    )
+    history(
+        enterprise=enterprise,
+        type=EventType.PROBLEM_RAISED,
+        actor=actor,
+        actor_label="" if actor else "企业",
+        now=now,
+        problem=problem,
+        note=f"{ticket.number} {category.name}：{title}",
+    )
+    return problem
+
+
+@transaction.atomic
+def problem_whistle(
+    *, actor: User, now: datetime, problem: Problem, units: Sequence[Unit], note: str = ""
+) -> Problem:
+    """园区吹哨，部门报到: the officer sends one problem to several departments at once —
+    the first leads (主办), the others join (the engine's co-units, 协办).
+
+    The engine's dispatch rule belongs to the centre; an officer without a centre role
+    dispatches in the engine's name (``auto``) with a note naming the officer, and the
+    module's history records who blew the whistle."""
+    check_serves(actor, problem.enterprise)
+    if not units:
+        raise InvalidInput("请至少选择一个部门", field="units")
+    for unit in units:
+        if unit.kind not in (UnitKind.DEPARTMENT, UnitKind.STREET) or (
+            unit.district_pk != problem.district_id
+        ):
+            raise InvalidInput("只能派往本区的部门或街道", field="units")
+    if problem.ticket.state != State.REGISTERED:
+        raise InvalidInput("该问题已派出，不能再次吹哨", field="units")
+    who = actor.full_name or actor.username
+    text = _text(note or WHISTLE_NOTE.format(who=who), field="note", label="说明", limit=500)
+    centre = actor.has_role(CENTRE_ROLES)
+    ticket_dispatch(
+        ticket=problem.ticket,
+        actor=actor if centre else None,
+        now=now,
+        unit=units[0],
+        co_units=list(units[1:]),
+        note=text if centre else WHISTLE_NOTE.format(who=who),
+        auto=not centre,
+    )
+    history(
+        enterprise=problem.enterprise,
+        type=EventType.WHISTLE,
+        actor=actor,
+        now=now,
+        problem=problem,
+        note="、".join(u.name for u in units),
+    )
+    return problem
+
+
+@transaction.atomic
+def problem_escalate(
+    *, actor: User, now: datetime, problem: Problem, level: str, to: str, note: str = ""
+) -> Escalation:
+    """Send a problem beyond the district's power to the city or the province: it stays open
+    and counts in that level's figures from now on."""
+    check_serves(actor, problem.enterprise)
+    if level not in (Level.CITY, Level.PROVINCE):
+        raise InvalidInput("只能提级到市级或省级", field="level")
+    if problem.closed_at is not None:
+        raise InvalidInput("问题已销号，不能提级", field="level")
+    to = _text(to, field="to", label="提交单位", limit=100)
+    note = _text(note, field="note", label="说明", limit=500, required=False)
+    escalation = Escalation.objects.create(
+        problem=problem,
+        level=level,
+        escalated_to=to,
+        escalated_at=now,
+        escalated_by=actor,
+        note=note,
+    )
+    Problem.objects.filter(pk=problem.pk).update(level=level)
+    problem.level = level
+    history(
+        enterprise=problem.enterprise,
+        type=EventType.ESCALATED,
+        actor=actor,
+        now=now,
+        problem=problem,
+        note=f"提交{Level(level).label}：{to}",
+    )
+    return escalation
+
+
+@transaction.atomic
+def escalation_answer(
+    *, actor: User, now: datetime, escalation: Escalation, response: str
+) -> Escalation:
+    """Record what came back from above."""
+    problem = escalation.problem
+    check_serves(actor, problem.enterprise)
+    if escalation.responded_at is not None:
+        raise InvalidInput("该提级已有答复", field="response")
+    escalation.response = _text(response, field="response", label="上级答复", limit=5000)
+    escalation.responded_at = now
+    escalation.save(update_fields=["response", "responded_at"])
+    history(
+        enterprise=problem.enterprise,
+        type=EventType.ESCALATION_ANSWERED,
+        actor=actor,
+        now=now,
+        problem=problem,
+        note=escalation.response[:200],
+    )
+    return escalation
+
+
+@transaction.atomic
+def problem_confirm(
+    *,
+    enterprise: Enterprise,
+    now: datetime,
+    problem: Problem,
+    resolved: bool,
+    satisfaction: str,
+    comment: str = "",
+) -> Problem:
+    """The enterprise confirms and rates the result on its pages: the engine's online rating
+    (the registered mobile proves it), which closes the ticket (销号)."""
+    if problem.enterprise_id != enterprise.pk:
+        raise NotYourEnterprise("不是本企业的问题")
+    ticket = problem.ticket
+    if ticket.caller is None or not ticket.caller.phone:
+        raise CloseoutUnconfirmed("该问题未登记企业联系人手机，请由服务中心回访确认")
+    ticket_rate_online(
+        ticket=ticket,
+        now=now,
+        phone=ticket.caller.phone,
+        resolved=resolved,
+        satisfaction=satisfaction,
+        comment=comment,
+    )
+    problem.refresh_from_db()
+    return problem
+
+
+# -- the hook ----------------------------------------------------------------------------------
+
+RATING_EVENTS = frozenset({"rate_online", "callback"})
+
+
+def problem_ticket_changed(*, ticket: Any, event: Any, actor: User | None, now: datetime) -> None:
+    """The engine's hook for kind ``enterprise``: refuse a close-out the enterprise did not
+    rate, and follow the ticket's close and reopen into the problem's figures."""
+    if ticket.state == State.CLOSED and event.from_state != State.CLOSED:
+        if event.type not in RATING_EVENTS or ticket.rated_at is None:
+            raise CloseoutUnconfirmed("企业问题须经企业确认或评价后方可销号")
+        problem = Problem.objects.filter(ticket_id=ticket.pk).select_related("enterprise").first()
+        if problem is None:
+            return
+        problem.closed_at = now
+        problem.solved = bool(ticket.resolved)
+        problem.satisfaction = ticket.satisfaction or ""
+        problem.close_days = round((now - problem.created_at).total_seconds() / 86400, 2)
+        problem.save(update_fields=["closed_at", "solved", "satisfaction", "close_days"])
+        history(
+            enterprise=problem.enterprise,
+            type=EventType.PROBLEM_CLOSED,
+            actor=actor,
+            actor_label="" if actor else "企业",
+            now=now,
+            problem=problem,
+            note=f"{ticket.number} {'已解决' if ticket.resolved else '未解决'}",
+        )
+    elif ticket.state == State.REOPENED:
+        Problem.objects.filter(ticket_id=ticket.pk).update(
+            closed_at=None, solved=False, satisfaction="", close_days=None
+        )
