@@ -716,15 +716,15 @@ def finding_rectify(
 
 def verify_refusal(*, finding: Finding, actor: User) -> DomainError | None:
     """Why ``actor`` may not record a 回头看 on ``finding`` now."""
-    if not actor.is_active or not actor.has_role(VERIFIER_ROLES):
-        return PermissionDenied("只有督查员或督查办可以回头看 / only inspectors verify")
-    if actor.district_pk != finding.district_id:
-        return NotFound("不在您的管辖范围内 / not in your district")
     unit = actor.unit
     if unit is not None and unit.path.startswith(finding.unit.path):
         return VerifierIsRectifier(
             "整改单位不能对本单位的整改回头看 / the rectifying unit may not verify itself"
         )
+    if not actor.is_active or not actor.has_role(VERIFIER_ROLES):
+        return PermissionDenied("只有督查员或督查办可以回头看 / only inspectors verify")
+    if actor.district_pk != finding.district_id:
+        return NotFound("不在您的管辖范围内 / not in your district")
     if finding.ticket_id is None or finding.state != Finding.State.AWAITING:
         return NotAwaitingVerification("该问题不在待回头看状态 / not awaiting verification")
     return None

@@ -1,0 +1,515 @@
+"""Every read of the inspections module, scoped by the reader's district (and, for a unit's
+staff, by their unit's subtree); every figure is one SQL aggregate over stored scores."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Avg,
+    Count,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
+
+from duban.core.errors import InvalidInput, NotFound
+from duban.core.periods import PERIOD_TZ, parse_period
+from duban.org.models import Unit, User
+from duban.org.roles import DISTRICT_WIDE_ROLES, INSPECTOR_ROLES
+
+from .models import (
+    Assignment,
+    Board,
+    Finding,
+    Item,
+    Photo,
+    Programme,
+    Round,
+    Sanction,
+    Site,
+    SiteCheck,
+    Standard,
+)
+
+OPEN_STATES = (Finding.State.RECTIFYING, Finding.State.AWAITING)
+BOARD_SIZE = 3  # rows on the 飞虎榜 and on the 蜗牛榜
+_WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
+
+
+def district_wide(user: User) -> bool:
+    return user.has_role(DISTRICT_WIDE_ROLES | INSPECTOR_ROLES)
+
+
+def _scoped(qs: QuerySet[Any], user: User, unit_field: str = "unit") -> QuerySet[Any]:
+    """Rows of the reader's district; a unit's staff see their own unit's subtree only."""
+    if user.district_pk is None:
+        return qs.none()
+    qs = qs.filter(district_id=user.district_pk)
+    if not district_wide(user):
+        qs = qs.filter(**{f"{unit_field}__path__startswith": user.scope_path})
+    return qs
+
+
+# -- programmes and checklists -----------------------------------------------------------------
+
+
+def _count(model: Any, **link: Any) -> Subquery:
+    return Subquery(
+        model.objects.filter(**link)
+        .order_by()
+        .values(next(iter(link)))
+        .annotate(n=Count("pk"))
+        .values("n"),
+        output_field=IntegerField(),
+    )
+
+
+def programmes_for(user: User) -> QuerySet[Programme]:
+    """The district's programmes with the size of each checklist (boards, items, standards)."""
+    return (
+        Programme.objects.filter(district_id=user.district_pk)
+        .annotate(
+            boards_count=Coalesce(_count(Board, programme=OuterRef("pk")), 0),
+            items_count=Coalesce(_count(Item, board__programme=OuterRef("pk")), 0),
+            standards_count=Coalesce(_count(Standard, programme=OuterRef("pk")), 0),
+        )
+        .order_by("id")
+    )
+
+
+def programme_by_code(user: User, code: str) -> Programme:
+    programme = Programme.objects.filter(district_id=user.district_pk, code=code).first()
+    if programme is None:
+        raise NotFound("督查项目不存在 / no such programme", field="programme")
+    return programme
+
+
+def checklist(programme: Programme) -> list[Board]:
+    """Boards → items → standards, three queries."""
+    from django.db.models import Prefetch
+
+    return list(
+        Board.objects.filter(programme=programme).prefetch_related(
+            Prefetch(
+                "items",
+                queryset=Item.objects.prefetch_related(
+                    Prefetch("standards", queryset=Standard.objects.order_by("sort_order", "id"))
+                ),
+            )
+        )
+    )
+
+
+def checklist_rows(programme: Programme) -> QuerySet[Standard]:
+    return (
+        Standard.objects.filter(programme=programme)
+        .select_related("item__board")
+        .order_by("item__board__sort_order", "item__sort_order", "sort_order", "id")
+    )
+
+
+# -- sites and rounds --------------------------------------------------------------------------
+
+
+def sites_for(user: User, *, street: int | None = None, q: str = "") -> QuerySet[Site]:
+    qs = _scoped(Site.objects.all(), user).select_related("street", "unit")
+    if street:
+        qs = qs.filter(street_id=street)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(place__icontains=q) | Q(code__icontains=q))
+    return qs.order_by("street__sort_order", "street_id", "name")
+
+
+def rounds_for(user: User) -> QuerySet[Round]:
+    return (
+        Round.objects.filter(district_id=user.district_pk)
+        .select_related("programme")
+        .annotate(
+            sites=Count("assignments", distinct=True),
+            done=Count("checks", distinct=True),
+        )
+        .order_by("-starts_on", "-id")
+    )
+
+
+def my_assignments(user: User) -> QuerySet[Assignment]:
+    """The inspector's sites in open rounds, with whether each is already checked."""
+    done = SiteCheck.objects.filter(round=OuterRef("round"), site=OuterRef("site")).values("pk")
+    return (
+        Assignment.objects.filter(inspector=user, round__state=Round.State.OPEN)
+        .select_related("round", "site", "site__street")
+        .annotate(check_id=Subquery(done[:1]))
+        .order_by("round__starts_on", "site__name")
+    )
+
+
+def assignment_for(user: User, pk: int) -> Assignment:
+    assignment = (
+        Assignment.objects.filter(pk=pk, inspector=user)
+        .select_related("round__programme", "site", "site__street", "site__unit")
+        .first()
+    )
+    if assignment is None:
+        raise NotFound("没有这个督查任务 / no such assignment")
+    return assignment
+
+
+def applicable_standards(assignment: Assignment) -> list[Standard]:
+    site_type = assignment.site.type
+    return [
+        s
+        for s in Standard.objects.filter(programme_id=assignment.round.programme_id)
+        .select_related("item__board")
+        .order_by("item__board__sort_order", "item__sort_order", "sort_order", "id")
+        if s.applies_to(site_type)
+    ]
+
+
+# -- findings ----------------------------------------------------------------------------------
+
+
+def findings_for(
+    user: User, *, programme: str | None = None, state: str | None = None
+) -> QuerySet[Finding]:
+    qs = _scoped(Finding.objects.all(), user)
+    if programme:
+        qs = qs.filter(programme__code=programme)
+    if state:
+        if state not in Finding.State.values:
+            raise InvalidInput("状态取值无效 / invalid state", field="state")
+        qs = qs.filter(state=state)
+    return qs.select_related("site", "standard", "ticket", "unit", "street").order_by(
+        "-found_at", "-id"
+    )
+
+
+def finding_for(user: User, pk: int) -> Finding:
+    finding = (
+        findings_for(user)
+        .select_related("standard__item__board", "site_check__inspector", "programme")
+        .filter(pk=pk)
+        .first()
+    )
+    if finding is None:
+        raise NotFound("督查问题不存在 / no such finding")
+    return finding
+
+
+def finding_photos(finding: Finding) -> list[Photo]:
+    return list(finding.photos.order_by("uploaded_at", "id"))
+
+
+def photo_for(user: User, pk: int) -> Photo:
+    photo = Photo.objects.filter(pk=pk, finding__in=findings_for(user).values("pk")).first()
+    if photo is None:
+        raise NotFound("照片不存在 / no such photo")
+    return photo
+
+
+# -- the rectification desk --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeskRow:
+    unit_id: int
+    unit_name: str
+    open: int
+    due_soon: int
+    overdue: int
+    awaiting: int
+
+
+def desk_by_unit(user: User, *, now: datetime) -> list[DeskRow]:
+    """Open findings by responsible unit: rectifying, due within two days, overdue, and
+    awaiting 回头看 — one grouped query."""
+    soon = now + timedelta(days=2)
+    rectifying = Q(state=Finding.State.RECTIFYING)
+    rows = (
+        _scoped(Finding.objects.filter(state__in=OPEN_STATES), user)
+        .values("unit_id", "unit__name")
+        .annotate(
+            open=Count("pk", filter=rectifying),
+            due_soon=Count("pk", filter=rectifying & Q(due_at__gte=now, due_at__lt=soon)),
+            overdue=Count("pk", filter=rectifying & Q(due_at__lt=now)),
+            awaiting=Count("pk", filter=Q(state=Finding.State.AWAITING)),
+        )
+        .order_by("-overdue", "-open", "unit__name")
+    )
+    return [
+        DeskRow(r["unit_id"], r["unit__name"], r["open"], r["due_soon"], r["overdue"], r["awaiting"])
+        for r in rows
+    ]
+
+
+def desk_findings(
+    user: User, *, now: datetime, view: str = "open", unit: int | None = None, limit: int = 50
+) -> list[Finding]:
+    qs = _scoped(Finding.objects.filter(state__in=OPEN_STATES), user)
+    if unit:
+        qs = qs.filter(unit_id=unit)
+    if view == "overdue":
+        qs = qs.filter(state=Finding.State.RECTIFYING, due_at__lt=now)
+    elif view == "due":
+        qs = qs.filter(
+            state=Finding.State.RECTIFYING, due_at__gte=now, due_at__lt=now + timedelta(days=2)
+        )
+    elif view == "awaiting":
+        qs = qs.filter(state=Finding.State.AWAITING)
+    else:
+        qs = qs.filter(state=Finding.State.RECTIFYING)
+    return list(
+        qs.select_related("site", "standard", "unit", "ticket").order_by("due_at", "id")[:limit]
+    )
+
+
+# -- scores and rankings -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Window:
+    label: str
+    start: datetime
+    end: datetime
+    previous: Window | None = None
+
+
+def _week(year: int, week: int) -> tuple[datetime, datetime]:
+    try:
+        monday = date.fromisocalendar(year, week, 1)
+    except ValueError as exc:
+        raise InvalidInput("周次不存在 / no such week", field="period") from exc
+    start = datetime(monday.year, monday.month, monday.day, tzinfo=PERIOD_TZ)
+    return start, start + timedelta(days=7)
+
+
+def parse_window(value: str) -> Window:
+    """``YYYY-MM`` (a month) or ``YYYY-Www`` (an ISO week), with the period before it."""
+    match = _WEEK_RE.match((value or "").strip())
+    if match:
+        start, end = _week(int(match.group(1)), int(match.group(2)))
+        before = start - timedelta(days=7)
+        iso = before.isocalendar()
+        previous = Window(f"{iso.year}-W{iso.week:02d}", before, start)
+        return Window(value.strip(), start, end, previous)
+    period = parse_period(value)
+    prev = period.previous
+    return Window(period.label, period.start, period.end, Window(prev.label, prev.start, prev.end))
+
+
+def week_label(when: datetime) -> str:
+    iso = when.astimezone(PERIOD_TZ).isocalendar()
+    return f"{iso.year}-W{iso.week:02d}"
+
+
+GROUPS = {"streets": "street", "units": "unit"}
+
+
+@dataclass
+class RankRow:
+    unit_id: int
+    unit: str
+    score: float
+    checks: int
+    findings: int
+    deduction: float
+    rank: int = 0
+    previous_rank: int | None = None
+    previous_score: float | None = None
+    rank_change: int | None = None
+    score_change: float | None = None
+
+
+@dataclass
+class Ranking:
+    period: str
+    previous_period: str | None
+    group: str
+    ranked: list[RankRow] = field(default_factory=list)
+
+    @property
+    def top(self) -> list[RankRow]:
+        return self.ranked[:BOARD_SIZE]
+
+    @property
+    def bottom(self) -> list[RankRow]:
+        if len(self.ranked) <= BOARD_SIZE:
+            return []
+        return list(reversed(self.ranked[-BOARD_SIZE:]))
+
+
+def _scores(
+    district_id: int, window: Window, group: str, programme: Programme | None, round_id: int | None
+) -> list[RankRow]:
+    column = GROUPS[group]
+    qs = SiteCheck.objects.filter(district_id=district_id)
+    if round_id is not None:
+        qs = qs.filter(round_id=round_id)
+    else:
+        qs = qs.filter(checked_at__gte=window.start, checked_at__lt=window.end)
+    if programme is not None:
+        qs = qs.filter(programme=programme)
+    rows = (
+        qs.values(f"{column}_id", f"{column}__name")
+        .annotate(
+            avg=Avg("score"),
+            checks=Count("pk"),
+            findings=Coalesce(Sum("findings_count"), 0),
+            deducted=Coalesce(Sum("deduction"), Decimal(0)),
+        )
+        .order_by("-avg", f"{column}__name")
+    )
+    ranked: list[RankRow] = []
+    for r in rows:
+        ranked.append(
+            RankRow(
+                unit_id=r[f"{column}_id"],
+                unit=r[f"{column}__name"],
+                score=round(float(r["avg"] or 0), 2),
+                checks=r["checks"],
+                findings=r["findings"],
+                deduction=round(float(r["deducted"]), 2),
+            )
+        )
+    # Equal scores share a rank (1, 1, 3 …).
+    for index, row in enumerate(ranked):
+        same = index and ranked[index - 1].score == row.score
+        row.rank = ranked[index - 1].rank if same else index + 1
+    return ranked
+
+
+def rankings(
+    *,
+    user: User,
+    period: str,
+    group: str,
+    programme: Programme | None = None,
+    round_id: int | None = None,
+) -> Ranking:
+    """飞虎榜 / 蜗牛榜: streets or responsible units by their site checks' mean score in a
+    month, a week or one round, with the change from the period before (two queries)."""
+    if group not in GROUPS:
+        raise InvalidInput("分组应为 streets 或 units / group must be streets or units", field="group")
+    window = parse_window(period)
+    district_id = user.district_pk
+    if district_id is None:
+        raise NotFound("用户未归属单位 / user has no unit")
+    current = _scores(district_id, window, group, programme, round_id)
+    result = Ranking(period=window.label, previous_period=None, group=group, ranked=current)
+    if round_id is None and window.previous is not None:
+        result.previous_period = window.previous.label
+        before = {r.unit_id: r for r in _scores(district_id, window.previous, group, programme, None)}
+        for row in current:
+            old = before.get(row.unit_id)
+            if old is not None:
+                row.previous_rank, row.previous_score = old.rank, old.score
+                row.rank_change = old.rank - row.rank
+                row.score_change = round(row.score - old.score, 2)
+    return result
+
+
+# -- the weekly 通报 and the dashboard ---------------------------------------------------------
+
+
+def worst_sites(user: User, *, window: Window, limit: int = 10) -> list[SiteCheck]:
+    return list(
+        SiteCheck.objects.filter(
+            district_id=user.district_pk,
+            checked_at__gte=window.start,
+            checked_at__lt=window.end,
+            findings_count__gt=0,
+        )
+        .select_related("site", "street", "unit")
+        .order_by("score", "-findings_count", "id")[:limit]
+    )
+
+
+def report_photos(checks: list[SiteCheck]) -> dict[int, list[Photo]]:
+    """The problem photos of the listed checks, by check (one query)."""
+    photos: dict[int, list[Photo]] = {}
+    for photo in (
+        Photo.objects.filter(finding__site_check__in=checks, kind=Photo.Kind.FOUND)
+        .select_related("finding")
+        .order_by("id")
+    ):
+        bucket = photos.setdefault(photo.finding.site_check_id, [])
+        if len(bucket) < 3:
+            bucket.append(photo)
+    return photos
+
+
+def window_totals(user: User, *, window: Window) -> dict[str, Any]:
+    checks = SiteCheck.objects.filter(
+        district_id=user.district_pk, checked_at__gte=window.start, checked_at__lt=window.end
+    ).aggregate(checks=Count("pk"), avg=Avg("score"))
+    findings = Finding.objects.filter(
+        district_id=user.district_pk, found_at__gte=window.start, found_at__lt=window.end
+    ).aggregate(
+        findings=Count("pk"),
+        fixed=Count("pk", filter=Q(fixed_on_spot=True)),
+        tickets=Count("pk", filter=Q(ticket__isnull=False)),
+        repeats=Count("pk", filter=Q(repeat=True)),
+        closed=Count("pk", filter=Q(state=Finding.State.CLOSED)),
+    )
+    return {**checks, **findings}
+
+
+def sanctions_for(user: User) -> QuerySet[Sanction]:
+    return Sanction.objects.filter(district_id=user.district_pk).select_related(
+        "unit", "decided_by"
+    ).order_by("-decided_at")
+
+
+def dashboard(user: User, *, window: Window, programme: Programme | None = None) -> dict[str, Any]:
+    """Findings by board and item, the most common problems, rectification on time, repeats."""
+    qs = _scoped(
+        Finding.objects.filter(found_at__gte=window.start, found_at__lt=window.end), user
+    )
+    if programme is not None:
+        qs = qs.filter(programme=programme)
+    by_board = list(
+        qs.values("standard__item__board__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "standard__item__board__name")
+    )
+    by_item = list(
+        qs.values("standard__item__name").annotate(n=Count("pk")).order_by("-n")[:10]
+    )
+    common = list(
+        qs.values("standard__code", "standard__text").annotate(n=Count("pk")).order_by("-n")[:10]
+    )
+    totals = qs.aggregate(
+        findings=Count("pk"),
+        fixed=Count("pk", filter=Q(fixed_on_spot=True)),
+        ticketed=Count("pk", filter=Q(ticket__isnull=False)),
+        rectified=Count("pk", filter=Q(rectified_at__isnull=False)),
+        on_time=Count("pk", filter=Q(rectified_at__isnull=False, overdue=False)),
+        repeats=Count("pk", filter=Q(repeat=True)),
+        closed=Count("pk", filter=Q(state=Finding.State.CLOSED)),
+    )
+    rectified = totals["rectified"]
+    totals["on_time_rate"] = round(100 * totals["on_time"] / rectified, 1) if rectified else None
+    return {"by_board": by_board, "by_item": by_item, "common": common, "totals": totals}
+
+
+def district_units(user: User, kind: str | None = None) -> QuerySet[Unit]:
+    qs = Unit.objects.filter(path__startswith=f"{user.district_pk}/", is_active=True)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("sort_order", "name")
+
+
+def inspectors(user: User) -> QuerySet[User]:
+    return (
+        User.objects.with_role("inspector")
+        .filter(is_active=True, unit__path__startswith=f"{user.district_pk}/")
+        .order_by("username")
+    )
