@@ -143,6 +143,11 @@ class Standard(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.text}"
 
+    @property
+    def site_type_labels(self) -> str:
+        labels = dict(SiteType.choices)
+        return "、".join(str(labels.get(t, t)) for t in self.site_types)
+
     def applies_to(self, site_type: str) -> bool:
         return not self.site_types or site_type in self.site_types
 
@@ -201,7 +206,9 @@ class Round(models.Model):
         Programme, verbose_name=_("督查项目"), on_delete=models.PROTECT, related_name="rounds"
     )
     name = models.CharField(_("名称"), max_length=100)
-    level = models.CharField(_("督查层级"), max_length=10, choices=Level.choices, default="district")
+    level = models.CharField(
+        _("督查层级"), max_length=10, choices=Level.choices, default="district"
+    )
     starts_on = models.DateField(_("开始日期"))
     ends_on = models.DateField(_("结束日期"))
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default="open")
@@ -269,7 +276,10 @@ class SiteCheck(models.Model):
         "org.Unit", verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="+"
     )
     inspector = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("督查员"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("督查员"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     checked_at = models.DateTimeField(_("检查时间"))
     client_token = models.CharField(_("提交标识"), max_length=64)
@@ -406,7 +416,10 @@ class Verification(models.Model):
     confirmed = models.BooleanField(_("整改到位"))
     reason = models.CharField(_("意见"), max_length=500, blank=True)
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("回头看人员"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("回头看人员"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     verified_at = models.DateTimeField(_("时间"))
 
@@ -436,7 +449,10 @@ class Sanction(models.Model):
     period = models.CharField(_("所属期"), max_length=10)
     reason = models.CharField(_("事由"), max_length=500)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("决定人"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("决定人"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     decided_at = models.DateTimeField(_("决定时间"))
 

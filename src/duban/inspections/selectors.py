@@ -245,7 +245,9 @@ def desk_by_unit(user: User, *, now: datetime) -> list[DeskRow]:
         .order_by("-overdue", "-open", "unit__name")
     )
     return [
-        DeskRow(r["unit_id"], r["unit__name"], r["open"], r["due_soon"], r["overdue"], r["awaiting"])
+        DeskRow(
+            r["unit_id"], r["unit__name"], r["open"], r["due_soon"], r["overdue"], r["awaiting"]
+        )
         for r in rows
     ]
 
@@ -397,7 +399,9 @@ def rankings(
     """飞虎榜 / 蜗牛榜: streets or responsible units by their site checks' mean score in a
     month, a week or one round, with the change from the period before (two queries)."""
     if group not in GROUPS:
-        raise InvalidInput("分组应为 streets 或 units / group must be streets or units", field="group")
+        raise InvalidInput(
+            "分组应为 streets 或 units / group must be streets or units", field="group"
+        )
     window = parse_window(period)
     district_id = user.district_pk
     if district_id is None:
@@ -406,7 +410,9 @@ def rankings(
     result = Ranking(period=window.label, previous_period=None, group=group, ranked=current)
     if round_id is None and window.previous is not None:
         result.previous_period = window.previous.label
-        before = {r.unit_id: r for r in _scores(district_id, window.previous, group, programme, None)}
+        before = {
+            r.unit_id: r for r in _scores(district_id, window.previous, group, programme, None)
+        }
         for row in current:
             old = before.get(row.unit_id)
             if old is not None:
@@ -463,16 +469,16 @@ def window_totals(user: User, *, window: Window) -> dict[str, Any]:
 
 
 def sanctions_for(user: User) -> QuerySet[Sanction]:
-    return Sanction.objects.filter(district_id=user.district_pk).select_related(
-        "unit", "decided_by"
-    ).order_by("-decided_at")
+    return (
+        Sanction.objects.filter(district_id=user.district_pk)
+        .select_related("unit", "decided_by")
+        .order_by("-decided_at")
+    )
 
 
 def dashboard(user: User, *, window: Window, programme: Programme | None = None) -> dict[str, Any]:
     """Findings by board and item, the most common problems, rectification on time, repeats."""
-    qs = _scoped(
-        Finding.objects.filter(found_at__gte=window.start, found_at__lt=window.end), user
-    )
+    qs = _scoped(Finding.objects.filter(found_at__gte=window.start, found_at__lt=window.end), user)
     if programme is not None:
         qs = qs.filter(programme=programme)
     by_board = list(
@@ -480,9 +486,7 @@ def dashboard(user: User, *, window: Window, programme: Programme | None = None)
         .annotate(n=Count("pk"))
         .order_by("-n", "standard__item__board__name")
     )
-    by_item = list(
-        qs.values("standard__item__name").annotate(n=Count("pk")).order_by("-n")[:10]
-    )
+    by_item = list(qs.values("standard__item__name").annotate(n=Count("pk")).order_by("-n")[:10])
     common = list(
         qs.values("standard__code", "standard__text").annotate(n=Count("pk")).order_by("-n")[:10]
     )

@@ -99,9 +99,7 @@ def check_score(deductions: Iterable[Decimal]) -> Decimal:
 
 def _rescore(site_check: SiteCheck) -> None:
     total = site_check.findings.aggregate(total=Sum("deduction"))["total"] or ZERO
-    SiteCheck.objects.filter(pk=site_check.pk).update(
-        deduction=total, score=check_score([total])
-    )
+    SiteCheck.objects.filter(pk=site_check.pk).update(deduction=total, score=check_score([total]))
 
 
 # -- guards ------------------------------------------------------------------------------------
@@ -133,7 +131,9 @@ def check_photo(upload: UploadedFile, *, field: str = "photo") -> tuple[str, str
     except DomainError as exc:
         raise InvalidPhoto(exc.message, field=field) from exc
     if not content_type.startswith("image/"):
-        raise InvalidPhoto("照片只能是图片（JPEG/PNG/GIF/WebP） / photos must be images", field=field)
+        raise InvalidPhoto(
+            "照片只能是图片（JPEG/PNG/GIF/WebP） / photos must be images", field=field
+        )
     return content_type, name
 
 
@@ -390,10 +390,14 @@ def round_plan(
         if site.pk in seen:
             raise InvalidInput(f"点位重复：{site.name} / site listed twice", field="sites")
         seen.add(site.pk)
-        if not inspector.is_active or not inspector.has_role(INSPECTOR_ROLES | INSPECTION_OFFICE_ROLES):
+        if not inspector.is_active or not inspector.has_role(
+            INSPECTOR_ROLES | INSPECTION_OFFICE_ROLES
+        ):
             raise InvalidInput(f"{inspector} 不是督查员 / not an inspector", field="inspector")
         if inspector.district_pk != programme.district_id:
-            raise InvalidInput(f"{inspector} 不在本区 / inspector of another district", field="inspector")
+            raise InvalidInput(
+                f"{inspector} 不在本区 / inspector of another district", field="inspector"
+            )
     round_ = Round.objects.create(
         district_id=programme.district_id,
         programme=programme,
@@ -405,9 +409,14 @@ def round_plan(
         created_at=now,
     )
     Assignment.objects.bulk_create(
-        [Assignment(round=round_, site=site, inspector=inspector) for site, inspector in assignments]
+        [
+            Assignment(round=round_, site=site, inspector=inspector)
+            for site, inspector in assignments
+        ]
     )
-    audit_log(actor=actor, obj=round_, message=f"安排督查轮次，{len(assignments)} 个点位", action="add")
+    audit_log(
+        actor=actor, obj=round_, message=f"安排督查轮次，{len(assignments)} 个点位", action="add"
+    )
     return round_
 
 
@@ -516,7 +525,9 @@ def check_submit(
     """
     client_token = (client_token or "").strip()
     if not 8 <= len(client_token) <= 64:
-        raise InvalidInput("提交标识应为 8–64 个字符 / client token 8-64 chars", field="client_token")
+        raise InvalidInput(
+            "提交标识应为 8–64 个字符 / client token 8-64 chars", field="client_token"
+        )
     if assignment.inspector_id != actor.pk or not actor.has_role(
         INSPECTOR_ROLES | INSPECTION_OFFICE_ROLES
     ):
@@ -526,8 +537,8 @@ def check_submit(
         if previous.round_id != assignment.round_id or previous.site_id != assignment.site_id:
             raise TokenReused("提交标识已用于另一个点位 / client token used for another site")
         return SubmitResult(check=previous, replayed=True)
-    round_ = Round.objects.select_for_update().select_related("programme").get(
-        pk=assignment.round_id
+    round_ = (
+        Round.objects.select_for_update().select_related("programme").get(pk=assignment.round_id)
     )
     if round_.state != Round.State.OPEN:
         raise RoundClosed("本轮督查已结束 / the round is closed")
@@ -586,12 +597,20 @@ def check_submit(
             state=Finding.State.FIXED if result.fixed_on_spot else Finding.State.RECTIFYING,
         )
         _store_photos(
-            finding=finding, kind=Photo.Kind.FOUND, uploads=result.photos, checked=photos,
-            actor=actor, now=now,
+            finding=finding,
+            kind=Photo.Kind.FOUND,
+            uploads=result.photos,
+            checked=photos,
+            actor=actor,
+            now=now,
         )
         _store_photos(
-            finding=finding, kind=Photo.Kind.AFTER, uploads=result.after_photos, checked=after,
-            actor=actor, now=now,
+            finding=finding,
+            kind=Photo.Kind.AFTER,
+            uploads=result.after_photos,
+            checked=after,
+            actor=actor,
+            now=now,
         )
         if not result.fixed_on_spot:
             _raise_ticket(finding=finding, standard=standard, site=site, actor=actor, now=now)
@@ -642,7 +661,9 @@ def _raise_ticket(
 # -- the ticket hook ---------------------------------------------------------------------------
 
 
-def finding_ticket_changed(*, ticket: Ticket, event: Any, actor: User | None, now: datetime) -> None:
+def finding_ticket_changed(
+    *, ticket: Ticket, event: Any, actor: User | None, now: datetime
+) -> None:
     """Called by the engine after every event of an ``inspection`` ticket (same transaction).
 
     A reply (the unit says it is rectified) or a closed ticket waits for 回头看; a reply
@@ -708,7 +729,12 @@ def finding_rectify(
     )
     finding.refresh_from_db()
     _store_photos(
-        finding=finding, kind=Photo.Kind.AFTER, uploads=photos, checked=checked, actor=actor, now=now
+        finding=finding,
+        kind=Photo.Kind.AFTER,
+        uploads=photos,
+        checked=checked,
+        actor=actor,
+        now=now,
     )
     audit_log(actor=actor, obj=finding, message="整改回复（附整改后照片）")
     return finding
@@ -776,9 +802,18 @@ def finding_verify(
     )
     finding.refresh_from_db()
     _store_photos(
-        finding=finding, kind=Photo.Kind.VERIFY, uploads=photos, checked=checked, actor=actor, now=now
+        finding=finding,
+        kind=Photo.Kind.VERIFY,
+        uploads=photos,
+        checked=checked,
+        actor=actor,
+        now=now,
     )
-    audit_log(actor=actor, obj=finding, message="回头看：" + ("确认销号" if confirmed else "未通过，重新整改"))
+    audit_log(
+        actor=actor,
+        obj=finding,
+        message="回头看：" + ("确认销号" if confirmed else "未通过，重新整改"),
+    )
     return finding
 
 
@@ -792,7 +827,9 @@ def sanction_record(
     """Record a 约谈 (summons) or 问责 decided on a unit (usually from the 蜗牛榜)."""
     _require(actor, SANCTION_ROLES, "记录约谈/问责")
     if kind not in Sanction.Kind.values:
-        raise InvalidInput("类别应为约谈或问责 / kind must be summons or accountability", field="kind")
+        raise InvalidInput(
+            "类别应为约谈或问责 / kind must be summons or accountability", field="kind"
+        )
     if unit.district_pk != actor.district_pk:
         raise NotFound("单位不在本区 / unit not in your district")
     sanction = Sanction.objects.create(

@@ -27,12 +27,37 @@ def photo(name: str = "p.png") -> SimpleUploadedFile:
 
 def rows() -> list[s.StandardRow]:
     return [
-        s.StandardRow("B1", "市容环境", "I1", "占道经营", "S1", "无店外经营、占道经营",
-                      site_types=("main_road", "back_street"), line=2),
-        s.StandardRow("B1", "市容环境", "I2", "小广告", "S2", "无乱涂乱画和小广告",
-                      site_types=("main_road", "residential"), line=3),
-        s.StandardRow("B2", "社区环境", "I3", "飞线充电", "S3", "无飞线充电",
-                      site_types=("residential",), photo_required=False, line=4),
+        s.StandardRow(
+            "B1",
+            "市容环境",
+            "I1",
+            "占道经营",
+            "S1",
+            "无店外经营、占道经营",
+            site_types=("main_road", "back_street"),
+            line=2,
+        ),
+        s.StandardRow(
+            "B1",
+            "市容环境",
+            "I2",
+            "小广告",
+            "S2",
+            "无乱涂乱画和小广告",
+            site_types=("main_road", "residential"),
+            line=3,
+        ),
+        s.StandardRow(
+            "B2",
+            "社区环境",
+            "I3",
+            "飞线充电",
+            "S3",
+            "无飞线充电",
+            site_types=("residential",),
+            photo_required=False,
+            line=4,
+        ),
     ]
 
 
@@ -40,27 +65,62 @@ def rows() -> list[s.StandardRow]:
 def insp(district, now) -> SimpleNamespace:
     d = district
     office = user_create(
-        username="cwb", role=Role.INSPECTION_OFFICE, unit=d.jgw, full_name="创文办",
-        password="pass-12345", extra_roles=[Role.DISPATCHER],
+        username="cwb",
+        role=Role.INSPECTION_OFFICE,
+        unit=d.jgw,
+        full_name="创文办",
+        password="pass-12345",
+        extra_roles=[Role.DISPATCHER],
     )
     inspector = user_create(
-        username="inspector1", role=Role.INSPECTOR, unit=d.jgw, full_name="督查员甲",
+        username="inspector1",
+        role=Role.INSPECTOR,
+        unit=d.jgw,
+        full_name="督查员甲",
         password="pass-12345",
     )
     programme = s.programme_create(actor=office, now=now, code="cw", name="创文")
     s.checklist_import(actor=office, now=now, programme=programme, rows=rows())
-    road = s.site_create(actor=office, now=now, code="road-1", name="湖滨路", type="main_road",
-                         street=d.binhu, unit=d.housing, overseer="张局长")
-    estate = s.site_create(actor=office, now=now, code="estate-1", name="东留小区",
-                           type="residential", street=d.binhu, unit=d.dongliu)
-    rnd = s.round_plan(actor=office, now=now, programme=programme, name="第1周督查",
-                       starts_on=date(2025, 3, 3), ends_on=date(2025, 3, 9),
-                       assignments=[(road, inspector), (estate, inspector)])
+    road = s.site_create(
+        actor=office,
+        now=now,
+        code="road-1",
+        name="湖滨路",
+        type="main_road",
+        street=d.binhu,
+        unit=d.housing,
+        overseer="张局长",
+    )
+    estate = s.site_create(
+        actor=office,
+        now=now,
+        code="estate-1",
+        name="东留小区",
+        type="residential",
+        street=d.binhu,
+        unit=d.dongliu,
+    )
+    rnd = s.round_plan(
+        actor=office,
+        now=now,
+        programme=programme,
+        name="第1周督查",
+        starts_on=date(2025, 3, 3),
+        ends_on=date(2025, 3, 9),
+        assignments=[(road, inspector), (estate, inspector)],
+    )
     standards = {st.code: st for st in programme.standards.all()}
     return SimpleNamespace(
-        d=d, office=office, inspector=inspector, programme=programme, road=road,
-        estate=estate, round=rnd, std=standards,
-        a_road=rnd.assignments.get(site=road), a_estate=rnd.assignments.get(site=estate),
+        d=d,
+        office=office,
+        inspector=inspector,
+        programme=programme,
+        road=road,
+        estate=estate,
+        round=rnd,
+        std=standards,
+        a_road=rnd.assignments.get(site=road),
+        a_estate=rnd.assignments.get(site=estate),
         later=lambda days: now + timedelta(days=days),
     )
 

@@ -34,10 +34,17 @@ def walk_road(insp, *, token="tok-road-0001", fixed=True, when=0):
         assignment=insp.a_road,
         client_token=token,
         results=[
-            s.StandardResult(insp.std["S1"].pk, "fail", "店外经营", fixed_on_spot=True,
-                             photos=[photo()], after_photos=[photo()]),
-            s.StandardResult(insp.std["S2"].pk, "fail", "灯杆小广告", place="12号灯杆",
-                             photos=[photo()]),
+            s.StandardResult(
+                insp.std["S1"].pk,
+                "fail",
+                "店外经营",
+                fixed_on_spot=True,
+                photos=[photo()],
+                after_photos=[photo()],
+            ),
+            s.StandardResult(
+                insp.std["S2"].pk, "fail", "灯杆小广告", place="12号灯杆", photos=[photo()]
+            ),
         ],
     )
 
@@ -66,18 +73,26 @@ def test_the_same_client_token_replays_and_a_second_submission_is_refused(insp) 
         walk_road(insp, token="tok-road-0002")
     assert exc.value.code == "check_already_submitted" and "重复提交" in exc.value.message
     with pytest.raises(TokenReused):
-        s.check_submit(actor=insp.inspector, now=insp.later(0), assignment=insp.a_estate,
-                       client_token="tok-road-0001",
-                       results=[s.StandardResult(insp.std["S3"].pk, "pass")])
+        s.check_submit(
+            actor=insp.inspector,
+            now=insp.later(0),
+            assignment=insp.a_estate,
+            client_token="tok-road-0001",
+            results=[s.StandardResult(insp.std["S3"].pk, "pass")],
+        )
     assert SiteCheck.objects.count() == 1
 
 
 def _refused(insp, error, results, assignment=None):
     before = (SiteCheck.objects.count(), Finding.objects.count(), Photo.objects.count())
     with pytest.raises(error) as exc:
-        s.check_submit(actor=insp.inspector, now=insp.later(0),
-                       assignment=assignment or insp.a_road, client_token="tok-bad-00001",
-                       results=results)
+        s.check_submit(
+            actor=insp.inspector,
+            now=insp.later(0),
+            assignment=assignment or insp.a_road,
+            client_token="tok-bad-00001",
+            results=results,
+        )
     assert (SiteCheck.objects.count(), Finding.objects.count(), Photo.objects.count()) == before
     assert any("\u4e00" <= ch <= "\u9fff" for ch in exc.value.message)
     return exc.value
@@ -85,36 +100,65 @@ def _refused(insp, error, results, assignment=None):
 
 def test_bad_site_checks_write_nothing(insp) -> None:
     std = insp.std
-    assert _refused(insp, PhotoRequired,
-                    [s.StandardResult(std["S2"].pk, "fail", "小广告")]).code == "photo_required"
-    assert _refused(insp, PhotoRequired, [s.StandardResult(
-        std["S2"].pk, "fail", "x", fixed_on_spot=True, photos=[photo()])]).code == "photo_required"
-    err = _refused(insp, StandardNotApplicable,
-                   [s.StandardResult(std["S3"].pk, "fail", "飞线", photos=[photo()])])
+    assert (
+        _refused(insp, PhotoRequired, [s.StandardResult(std["S2"].pk, "fail", "小广告")]).code
+        == "photo_required"
+    )
+    assert (
+        _refused(
+            insp,
+            PhotoRequired,
+            [s.StandardResult(std["S2"].pk, "fail", "x", fixed_on_spot=True, photos=[photo()])],
+        ).code
+        == "photo_required"
+    )
+    err = _refused(
+        insp,
+        StandardNotApplicable,
+        [s.StandardResult(std["S3"].pk, "fail", "飞线", photos=[photo()])],
+    )
     assert err.code == "standard_not_applicable"
     text = SimpleUploadedFile("a.png", b"not an image at all", content_type="image/png")
-    assert _refused(insp, InvalidPhoto, [s.StandardResult(
-        std["S2"].pk, "fail", "x", photos=[text])]).code == "invalid_photo"
+    assert (
+        _refused(
+            insp, InvalidPhoto, [s.StandardResult(std["S2"].pk, "fail", "x", photos=[text])]
+        ).code
+        == "invalid_photo"
+    )
     pdf = SimpleUploadedFile("a.pdf", b"%PDF-1.4 xx", content_type="application/pdf")
-    assert _refused(insp, InvalidPhoto, [s.StandardResult(
-        std["S2"].pk, "fail", "x", photos=[pdf])]).code == "invalid_photo"
-    huge = SimpleUploadedFile("big.png", b"\x89PNG\r\n\x1a\n" + b"0" * (10 * 1024 * 1024),
-                              content_type="image/png")
-    assert _refused(insp, InvalidPhoto, [s.StandardResult(
-        std["S2"].pk, "fail", "x", photos=[huge])]).code == "invalid_photo"
+    assert (
+        _refused(
+            insp, InvalidPhoto, [s.StandardResult(std["S2"].pk, "fail", "x", photos=[pdf])]
+        ).code
+        == "invalid_photo"
+    )
+    huge = SimpleUploadedFile(
+        "big.png", b"\x89PNG\r\n\x1a\n" + b"0" * (10 * 1024 * 1024), content_type="image/png"
+    )
+    assert (
+        _refused(
+            insp, InvalidPhoto, [s.StandardResult(std["S2"].pk, "fail", "x", photos=[huge])]
+        ).code
+        == "invalid_photo"
+    )
     # A bad photo on the second finding: the first (valid) one is not written either.
-    _refused(insp, InvalidPhoto, [
-        s.StandardResult(std["S1"].pk, "fail", "x", photos=[photo()]),
-        s.StandardResult(std["S2"].pk, "fail", "x", photos=[text]),
-    ])
+    _refused(
+        insp,
+        InvalidPhoto,
+        [
+            s.StandardResult(std["S1"].pk, "fail", "x", photos=[photo()]),
+            s.StandardResult(std["S2"].pk, "fail", "x", photos=[text]),
+        ],
+    )
 
 
 def test_the_unit_rectifies_and_verification_rejects_then_confirms(insp, unit_head) -> None:
     finding = walk_road(insp).check.findings.get(fixed_on_spot=False)
     with pytest.raises(NotAwaitingVerification):
         s.finding_verify(actor=insp.office, now=insp.later(1), finding=finding, confirmed=True)
-    s.finding_rectify(actor=unit_head, now=insp.later(1), finding=finding, text="已清除",
-                      photos=[photo()])
+    s.finding_rectify(
+        actor=unit_head, now=insp.later(1), finding=finding, text="已清除", photos=[photo()]
+    )
     finding.refresh_from_db()
     assert finding.state == "awaiting" and finding.verification == "pending"
     assert finding.ticket.state == State.REPLIED
@@ -123,15 +167,17 @@ def test_the_unit_rectifies_and_verification_rejects_then_confirms(insp, unit_he
     with pytest.raises(Exception) as exc:
         s.finding_verify(actor=insp.office, now=insp.later(2), finding=finding, confirmed=False)
     assert getattr(exc.value, "code", "") == "invalid_input"
-    s.finding_verify(actor=insp.office, now=insp.later(2), finding=finding, confirmed=False,
-                     reason="仍有残留")
+    s.finding_verify(
+        actor=insp.office, now=insp.later(2), finding=finding, confirmed=False, reason="仍有残留"
+    )
     finding.refresh_from_db()
     ticket = finding.ticket
     assert finding.state == "rectifying" and finding.verification == "rejected"
     assert ticket.state == State.REOPENED and ticket.reopen_count == 1
     assert "仍有残留" in ticket.events.filter(type="reopen").get().payload["reason"]
-    s.finding_rectify(actor=unit_head, now=insp.later(3), finding=finding, text="已彻底清除",
-                      photos=[photo()])
+    s.finding_rectify(
+        actor=unit_head, now=insp.later(3), finding=finding, text="已彻底清除", photos=[photo()]
+    )
     s.finding_verify(actor=insp.office, now=insp.later(4), finding=finding, confirmed=True)
     finding.refresh_from_db()
     assert finding.state == "closed" and finding.verification == "confirmed"
@@ -142,8 +188,9 @@ def test_the_unit_rectifies_and_verification_rejects_then_confirms(insp, unit_he
 def test_a_late_rectification_costs_the_overdue_amount_once(insp, unit_head) -> None:
     check = walk_road(insp).check
     finding = check.findings.get(fixed_on_spot=False)
-    s.finding_rectify(actor=unit_head, now=insp.later(30), finding=finding, text="已清除",
-                      photos=[photo()])
+    s.finding_rectify(
+        actor=unit_head, now=insp.later(30), finding=finding, text="已清除", photos=[photo()]
+    )
     finding.refresh_from_db()
     check.refresh_from_db()
     assert finding.overdue and finding.deduction == Decimal("1.30")
@@ -154,11 +201,19 @@ def test_a_repeat_within_the_window_is_flagged_and_costs_more(insp, now) -> None
     from datetime import date
 
     walk_road(insp)
-    rnd = s.round_plan(actor=insp.office, now=insp.later(7), programme=insp.programme,
-                       name="第2周", starts_on=date(2025, 3, 10), ends_on=date(2025, 3, 16),
-                       assignments=[(insp.road, insp.inspector)])
+    rnd = s.round_plan(
+        actor=insp.office,
+        now=insp.later(7),
+        programme=insp.programme,
+        name="第2周",
+        starts_on=date(2025, 3, 10),
+        ends_on=date(2025, 3, 16),
+        assignments=[(insp.road, insp.inspector)],
+    )
     check = s.check_submit(
-        actor=insp.inspector, now=insp.later(7), assignment=rnd.assignments.get(),
+        actor=insp.inspector,
+        now=insp.later(7),
+        assignment=rnd.assignments.get(),
         client_token="tok-road-0003",
         results=[s.StandardResult(insp.std["S2"].pk, "fail", "又见小广告", photos=[photo()])],
     ).check
@@ -186,12 +241,22 @@ def test_only_the_office_plans_and_only_the_assigned_inspector_submits(insp, now
     with pytest.raises(PermissionDenied):
         s.programme_create(actor=insp.inspector, now=now, code="x", name="x")
     with pytest.raises(PermissionDenied):
-        s.check_submit(actor=unit_head, now=now, assignment=insp.a_road,
-                       client_token="tok-x-000001",
-                       results=[s.StandardResult(insp.std["S1"].pk, "pass")])
+        s.check_submit(
+            actor=unit_head,
+            now=now,
+            assignment=insp.a_road,
+            client_token="tok-x-000001",
+            results=[s.StandardResult(insp.std["S1"].pk, "pass")],
+        )
 
 
 def test_sanction_records(insp, now) -> None:
-    sanction = s.sanction_record(actor=insp.office, now=now, kind="summons", unit=insp.d.hubin,
-                                 period="2025-03", reason="连续两周蜗牛榜末位")
+    sanction = s.sanction_record(
+        actor=insp.office,
+        now=now,
+        kind="summons",
+        unit=insp.d.hubin,
+        period="2025-03",
+        reason="连续两周蜗牛榜末位",
+    )
     assert sanction.get_kind_display() == "约谈"
