@@ -1,0 +1,137 @@
+"""Pages of 经济运行: the monthly table (and its Excel), an indicator's trend, an area's page,
+the composite rank and the printable monthly report. Readers: ``selectors.READER_ROLES``;
+the statistics office also sees months not yet published (marked). Import and approval
+are in ``views_import``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render as django_render
+
+from duban.core.access import readable, role_required
+from duban.core.errors import DomainError
+from duban.org.roles import STATS_ROLES
+
+from . import selectors, selectors_series
+from .calc import cumulative_label
+from .excel import table_xlsx
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+READERS = selectors.READER_ROLES
+
+
+def render(
+    request: HttpRequest, template: str, context: dict[str, Any] | None = None, status: int = 200
+) -> HttpResponse:
+    context = dict(context or {})
+    context.setdefault("can_import", request.user.has_role(STATS_ROLES))  # type: ignore[union-attr]
+    return django_render(request, template, context, status=status)
+
+
+def _period(request: HttpRequest) -> str | None:
+    return request.GET.get("period") or selectors.default_period(request.user)  # type: ignore[arg-type]
+
+
+def _error(request: HttpRequest, template: str, exc: DomainError, **context: Any) -> HttpResponse:
+    return render(request, template, {"error": readable(exc), **context}, status=exc.status)
+
+
+def rank_class(rank: int | None, peers: int) -> str:
+    if not rank:
+        return ""
+    if rank <= 3:
+        return f"r-top r{rank}"
+    if rank > peers - 3:
+        return "r-bottom"
+    return "r-mid"
+
+
+@role_required(READERS)
+def table_page(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    period = _period(request)
+    groups = selectors.group_list(user)  # type: ignore[arg-type]
+    group = request.GET.get("group") or (groups[0]["code"] if groups else "")
+    context: dict[str, Any] = {"groups": groups, "group": group, "period": period or ""}
+    if not period or not groups:
+        return render(request, "indicators/table.html", context)
+    try:
+        table = selectors.monthly_table(user=user, period=period, group=group)  # type: ignore[arg-type]
+        composite = selectors_series.composite_rank(
+            user=user,  # type: ignore[arg-type]
+            scheme="default",
+            period=period,
+            group=group,
+        )
+    except DomainError as exc:
+        return _error(request, "indicators/table.html", exc, **context)
+    lines = [
+        {
+            "area": line[0].area if line else None,
+            "cells": [{"c": c, "cls": rank_class(c.rank, c.peers)} for c in line],
+        }
+        for line in table.grid
+    ]
+    context.update(table=table, lines=lines, composite=composite)
+    return render(request, "indicators/table.html", context)
+
+
+@role_required(READERS)
+def table_export(request: HttpRequest) -> HttpResponse:
+    period = _period(request) or ""
+    try:
+        table = selectors.monthly_table(
+            user=request.user,  # type: ignore[arg-type]
+            period=period,
+            group=request.GET.get("group", ""),
+        )
+    except DomainError as exc:
+        return _error(request, "indicators/table.html", exc)
+    response = HttpResponse(table_xlsx(table), content_type=XLSX)
+    name = f"经济运行-{table.group.name}-{cumulative_label(table.shown)}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+@role_required(READERS)
+def indicator_page(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        trend = selectors_series.indicator_trend(user=request.user, code=code)  # type: ignore[arg-type]
+    except DomainError as exc:
+        return _error(request, "indicators/indicator.html", exc)
+    chart = {"labels": trend.labels, "series": trend.series, "unit": "%"}
+    return render(request, "indicators/indicator.html", {"trend": trend, "chart": chart})
+
+
+@role_required(READERS)
+def area_page(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        page = selectors_series.area_page(
+            user=request.user,  # type: ignore[arg-type]
+            code=code,
+            group=request.GET.get("group"),
+        )
+    except DomainError as exc:
+        return _error(request, "indicators/area.html", exc)
+    chart = {
+        "labels": page.labels,
+        "ranks": [{"name": r["indicator"].name, "data": r["ranks"]} for r in page.rows],
+        "peers": page.rows[0]["peers"] if page.rows else 0,
+    }
+    return render(request, "indicators/area.html", {"page": page, "chart": chart})
+
+
+@role_required(READERS)
+def report_page(request: HttpRequest) -> HttpResponse:
+    period = _period(request)
+    if not period:
+        return render(request, "indicators/report.html", {})
+    try:
+        report = selectors_series.monthly_report(user=request.user, period=period)  # type: ignore[arg-type]
+    except DomainError as exc:
+        return _error(request, "indicators/report.html", exc)
+    return render(request, "indicators/report.html", {"report": report, "period": period})
