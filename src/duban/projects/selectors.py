@@ -235,7 +235,7 @@ def project_stage_dates(project: Project) -> QuerySet[StageDate]:
 
 
 def project_blockers(project: Project) -> QuerySet[Blocker]:
-    return project.blockers.select_related("ticket", "ticket__unit").order_by("-raised_at")
+    return project.blockers.select_related("ticket", "ticket__primary_unit").order_by("-raised_at")
 
 
 def chart_data(project: Project) -> dict[str, Any]:
