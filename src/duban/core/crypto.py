@@ -24,9 +24,11 @@ Keys come from the environment (read in settings, end of ``settings.py``):
 - ``DUBAN_LOOKUP_KEY``: the HMAC key (any long random string). Changing it requires
   recomputing the hash columns (``duban privacy rotate`` does that too).
 
-Without them, a fixed development key is used only when ``DEBUG`` is on or under tests
-(and with the development ``SECRET_KEY``); otherwise the first use raises
-``ImproperlyConfigured`` and ``duban check --deploy`` reports the missing key.
+Without them in the environment, settings make random ones on the first start and keep
+them in ``var/data-key`` and ``var/lookup-key`` (a single-machine install), and refuse to
+start in production (``DUBAN_HTTPS=1``). Should a setting still be empty, a fixed
+development key is used only under ``DEBUG`` or tests; otherwise the first use raises
+``ImproperlyConfigured``.
 """
 
 from __future__ import annotations
@@ -50,11 +52,10 @@ from django.db import models
 PREFIX = "enc1:"
 _DEV_DATA_KEY = "dev:" + base64.urlsafe_b64encode(b"duban-development-only-data-key!").decode()
 _DEV_LOOKUP_KEY = "duban-development-only-lookup-key"
-_DEV_SECRET = "dev-only-insecure-key-change-me"
 
 
 def _development() -> bool:
-    return bool(settings.DEBUG or "pytest" in sys.modules or settings.SECRET_KEY == _DEV_SECRET)
+    return bool(settings.DEBUG or "pytest" in sys.modules)
 
 
 def _setting(name: str, dev_default: str) -> str:

@@ -303,7 +303,7 @@ class Simulator:
         name = rng.choice(data.SURNAMES) + (
             rng.choice(["先生", "女士"]) if rng.random() < 0.6 else rng.choice(data.GIVEN)
         )
-        caller = Caller(pk=self.next_caller_pk, name=name, phone=phone, created_at=created)
+        caller = Caller.build(pk=self.next_caller_pk, name=name, phone=phone, created_at=created)
         self.next_caller_pk += 1
         self.callers.append(caller)
         return caller

@@ -17,7 +17,7 @@ from typing import Any
 from django.db.models import Count
 
 from duban.org.models import Unit
-from duban.tickets.models import Category, DuplicateKey, Ticket
+from duban.tickets.models import Category, DuplicateKey, Ticket, phone_q
 
 from .fingerprint import CANDIDATES, clean, jaccard, shingles
 from .models import DispatchSettings
@@ -222,7 +222,7 @@ def _caller_candidates(ticket: Ticket, *, phone: str, limit: int) -> list[Ticket
     """The same phone's open tickets in the ticket's district, newest first (one query)."""
     return list(
         Ticket.objects.open()
-        .filter(caller__phone=phone, district_id=ticket.district_id)
+        .filter(phone_q(phone), district_id=ticket.district_id)
         .exclude(pk=ticket.pk)
         .order_by("-created_at")
         .only(*_CANDIDATE_FIELDS)[:limit]
@@ -246,7 +246,7 @@ def repeat_caller(ticket: Ticket, *, now: datetime) -> dict[str, Any] | None:
         return None
     earlier = (
         Ticket.objects.filter(
-            caller__phone=ticket.caller.phone,
+            phone_q(ticket.caller.phone),
             created_at__gte=now - timedelta(days=REPEAT_WINDOW_DAYS),
             district_id=ticket.district_id,
         )

@@ -95,7 +95,9 @@ def hotspot_records(
         .exclude(state__in=["invalid", "merged"])
         .annotate(support=Count("duplicates"))
         .order_by("-created_at")
-        .values_list("number", "title", "content", "caller__phone", "created_at", "support")[:limit]
+        .values_list("number", "title", "content", "caller__phone_hash", "created_at", "support")[
+            :limit
+        ]
     )
     return [
         Record(

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from duban.tickets.models import Ticket
+from duban.tickets.models import Ticket, phone_q
 
 from .fingerprint import band_keys
 from .intake import (
@@ -144,7 +144,7 @@ def caller_history(
         return []
     rows = (
         Ticket.objects.filter(
-            caller__phone=phone,
+            phone_q(phone),
             created_at__gte=now - timedelta(days=REPEAT_WINDOW_DAYS),
             district_id=district_id,
         )

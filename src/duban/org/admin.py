@@ -20,12 +20,15 @@ from django.utils.translation import gettext_lazy as _
 
 from duban.core.service_admin import ServiceAdmin
 
-from . import services
-from .models import ApiToken, Unit, UnitKind, User
+from . import services, services_logins
+from .forms import AdminLoginForm
+from .models import ApiToken, LoginAttempt, Unit, UnitKind, User
 
 admin.site.site_header = _("督办平台 · 系统管理")
 admin.site.site_title = _("督办平台系统管理")
 admin.site.index_title = _("系统管理")
+# The admin's sign-in shares the pages' failed-login lock, audit and second factor.
+admin.site.login_form = AdminLoginForm
 
 _SEPARATORS = re.compile(r"[\s,，、;；]+")
 
@@ -142,15 +145,33 @@ admin.site.unregister(Group)
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ["username", "full_name", "role", "unit", "is_active", "is_staff"]
+    list_display = [
+        "username",
+        "full_name",
+        "role",
+        "unit",
+        "is_active",
+        "is_staff",
+        "totp_confirmed_at",
+    ]
     list_filter = ["role", "is_active", "is_staff"]
+    readonly_fields = ["totp_confirmed_at"]
+    actions = ["disable_second_factor"]
     search_fields = ["username", "full_name", "phone"]
     list_select_related = ["unit"]
     autocomplete_fields = ["unit"]
     fieldsets = (
         *_without_permission_lists(BaseUserAdmin.fieldsets),
-        (_("督办平台"), {"fields": ("full_name", "role", "unit", "phone")}),
+        (_("督办平台"), {"fields": ("full_name", "role", "unit", "phone", "totp_confirmed_at")}),
     )
+
+    @admin.action(description=_("关闭所选用户的动态口令（手机丢失时）"))
+    def disable_second_factor(self, request: HttpRequest, queryset: Any) -> None:
+        now = timezone.now()
+        for user in queryset:
+            services_logins.totp_disable(user=user, actor=request.user, now=now)  # type: ignore[arg-type]
+        self.message_user(request, _("已关闭动态口令。"))
+
     add_fieldsets = (
         *BaseUserAdmin.add_fieldsets,
         (_("督办平台"), {"fields": ("full_name", "role", "unit")}),
@@ -159,17 +180,62 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    """Tokens are created with `duban token create`; only the SHA-256 digest is stored."""
+    """Tokens are created with `duban token create`; only the SHA-256 digest is stored.
+    Revoked here with the action (``services.token_revoke``, audited)."""
 
-    list_display = ["prefix", "user", "name", "created_at", "last_used_at", "revoked_at"]
-    list_filter = ["revoked_at"]
+    list_display = [
+        "prefix",
+        "user",
+        "name",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    list_filter = ["revoked_at", "expires_at"]
     search_fields = ["prefix", "name", "user__username"]
     list_select_related = ["user"]
-    readonly_fields = ["user", "name", "prefix", "digest", "created_at", "last_used_at"]
+    readonly_fields = [
+        "user",
+        "name",
+        "prefix",
+        "digest",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    actions = ["revoke"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        # Only revocation (setting revoked_at) may be edited.
-        return list(self.readonly_fields)
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description=_("吊销所选令牌"))
+    def revoke(self, request: HttpRequest, queryset: Any) -> None:
+        now = timezone.now()
+        for token in queryset:
+            services.token_revoke(token=token, actor=request.user, now=now)  # type: ignore[arg-type]
+        self.message_user(request, _("已吊销 %(n)d 个令牌。") % {"n": queryset.count()})
+
+
+@admin.register(LoginAttempt)
+class LoginAttemptAdmin(admin.ModelAdmin):
+    """The sign-in audit (pages and admin): read-only."""
+
+    list_display = ["at", "username", "address", "outcome", "path", "user"]
+    list_filter = ["outcome", "path"]
+    search_fields = ["username", "address"]
+    date_hierarchy = "at"
+    list_select_related = ["user"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

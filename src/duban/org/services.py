@@ -12,7 +12,7 @@ import hashlib
 import logging
 import secrets
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import models, transaction
@@ -294,22 +294,67 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def token_create(*, user: User, now: datetime, name: str = "") -> tuple[ApiToken, str]:
-    """Create a token; the plain secret is returned once and never stored."""
+class TokenRejected(DomainError):
+    status = 401
+
+
+class TokenExpired(TokenRejected):
+    code = "token_expired"
+
+
+class TokenRevoked(TokenRejected):
+    code = "token_revoked"
+
+
+def token_create(
+    *, user: User, now: datetime, name: str = "", days: int | None = None
+) -> tuple[ApiToken, str]:
+    """Create a token valid for ``days`` (default ``DUBAN_API_TOKEN_DAYS``); the plain
+    secret is returned once and never stored."""
+    from django.conf import settings
+
+    days = settings.DUBAN_API_TOKEN_DAYS if days is None else days
+    if not 0 < days <= 3660:
+        raise DomainError("有效期应为 1–3660 天 / days must be 1-3660")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
-        user=user, name=name, prefix=secret[:12], digest=_digest(secret), created_at=now
-    )
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            name=name,
+            prefix=secret[:12],
+            digest=_digest(secret),
+            created_at=now,
+            expires_at=now + timedelta(days=days),
+        )
+        audit_log(actor=user, obj=token, message=f"创建 API 令牌 {token.prefix}…", action="add")
+    log.info("api token %s created for %s", token.prefix, user.username)
     return token, secret
 
 
+@transaction.atomic
+def token_revoke(*, token: ApiToken, actor: User | None, now: datetime) -> ApiToken:
+    """Revoke a token at once (idempotent: a revoked token keeps its first revocation time)."""
+    updated = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now)
+    token.refresh_from_db(fields=["revoked_at"])
+    if updated:
+        audit_log(actor=actor, obj=token, message=f"吊销 API 令牌 {token.prefix}…")
+        log.info("api token %s revoked by %s", token.prefix, _actor_label(actor))
+    return token
+
+
 def token_authenticate(*, secret: str, now: datetime) -> User | None:
+    """The token's user; None for an unknown secret; ``TokenRevoked`` / ``TokenExpired``
+    (401 with a stable code) for a revoked or expired one."""
     token = (
         ApiToken.objects.select_related("user__unit")
-        .filter(digest=_digest(secret), revoked_at__isnull=True, user__is_active=True)
+        .filter(digest=_digest(secret), user__is_active=True)
         .first()
     )
     if token is None:
         return None
+    if token.revoked_at is not None:
+        raise TokenRevoked("令牌已吊销 / token revoked")
+    if token.expires_at is not None and token.expires_at <= now:
+        raise TokenExpired("令牌已过期 / token expired")
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user

@@ -20,7 +20,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from duban.core.errors import InvalidInput
 from duban.tickets.choices import ReplyResult, Satisfaction, State
 from duban.tickets.events import PUBLIC_EVENT_TYPES, EventType, public_wording
-from duban.tickets.models import Category, Ticket, TicketEvent
+from duban.tickets.models import Category, Ticket, TicketEvent, phone_q
 from duban.tickets.selectors import NUMBER_RE, mask_name, mask_phone
 from duban.tickets.services.intake import normalise_phone
 from duban.tickets.services.merged import (
@@ -115,7 +115,7 @@ def ticket_for_caller(*, number: str, phone: str) -> Ticket | None:
         return None
     return (
         Ticket.objects.select_related("caller", "category")
-        .filter(number=number, caller__phone=phone)
+        .filter(phone_q(phone), number=number)
         .first()
     )
 

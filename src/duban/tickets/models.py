@@ -15,6 +15,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from duban.core.crypto import EncryptedTextField, lookup_hash, phone_hash
+
 from .choices import (
     OPEN_STATES,
     AppealType,
@@ -74,22 +76,73 @@ class Category(models.Model):
         return self.full_name
 
 
-class Caller(models.Model):
-    """Personal data of the person who raised a matter, kept apart from the ticket."""
+class CallerQuerySet(models.QuerySet["Caller"]):
+    def with_phone(self, phone: str) -> CallerQuerySet:
+        """Callers with this phone, through the indexed keyed hash (the phone is encrypted)."""
+        return self.filter(phone_hash=phone_hash(phone)) if phone else self.none()
 
-    name = models.CharField(_("姓名"), max_length=50, blank=True)
-    phone = models.CharField(_("电话"), max_length=20, blank=True, db_index=True)
-    id_number = models.CharField(_("身份证号"), max_length=18, blank=True)
+    def with_name(self, name: str) -> CallerQuerySet:
+        return self.filter(name_hash=name_hash(name)) if name else self.none()
+
+
+def name_hash(name: str) -> str:
+    """The look-up hash of a caller's name (exact, surrounding spaces ignored)."""
+    return lookup_hash(name.strip(), purpose="caller_name")
+
+
+def phone_q(phone: str, *, prefix: str = "caller__") -> Q:
+    """A filter on a related caller's phone: ``Ticket.objects.filter(phone_q(p))``."""
+    return Q(**{f"{prefix}phone_hash": phone_hash(phone) or "-"})
+
+
+def name_q(name: str, *, prefix: str = "caller__") -> Q:
+    return Q(**{f"{prefix}name_hash": name_hash(name) or "-"})
+
+
+class Caller(models.Model):
+    """Personal data of the person who raised a matter, kept apart from the ticket.
+
+    Name, phone and ID number are encrypted at rest (``core.crypto``); the phone and the
+    name are found through their keyed hashes (``phone_hash``, ``name_hash``, indexed).
+    Build one with ``Caller.build(...)`` so the hashes match. ``erased_at`` is set when the
+    personal data was erased (retention or a request: ``tickets.services.privacy``).
+    """
+
+    name = EncryptedTextField(_("姓名"), blank=True)
+    phone = EncryptedTextField(_("电话"), blank=True)
+    id_number = EncryptedTextField(_("身份证号"), blank=True)
+    phone_hash = models.CharField(_("电话检索码"), max_length=64, blank=True, editable=False)
+    name_hash = models.CharField(_("姓名检索码"), max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(_("登记时间"))
+    erased_at = models.DateTimeField(_("个人信息删除时间"), null=True, blank=True)
+
+    objects = CallerQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("来电人")
         verbose_name_plural = _("来电人")
-        # The ticket search by the caller's name (exact, for staff who see personal data).
-        indexes = [models.Index(fields=["name"], name="caller_name")]
+        # Repeat-caller and ticket-search look-ups by phone and by name (exact).
+        indexes = [
+            models.Index(fields=["phone_hash"], name="caller_phone_hash"),
+            models.Index(fields=["name_hash"], name="caller_name_hash"),
+        ]
 
     def __str__(self) -> str:
-        return self.name or self.phone
+        return f"{_('来电人')} #{self.pk}"
+
+    @classmethod
+    def build(
+        cls, *, name: str = "", phone: str = "", id_number: str = "", **fields: object
+    ) -> Caller:
+        """An unsaved caller with its look-up hashes filled in."""
+        return cls(
+            name=name,
+            phone=phone,
+            id_number=id_number,
+            phone_hash=phone_hash(phone),
+            name_hash=name_hash(name),
+            **fields,
+        )
 
 
 class TicketSequence(models.Model):

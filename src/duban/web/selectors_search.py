@@ -20,7 +20,7 @@ from duban.core.errors import InvalidInput, PermissionDenied
 from duban.metrics.selectors_places import place_filter
 from duban.org.models import Unit, User
 from duban.tickets import selectors as ticket_selectors
-from duban.tickets.models import Category, Ticket
+from duban.tickets.models import Category, Ticket, name_q, phone_q
 from duban.tickets.querysets import TicketQuerySet
 
 # The shortest term a trigram index can answer (pg_trgm takes no trigram from a
@@ -111,9 +111,9 @@ def searched_tickets(
     if reply:
         qs = qs.filter(reply_text__icontains=reply)
     if caller_phone:
-        qs = qs.filter(caller__phone=caller_phone)
+        qs = qs.filter(phone_q(caller_phone))
     if caller_name:
-        qs = qs.filter(caller__name=caller_name)
+        qs = qs.filter(name_q(caller_name))
     if window is not None:
         field, start, end = window
         if field not in DATE_FIELDS:

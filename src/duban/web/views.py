@@ -7,12 +7,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from duban.core.access import signed_in
+from duban.org.forms import LoginForm
 
 from .nav import home_url
 
 
 class LoginView(auth_views.LoginView):
+    """Sign-in with the failed-login lock, the audit and the optional second factor
+    (``org.forms.LoginForm``)."""
+
     template_name = "web/login.html"
+    authentication_form = LoginForm
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self) -> str:

@@ -10,7 +10,7 @@ from duban.core import crypto
 
 def test_round_trip_and_randomised():
     a, b = crypto.encrypt("13800001111"), crypto.encrypt("13800001111")
-    assert a != b and a.startswith("enc1:dev:")
+    assert a != b and a.startswith(f"enc1:{crypto.current_key_id()}:")
     assert "13800001111" not in a
     assert crypto.decrypt(a) == crypto.decrypt(b) == "13800001111"
 

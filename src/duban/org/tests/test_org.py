@@ -11,8 +11,11 @@ from duban.org.selectors import user_by_username
 from duban.org.services import (
     TOKEN_PREFIX,
     InvalidUnit,
+    TokenExpired,
+    TokenRevoked,
     token_authenticate,
     token_create,
+    token_revoke,
     unit_create,
     user_create,
 )
@@ -111,12 +114,28 @@ class TestTokens:
 
     def test_revoked_or_inactive(self, handler) -> None:
         token, secret = token_create(user=handler, now=NOW)
-        ApiToken.objects.filter(pk=token.pk).update(revoked_at=NOW)
-        assert token_authenticate(secret=secret, now=NOW) is None
+        token_revoke(token=token, actor=None, now=NOW)
+        with pytest.raises(TokenRevoked):
+            token_authenticate(secret=secret, now=NOW)
+        token_revoke(token=token, actor=None, now=NOW + timedelta(hours=1))  # idempotent
+        assert ApiToken.objects.get(pk=token.pk).revoked_at == NOW
         _, other = token_create(user=handler, now=NOW)
         handler.is_active = False
         handler.save(update_fields=["is_active"])
         assert token_authenticate(secret=other, now=NOW) is None
+
+    def test_expiry(self, handler) -> None:
+        token, secret = token_create(user=handler, now=NOW, days=30)
+        assert token.expires_at == NOW + timedelta(days=30)
+        assert token_authenticate(secret=secret, now=NOW + timedelta(days=29)) == handler
+        with pytest.raises(TokenExpired) as caught:
+            token_authenticate(secret=secret, now=NOW + timedelta(days=30))
+        assert (caught.value.status, caught.value.code) == (401, "token_expired")
+
+    def test_default_validity_comes_from_the_settings(self, handler, settings) -> None:
+        settings.DUBAN_API_TOKEN_DAYS = 7
+        token, _ = token_create(user=handler, now=NOW)
+        assert token.expires_at == NOW + timedelta(days=7)
 
 
 class TestTokenCommand:
@@ -128,6 +147,21 @@ class TestTokenCommand:
         secret = capsys.readouterr().out.strip()
         assert token_authenticate(secret=secret, now=NOW) == user
         assert ApiToken.objects.get(user=user).name == "gis"
+
+    def test_days_list_and_revoke(
+        self, tree: dict[str, Unit], capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        user_create(username="h", role=Role.HANDLER, unit=tree["street"])
+        call_command("token", "create", "--user", "h", "--days", "3")
+        secret = capsys.readouterr().out.strip()
+        call_command("token", "list", "--user", "h")
+        assert "active" in capsys.readouterr().out
+        call_command("token", "revoke", secret[:12])
+        capsys.readouterr()
+        with pytest.raises(TokenRevoked):
+            token_authenticate(secret=secret, now=NOW)
+        call_command("token", "list")
+        assert "revoked" in capsys.readouterr().out
 
     def test_unknown_user(self) -> None:
         with pytest.raises(CommandError, match="no such user: ghost"):

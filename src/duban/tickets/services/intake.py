@@ -155,7 +155,8 @@ def ticket_register(
             return previous.ticket
     caller = None
     if phone or name or id_number:
-        caller = Caller.objects.create(name=name, phone=phone, id_number=id_number, created_at=now)
+        caller = Caller.build(name=name, phone=phone, id_number=id_number, created_at=now)
+        caller.save(force_insert=True)
     ticket = Ticket.objects.create(
         number=next_number(now),
         caller=caller,
