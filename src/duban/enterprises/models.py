@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from duban.core.crypto import EncryptedTextField
+
 
 class IndustryChain(models.Model):
     """An industry chain (产业链) of the district: 高端装备制造, 生物医药, 数字经济 … (admin-edited).
@@ -141,10 +143,10 @@ class Enterprise(models.Model):
     specialized = models.BooleanField(_("专精特新"), default=False)
     high_tech = models.BooleanField(_("高新技术企业"), default=False)
     tech_sme = models.BooleanField(_("科技型中小企业"), default=False)
-    # Personal data: masked for readers without ``PERSONAL_DATA_ROLES`` (like callers').
-    # Plain columns: the encrypted field of ``core.crypto`` did not exist when this was built.
-    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
-    contact_phone = models.CharField(_("联系人手机"), max_length=20, blank=True)
+    # Personal data: encrypted at rest (``core.crypto``) and masked for readers without
+    # ``PERSONAL_DATA_ROLES`` who do not serve the enterprise (like callers').
+    contact_name = EncryptedTextField(_("联系人"), blank=True)
+    contact_phone = EncryptedTextField(_("联系人手机"), blank=True)
     officer = models.ForeignKey(
         "org.User",
         verbose_name=_("首席服务员"),

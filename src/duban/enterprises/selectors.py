@@ -38,7 +38,7 @@ from .models import (
     StepState,
     Visit,
 )
-from .roles import CONTACT_ROLES
+from .roles import CONTACT_ROLES, STEP_ROLES
 
 OPEN_STEP_STATES = (StepState.PENDING, StepState.ACCEPTED, StepState.BLOCKED)
 
@@ -50,7 +50,7 @@ def today(now: datetime) -> date:
 # -- scope -------------------------------------------------------------------------------------
 
 
-def my_group_ids(user: User) -> QuerySet[ServiceGroup]:
+def my_group_ids(user: User) -> QuerySet[Any]:
     """Ids of the service groups ``user`` belongs to, directly or through their task force."""
     return ServiceGroup.objects.filter(Q(members=user) | Q(parent__members=user)).values("pk")
 
@@ -186,7 +186,7 @@ class Choices:
 
 def choices_for(user: User) -> Choices:
     district = user.district_pk
-    root = Unit.objects.filter(pk=district).first()
+    root = Unit.objects.filter(pk=district or 0).first()
     prefix = root.path if root else "-"
     return Choices(
         chains=list(IndustryChain.objects.filter(is_active=True)),
@@ -220,6 +220,14 @@ class EnterprisePage:
     problems: list[Problem]
     cases: list[ProxyCase]
     events: list[EnterpriseEvent]
+    projects: list[Any]
+
+
+def projects_of(enterprise: Enterprise) -> list[Any]:
+    """The enterprise's key projects: the projects app (above this one) points here with
+    ``related_name="projects"``; read through the relation, never imported."""
+    related = getattr(enterprise, "projects", None)
+    return list(related.all()[:20]) if related is not None else []
 
 
 def problems_of(enterprise: Enterprise) -> QuerySet[Problem]:
@@ -250,6 +258,7 @@ def enterprise_page(*, user: User | None, enterprise: Enterprise, now: datetime)
         problems=list(problems_of(enterprise)[:50]),
         cases=list(cases_of(enterprise)[:50]),
         events=list(enterprise.events.select_related("problem__ticket")[:50]),
+        projects=projects_of(enterprise),
     )
 
 
@@ -380,12 +389,13 @@ def steps_visible_to(user: User) -> QuerySet[ProxyStep]:
     the steps of the enterprises they read."""
     if not getattr(user, "is_authenticated", False) or user.unit is None:
         return ProxyStep.objects.none()
-    readable = Q(case__enterprise_id__in=enterprises_visible_to(user).values("pk"))
-    scope = user.scope_path or "-"
-    own = Q(unit__path__startswith=scope) & Q(case__district_id=user.district_pk)
+    q = Q(pk__in=[])
+    if user.has_role(STEP_ROLES):
+        scope = user.scope_path or "-"
+        q |= Q(unit__path__startswith=scope) & Q(case__district_id=user.district_pk)
     if user.has_role(DISTRICT_WIDE_ROLES | {Role.SERVICE_OFFICER}):
-        return ProxyStep.objects.filter(readable | own)
-    return ProxyStep.objects.filter(own)
+        q |= Q(case__enterprise_id__in=enterprises_visible_to(user).values("pk"))
+    return ProxyStep.objects.filter(q)
 
 
 def steps_list(

@@ -114,10 +114,10 @@ def problem_figures(
             )
         )
     if by == "level":
-        order = {v: i for i, v in enumerate(Level.values)}
-        out.sort(key=lambda row: order[row.key])
+        levels = {v: i for i, v in enumerate(Level.values)}
+        out.sort(key=lambda row: levels[row.key])
     if by == "category":
-        order = dict(ProblemCategory.objects.values_list("pk", "sort_order"))
+        order: dict[Any, int] = dict(ProblemCategory.objects.values_list("pk", "sort_order"))
         out.sort(key=lambda row: (order.get(row.key, 0), row.label))
     return out
 
@@ -284,7 +284,7 @@ def year_figures(*, district_id: int, year: int) -> dict[str, Any]:
     """The API's ``enterprise-figures``: the year's problems per level and category and its
     proxy cases, with their totals."""
     start, end = year_bounds(year)
-    kw = {"district_id": district_id, "start": start, "end": end}
+    kw: dict[str, Any] = {"district_id": district_id, "start": start, "end": end}
     proxy = proxy_total(**kw)
     levels = {r.key: r for r in problem_figures(by="level", **kw)}
     cats = {r.key: r for r in problem_figures(by="category", **kw)}
@@ -292,7 +292,7 @@ def year_figures(*, district_id: int, year: int) -> dict[str, Any]:
         levels.setdefault(value, _empty(value, str(label)))
     for pk, name in ProblemCategory.objects.filter(is_active=True).values_list("pk", "name"):
         cats.setdefault(pk, _empty(pk, name))
-    order = dict(ProblemCategory.objects.values_list("pk", "sort_order"))
+    order: dict[Any, int] = dict(ProblemCategory.objects.values_list("pk", "sort_order"))
     return {
         "year": year,
         "problems": problem_total(**kw).as_dict(),
@@ -305,3 +305,19 @@ def year_figures(*, district_id: int, year: int) -> dict[str, Any]:
             "by_service": [r.as_dict() for r in proxy_figures(by="service", **kw)],
         },
     }
+
+
+@dataclass(frozen=True)
+class VisitFigures:
+    visits: int
+    enterprises: int
+
+
+def visits_between(*, district_id: int, start: datetime, end: datetime) -> VisitFigures:
+    from .models import Visit
+
+    s, e = start.astimezone(PERIOD_TZ).date(), end.astimezone(PERIOD_TZ).date()
+    r = Visit.objects.filter(
+        district_id=district_id, visited_on__gte=s, visited_on__lt=e
+    ).aggregate(visits=Count("pk"), enterprises=Count("enterprise_id", distinct=True))
+    return VisitFigures(visits=r["visits"], enterprises=r["enterprises"])

@@ -162,7 +162,7 @@ def enterprise_data_refusal(data: EnterpriseData, *, district: Unit) -> InvalidI
 
 
 def _clean(data: EnterpriseData, *, district: Unit) -> dict[str, Any]:
-    values = {
+    values: dict[str, Any] = {
         "name": _text(data.name, field="name", label="企业名称", limit=200),
         "credit_code": check_credit_code(data.credit_code),
         "contact_name": _text(
@@ -403,7 +403,7 @@ class RowError:
 
 
 YES = {"是", "Y", "y", "1", "true", "True", "√"}
-SIZES = {label: value for value, label in Size.choices}
+SIZES: dict[str, str] = {str(label): str(value) for value, label in Size.choices}
 
 
 def _row_data(
@@ -434,7 +434,7 @@ def _row_data(
         chain=lookup("产业链", chains, "产业链"),
         park=lookup("园区", parks, "园区"),
         street=lookup("街道/镇", streets, "街道/镇"),
-        size=SIZES.get(size_label, Size.SMALL),
+        size=SIZES.get(size_label, str(Size.SMALL)),
         above_scale=(row.get("规上企业") or "").strip() in YES,
         specialized=(row.get("专精特新") or "").strip() in YES,
         high_tech=(row.get("高新技术企业") or "").strip() in YES,
@@ -518,3 +518,29 @@ def enterprises_import(
             errors=[{"row": e.row, "column": e.field, "message": e.message} for e in errors],
         )
     return [enterprise_create(actor=actor, now=now, data=data) for _, data in parsed]
+
+
+# -- the admin's catalogues ------------------------------------------------------------------
+
+CATALOGUE_ROLES = frozenset({Role.ADMIN})
+
+
+@transaction.atomic
+def catalogue_save(*, actor: User, now: datetime, obj: Any, adding: bool) -> Any:
+    """Save a catalogue row the admin edits (industry chain, park, problem category, proxy
+    service, step template, coverage rule): validated, saved and audited together."""
+    check_role(actor, CATALOGUE_ROLES)
+    from django.core.exceptions import ValidationError
+
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        raise InvalidInput("；".join(exc.messages)) from exc
+    obj.save()
+    audit_log(
+        actor=actor,
+        obj=obj,
+        message="新增" if adding else "修改",
+        action="add" if adding else "change",
+    )
+    return obj

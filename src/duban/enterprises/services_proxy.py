@@ -301,6 +301,6 @@ def case_rate(
         actor_label="企业",
         now=now,
         case=locked,
-        note=Satisfaction(satisfaction).label,
+        note=str(Satisfaction(satisfaction).label),
     )
     return locked
