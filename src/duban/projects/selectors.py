@@ -234,6 +234,28 @@ def project_stage_dates(project: Project) -> QuerySet[StageDate]:
     return project.stage_dates.order_by("id")
 
 
+def project_milestones(project: Project) -> QuerySet[Any]:
+    return project.milestones.order_by("id")
+
+
+def project_task_force(project: Project) -> QuerySet[TaskForceMember]:
+    return project.task_force.select_related("user", "user__unit").order_by("id")
+
+
+def project_events(project: Project, limit: int = 50) -> list[Any]:
+    return list(project.events.select_related("actor").order_by("-at", "-id")[:limit])
+
+
+def chains() -> QuerySet[Any]:
+    from duban.enterprises.models import IndustryChain
+
+    return IndustryChain.objects.filter(is_active=True)
+
+
+def district_of(user: User) -> Unit:
+    return Unit.objects.get(pk=user.district_pk)
+
+
 def project_blockers(project: Project) -> QuerySet[Blocker]:
     return project.blockers.select_related("ticket", "ticket__primary_unit").order_by("-raised_at")
 
