@@ -126,9 +126,7 @@ def test_the_table_contract(stats: Any, leader: Any, publish: Any) -> None:
     publish({"2023年1-2月": sheet_rows(uniform()), "2023年1-3月": sheet_rows(values)})
     body = client(leader).get(TABLE).json()
     rows = [r for r in body["rows"] if r["indicator"] == "社会消费品零售总额"]
-    assert {
-        k for k in ("area", "indicator", "value", "growth", "rank", "rank_change", "peers")
-    } <= set(rows[0])
+    assert {"area", "indicator", "value", "growth", "rank", "rank_change", "peers"} <= set(rows[0])
     assert [(r["area"], r["rank"]) for r in rows[:3]] == [
         ("新华区", 1),
         ("卫东区", 1),
