@@ -90,7 +90,7 @@ def visible_to(user: User) -> QuerySet[Project]:
 def project_for(user: User, code: str) -> Project:
     found = visible_to(user).filter(code=code).select_related("district").first()
     if found is None:
-        raise ProjectNotFound("项目不存在或无权查看 / project not found", code=code)
+        raise ProjectNotFound("项目不存在或无权查看 / project not found", project=code)
     return found
 
 
@@ -222,7 +222,7 @@ def project_page(*, user: User, code: str, today: date) -> Project:
         .first()
     )
     if found is None:
-        raise ProjectNotFound("项目不存在或无权查看 / project not found", code=code)
+        raise ProjectNotFound("项目不存在或无权查看 / project not found", project=code)
     return found
 
 
