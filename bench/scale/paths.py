@@ -1,0 +1,534 @@
+"""The product's paths on the scale data, each beside its bare-SQL floor (issue 15).
+
+    DATABASE_URL=postgres://… uv run --frozen --no-sync python bench/scale/paths.py \
+        [--runs 15] [--only inbox] [--import-rows 1000000] [--intake-seconds 10]
+
+Run it after ``bench/scale/load.py``. Every row is measured in the same run twice: through
+the product (pages through the Django test client in process with a logged-in user, so
+the whole middleware and authorisation path runs; services and selectors called as the
+jobs call them) and as the plain SQL that is the physical floor of the same answer on the
+same data. Prints p50/p95 in ms (rates in tickets/s), their ratio and the goal as a
+Markdown table (docs/scale.md holds the latest one).
+
+Writes: the deadline tick runs in a transaction that is rolled back (so every run has the
+same work; one steady-state tick is then committed, as the worker would); intake adds
+real tickets over HTTP (granian, the production server, started here if it is installed)
+and removes the bare inserts it made; the import row adds ``--import-rows`` tickets with
+the importer and removes them again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import threading
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "duban.settings")
+os.environ.setdefault("DUBAN_VAR_DIR", "/tmp/duban-scale-var")
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE), str(HERE.parent)]
+
+
+class Rollback(Exception):
+    pass
+
+
+def timed(
+    fn: Callable[[], object], runs: int, before: Callable[[], None] | None = None
+) -> list[float]:
+    out = []
+    for _ in range(runs):
+        if before:
+            before()
+        s = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - s) * 1000)
+    return out
+
+
+def p50_p95(values: list[float]) -> tuple[float, float]:
+    values = sorted(values)
+    return statistics.median(values), values[min(len(values) - 1, int(0.95 * len(values)))]
+
+
+ROWS: list[tuple[str, str, str, str, str]] = []
+
+
+def row(name: str, product: str, bare: str, ratio: str, goal: str) -> None:
+    ROWS.append((name, product, bare, ratio, goal))
+    print(f"| {name} | {product} | {bare} | {ratio} | {goal} |", flush=True)
+
+
+def ms_row(name: str, prod: list[float], bare: list[float], goal: str) -> None:
+    p50, p95 = p50_p95(prod)
+    b50, b95 = p50_p95(bare)
+    row(
+        name,
+        f"{p50:.0f} / {p95:.0f}",
+        f"{b50:.1f} / {b95:.1f}",
+        f"{p95 / max(b95, 0.01):.1f}×",
+        goal,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--only", default="", help="rows whose key contains this")
+    parser.add_argument("--import-rows", type=int, default=1_000_000)
+    parser.add_argument("--intake-seconds", type=float, default=10)
+    parser.add_argument("--clients", type=int, default=8)
+    args = parser.parse_args()
+
+    import django
+
+    Path(os.environ["DUBAN_VAR_DIR"]).mkdir(parents=True, exist_ok=True)
+    django.setup()
+    from django.core.cache import cache
+    from django.db import connection, transaction
+    from django.test import Client
+    from django.utils import timezone
+
+    from duban.core.periods import months_back
+    from duban.metrics.services import refresh_due, refresh_period
+    from duban.org.models import Unit, User
+    from duban.tickets.clocks import CLOCKS
+    from duban.tickets.models import Ticket
+
+    if connection.vendor != "postgresql":
+        sys.exit("set DATABASE_URL to the PostgreSQL database the loader filled")
+    runs = args.runs
+    now = timezone.now()
+    month = months_back(now, 2)[0]  # the last complete month
+    cur = connection.cursor()
+    cur.execute(
+        "SELECT count(*), count(*) FILTER (WHERE state NOT IN ('closed','merged','invalid')) FROM tickets_ticket"
+    )
+    total, open_n = cur.fetchone()
+    cur.execute("SELECT pg_database_size(current_database())")
+    (db_size,) = cur.fetchone()
+    print(
+        f"# {total:,} tickets ({open_n:,} open), database {db_size / 1024**3:.1f} GiB, "
+        f"month {month.label}, {runs} runs per row; p50 / p95 in ms\n"
+    )
+    print("| path | product p50 / p95 | bare SQL p50 / p95 | ratio (p95) | goal |")
+    print("|---|---|---|---|---|")
+
+    def want(key: str) -> bool:
+        return args.only in key
+
+    handler = User.objects.get(username="binhu_handler")
+    unit = handler.unit
+    leader = User.objects.get(username="leader1")
+    dispatcher = User.objects.get(username="dispatcher1")
+    district = unit.district_pk
+
+    def client(user: User) -> Client:
+        c = Client(SERVER_NAME="127.0.0.1")
+        c.force_login(user)
+        return c
+
+    def get(c: Client, url: str) -> Callable[[], None]:
+        def go() -> None:
+            r = c.get(url)
+            assert r.status_code == 200, (url, r.status_code)
+
+        return go
+
+    def sql(query: str, params: list | tuple = ()) -> Callable[[], None]:
+        def go() -> None:
+            cur.execute(query, params)
+            cur.fetchall()
+
+        return go
+
+    refresh_due(now=now)
+    cold = cache.clear
+    lc, hc, dc = client(leader), client(leader), client(dispatcher)
+    hc = client(handler)
+    start, end = month.start, month.end
+
+    # -- figures ---------------------------------------------------------------------------
+    ranking_sql = sql(
+        """SELECT primary_unit_id, count(*),
+                  count(*) FILTER (WHERE satisfaction IN ('satisfied', 'basic')),
+                  count(*) FILTER (WHERE satisfaction <> ''),
+                  count(*) FILTER (WHERE resolved),
+                  count(*) FILTER (WHERE replied_at <= handle_due),
+                  count(*) FILTER (WHERE handle_breached_at IS NOT NULL),
+                  avg(extract(epoch FROM replied_at - dispatched_at))
+           FROM tickets_ticket
+           WHERE district_id = %s AND dispatched_at >= %s AND dispatched_at < %s
+           GROUP BY primary_unit_id""",
+        [district, start, end],
+    )
+    if want("ranking"):
+        url = f"/metrics/rankings/?period={month.label}"
+        get(lc, url)()
+        ms_row(
+            "month's ranking of all units `/metrics/rankings/` (cold cache)",
+            timed(get(lc, url), runs, cold),
+            timed(ranking_sql, runs),
+            "< 200 ms, below the bare scan",
+        )
+    if want("dashboard"):
+        year_sql = sql(
+            """SELECT date_trunc('month', dispatched_at), primary_unit_id, count(*),
+                      count(*) FILTER (WHERE satisfaction IN ('satisfied', 'basic')),
+                      count(*) FILTER (WHERE replied_at <= handle_due)
+               FROM tickets_ticket
+               WHERE district_id = %s AND dispatched_at >= %s GROUP BY 1, 2""",
+            [district, months_back(now, 13)[0].start],
+        )
+        get(lc, "/metrics/")()
+        ms_row(
+            "dashboard `/metrics/` (cold cache, rollup fresh; bare: 13 months GROUP BY)",
+            timed(get(lc, "/metrics/"), runs, cold),
+            timed(year_sql, max(3, runs // 3)),
+            "< 200 ms",
+        )
+    if want("rollup"):
+        rebuild = lambda: refresh_period(month, now=now)  # noqa: E731
+        bare = sql(
+            """SELECT primary_unit_id, c.parent_id, count(*),
+                      count(*) FILTER (WHERE satisfaction IN ('satisfied', 'basic')),
+                      count(*) FILTER (WHERE replied_at <= handle_due)
+               FROM tickets_ticket t LEFT JOIN tickets_category c ON c.id = t.category_id
+               WHERE district_id = %s AND dispatched_at >= %s AND dispatched_at < %s
+               GROUP BY 1, 2""",
+            [district, start, end],
+        )
+        ms_row(
+            "rebuild one month's rollup (`refresh_period`)",
+            timed(rebuild, max(3, runs // 3)),
+            timed(bare, max(3, runs // 3)),
+            "(no goal; the tick's job)",
+        )
+
+    # -- desks -----------------------------------------------------------------------------
+    open_states = ["dispatched", "accepted", "reopened", "return_pending", "replied", "reviewed"]
+    if want("inbox"):
+        get(hc, "/desk/inbox/")()
+        ms_row(
+            f"unit inbox `/desk/inbox/` ({unit.code})",
+            timed(get(hc, "/desk/inbox/"), runs),
+            timed(
+                sql(
+                    "SELECT id, number, title, state, handle_due FROM tickets_ticket "
+                    "WHERE primary_unit_id = %s AND state = ANY(%s) ORDER BY handle_due LIMIT 50",
+                    [unit.pk, open_states],
+                ),
+                runs,
+            ),
+            "p95 < 100 ms",
+        )
+        get(hc, "/desk/inbox/?tab=overdue")()
+        ms_row(
+            "inbox, overdue tab",
+            timed(get(hc, "/desk/inbox/?tab=overdue"), runs),
+            timed(
+                sql(
+                    "SELECT id, number, title FROM tickets_ticket WHERE primary_unit_id = %s "
+                    "AND state = ANY(%s) AND handle_due < now() ORDER BY handle_due LIMIT 50",
+                    [unit.pk, ["dispatched", "accepted", "reopened"]],
+                ),
+                runs,
+            ),
+            "p95 < 100 ms",
+        )
+    number = (
+        Ticket.objects.filter(primary_unit=unit, state="closed", caller__isnull=False)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    if want("ticket") and number:
+        url = f"/tickets/{number}/"
+        get(dc, url)()
+
+        def bare_ticket() -> None:
+            cur.execute("SELECT * FROM tickets_ticket WHERE number = %s", [number])
+            t = cur.fetchone()
+            cur.execute(
+                "SELECT * FROM tickets_ticketevent WHERE ticket_id = %s ORDER BY seq", [t[0]]
+            )
+            cur.fetchall()
+            cur.execute("SELECT * FROM tickets_ticketassignment WHERE ticket_id = %s", [t[0]])
+            cur.fetchall()
+
+        ms_row(
+            "ticket page `/tickets/<number>/`",
+            timed(get(dc, url), runs),
+            timed(bare_ticket, runs),
+            "p95 < 100 ms",
+        )
+
+    # -- 工单查询 ---------------------------------------------------------------------------
+    if want("search"):
+        from duban.core.crypto import phone_hash
+
+        t = (
+            Ticket.objects.filter(caller__isnull=False, caller__phone_hash__gt="")
+            .order_by("-id")
+            .select_related("caller")
+            .first()
+        )
+        phone = t.caller.phone
+        h = phone_hash(phone)
+        url = f"/search/?phone={phone}"
+        get(lc, url)()
+        ms_row(
+            "工单查询 by phone",
+            timed(get(lc, url), runs),
+            timed(
+                sql(
+                    "SELECT t.id, t.number, t.title FROM tickets_ticket t JOIN tickets_caller c "
+                    "ON c.id = t.caller_id WHERE c.phone_hash = %s ORDER BY t.number DESC LIMIT 50",
+                    [h],
+                ),
+                runs,
+            ),
+            "p95 < 500 ms",
+        )
+        for word in ("噪音影响休息", "路灯"):
+            url = f"/search/?content={word}"
+            get(lc, url)()
+            ms_row(
+                f"工单查询 by a word of the content ({word})",
+                timed(get(lc, url), runs),
+                timed(
+                    sql(
+                        "SELECT id, number, title FROM tickets_ticket WHERE UPPER(content) LIKE %s "
+                        "ORDER BY number DESC LIMIT 50",
+                        [f"%{word}%"],
+                    ),
+                    runs,
+                ),
+                "p95 < 500 ms",
+            )
+        url = f"/search/?unit={unit.code}&period={month.label}&by=dispatched_at"
+        get(lc, url)()
+        ms_row(
+            "工单查询 by unit and month",
+            timed(get(lc, url), runs),
+            timed(
+                sql(
+                    "SELECT id, number, title FROM tickets_ticket WHERE primary_unit_id = %s "
+                    "AND dispatched_at >= %s AND dispatched_at < %s ORDER BY number DESC LIMIT 50",
+                    [unit.pk, start, end],
+                ),
+                runs,
+            ),
+            "p95 < 500 ms",
+        )
+
+    # -- the deadline tick -------------------------------------------------------------------
+    if want("tick"):
+        from duban.jobs.tasks import deadline_tick
+
+        def product_tick() -> None:
+            try:
+                with transaction.atomic():
+                    deadline_tick(now)
+                    raise Rollback
+            except Rollback:
+                pass
+
+        def bare_tick() -> None:
+            try:
+                with transaction.atomic():
+                    for c in CLOCKS:
+                        extra = f" AND {c.done} IS NULL" if c.done else ""
+                        cur.execute(
+                            f"""WITH f AS (
+                                  UPDATE tickets_ticket SET {c.breached} = %s, version = version + 1
+                                  WHERE {c.due} < %s AND {c.breached} IS NULL AND state = ANY(%s){extra}
+                                  RETURNING id, version, state)
+                                INSERT INTO tickets_ticketevent
+                                  (ticket_id, seq, type, at, from_state, to_state, payload)
+                                SELECT id, version, 'breach', %s, state, state, '{{}}' FROM f""",
+                            [now, now, sorted(c.states), now],
+                        )
+                    raise Rollback
+            except Rollback:
+                pass
+
+        cur.execute(
+            "SELECT count(*) FROM tickets_ticket WHERE handle_due < now() AND handle_breached_at IS NULL "
+            "AND state IN ('dispatched', 'accepted', 'reopened')"
+        )
+        (pending,) = cur.fetchone()
+        n = max(3, runs // 5)
+        ms_row(
+            f"deadline tick, catching up ({pending:,} handling breaches due; rolled back)",
+            timed(product_tick, n),
+            timed(bare_tick, n),
+            "well under 60 s",
+        )
+        deadline_tick(now)  # committed: from now on a tick has only new breaches to flag
+        later = now + timedelta(minutes=1)
+        steady = lambda: deadline_tick(later)  # noqa: E731
+        ms_row(
+            f"deadline tick, steady state (every minute; {open_n:,} open tickets)",
+            timed(steady, runs),
+            timed(bare_tick, runs),
+            "well under 60 s",
+        )
+
+    # -- intake --------------------------------------------------------------------------
+    if want("intake"):
+        intake_row(args, connection)
+
+    # -- import ----------------------------------------------------------------------------
+    if want("import"):
+        import_row(args)
+
+    # -- module pages ----------------------------------------------------------------------
+    if want("modules"):
+        for username, url in (
+            ("leader1", "/projects/"),
+            ("leader1", "/enterprises/"),
+            ("leader1", "/inspections/"),
+            ("leader1", "/inspections/rankings/"),
+            ("leader1", "/indicators/"),
+        ):
+            try:
+                c = client(User.objects.get(username=username))
+                r = c.get(url)
+            except Exception as exc:  # a module page missing or broken: say so, go on
+                row(f"module page `{url}`", f"error {type(exc).__name__}", "—", "—", "")
+                continue
+            if r.status_code != 200:
+                row(f"module page `{url}`", f"HTTP {r.status_code}", "—", "—", "")
+                continue
+            p50, p95 = p50_p95(timed(get(c, url), runs))
+            row(
+                f"module page `{url}` (demo-sized module data)",
+                f"{p50:.0f} / {p95:.0f}",
+                "—",
+                "—",
+                "p95 < 500 ms",
+            )
+    _ = Unit
+
+
+def intake_row(args: argparse.Namespace, connection) -> None:
+    """Intake over HTTP (granian, as deployed) at N clients vs plain INSERTs at N threads."""
+    import secrets
+    import signal
+    import subprocess
+
+    import psycopg
+    import server_compare as sc
+
+    port = 8791
+    env = {
+        **os.environ,
+        "DUBAN_DEBUG": "0",
+        "DUBAN_SECRET_KEY": os.environ.get("DUBAN_SECRET_KEY") or secrets.token_urlsafe(50),
+        "DUBAN_LOG_LEVEL": "WARNING",
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(sc.ROOT / "src"), os.environ.get("PYTHONPATH")])
+        ),
+    }
+    name = "granian-wsgi-w2t4"
+    _, token = sc.setup("binhu_handler")
+    proc = subprocess.Popen(
+        sc.SERVERS[name] + sc.bind_args(name, port), env=env, cwd=sc.ROOT, start_new_session=True
+    )
+    try:
+        sc.wait_ready(port, proc)
+        sc.drive(port, "intake", 2, 2, "", token)  # warm-up
+        cell = sc.drive(port, "intake", args.clients, args.intake_seconds, "", token)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+    ok = sum(v for k, v in cell.statuses.items() if 200 <= k < 300)
+    prod_rate = ok / args.intake_seconds
+    lat = sorted(cell.latencies)
+
+    # bare: INSERT a ticket and its event in one transaction, N threads
+    db = connection.settings_dict
+    cur = connection.cursor()
+    cur.execute(
+        "SELECT * FROM tickets_ticket WHERE state = 'registered' OR TRUE ORDER BY id DESC LIMIT 1"
+    )
+    cols = [d.name for d in cur.description]
+    template = dict(zip(cols, cur.fetchone(), strict=True))
+    template.pop("id")
+    from psycopg.types.json import Jsonb
+
+    for k in ("suggestions", "reply_check"):
+        template[k] = Jsonb(template[k] if isinstance(template[k], dict) else {})
+    names = list(template)
+    ins = f"INSERT INTO tickets_ticket ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))}) RETURNING id"
+    stop = time.perf_counter() + args.intake_seconds
+    counts = [0] * args.clients
+
+    def worker(k: int) -> None:
+        with psycopg.connect(
+            host=db["HOST"], port=db["PORT"] or None, dbname=db["NAME"], user=db["USER"]
+        ) as pg:
+            c = pg.cursor()
+            i = 0
+            while time.perf_counter() < stop:
+                values = dict(template, number=f"B{k:02d}{i:012d}")
+                with pg.transaction():
+                    c.execute(ins, list(values.values()))
+                    (tid,) = c.fetchone()
+                    c.execute(
+                        "INSERT INTO tickets_ticketevent (ticket_id, seq, type, at, from_state, to_state, payload) "
+                        "VALUES (%s, 1, 'register', now(), '', 'registered', '{}')",
+                        [tid],
+                    )
+                i += 1
+            counts[k] = i
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(args.clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    bare_rate = sum(counts) / args.intake_seconds
+    cur.execute(
+        "DELETE FROM tickets_ticketevent WHERE ticket_id IN (SELECT id FROM tickets_ticket WHERE number LIKE 'B%%')"
+    )
+    cur.execute("DELETE FROM tickets_ticket WHERE number LIKE 'B%%'")
+    row(
+        f"intake `POST /api/v1/tickets` over HTTP (granian 2×4, {args.clients} clients; "
+        f"p95 {sc.p95(lat) * 1000:.0f} ms, {cell.errors} errors, "
+        f"{sum(cell.statuses.values()) - ok} non-2xx)",
+        f"{prod_rate:.0f} tickets/s",
+        f"{bare_rate:.0f} tickets/s",
+        f"{bare_rate / max(prod_rate, 0.1):.1f}× slower",
+        "≥ 300 tickets/s",
+    )
+
+
+def import_row(args: argparse.Namespace) -> None:
+    import importer
+
+    path = Path(os.environ["DUBAN_VAR_DIR"]) / f"import-{args.import_rows}.csv"
+    if not path.exists():
+        importer.make_sample(path, args.import_rows)
+    bare_s = importer.bare_copy(path)
+    result = importer.import_file(path, mapping=importer.SAMPLE_MAPPING, batch_label="bench")
+    importer.remove_batch("bench")
+    row(
+        f"import {args.import_rows:,} historical tickets from CSV (bench/scale/importer.py; "
+        f"{result.errors} invalid rows)",
+        f"{result.seconds:.1f} s ({args.import_rows / result.seconds:,.0f}/s)",
+        f"{bare_s:.1f} s plain COPY",
+        f"{result.seconds / bare_s:.1f}×",
+        "< 30 s, ≤ 3× COPY",
+    )
+
+
+if __name__ == "__main__":
+    main()
