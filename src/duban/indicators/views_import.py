@@ -29,7 +29,18 @@ STEPS = {
 def _desk(request: HttpRequest, status: int = 200, **context: object) -> HttpResponse:
     releases = selectors.release_list(request.user)  # type: ignore[arg-type]
     rows = [{"r": r, "label": cumulative_label(r.period)} for r in releases]
-    return render(request, "indicators/import.html", {"releases": rows, **context}, status=status)
+    page = {
+        "releases": rows,
+        "error": "",
+        "report": None,
+        "issues": [],
+        "token": "",
+        "filename": "",
+        "correction": False,
+        "labels": [],
+    }
+    page.update(context)
+    return render(request, "indicators/import.html", page, status=status)
 
 
 @role_required(STATS_ROLES)
@@ -50,6 +61,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
         request,
         200 if report.ok else 422,
         report=report,
+        issues=[i.as_dict() for i in report.issues],
         token=token,
         filename=upload.name,
         correction=any(m.correction for m in report.months),
@@ -75,7 +87,7 @@ def import_commit_view(request: HttpRequest) -> HttpResponse:
     except ImportInvalid as exc:
         return _desk(request, 422, error=readable(exc), issues=exc.details.get("issues", []))
     except DomainError as exc:
-        return _desk(request, 422, error=readable(exc))
+        return _desk(request, exc.status, error=readable(exc))
     unstage(token=token, actor=user)  # type: ignore[arg-type]
     labels = "、".join(cumulative_label(r.period) for r in releases)
     messages.success(request, f"已导入 {labels} 数据 {report.cell_count} 项，待审核")
