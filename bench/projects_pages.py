@@ -65,16 +65,32 @@ def build(n: int) -> None:
         unit_create(code=f"b-dept{i}", name=f"第{i}局", kind=UnitKind.DEPARTMENT, parent=district)
         for i in range(20)
     ]
-    office = user_create(username="bench_office", role=Role.HANDLER, unit=depts[0], full_name="项目办",
-                         password="bench-12345", extra_roles=[Role.PROJECT_OFFICE])
+    office = user_create(
+        username="bench_office",
+        role=Role.HANDLER,
+        unit=depts[0],
+        full_name="项目办",
+        password="bench-12345",
+        extra_roles=[Role.PROJECT_OFFICE],
+    )
     leads = [
-        user_create(username="bench_lead" if i == 0 else f"bench_lead{i}", role=Role.LEADER, unit=district,
-                    full_name=f"领导{i}", password="bench-12345")
+        user_create(
+            username="bench_lead" if i == 0 else f"bench_lead{i}",
+            role=Role.LEADER,
+            unit=district,
+            full_name=f"领导{i}",
+            password="bench-12345",
+        )
         for i in range(15)
     ]
-    reporter = user_create(username="bench_reporter", role=Role.PROJECT_REPORTER, unit=depts[0],
-                           full_name="填报员", password="bench-12345")
-    today = date.today()
+    reporter = user_create(
+        username="bench_reporter",
+        role=Role.PROJECT_REPORTER,
+        unit=depts[0],
+        full_name="填报员",
+        password="bench-12345",
+    )
+    today = datetime.now(TZ).date()
     year = today.year if today.month > 1 else today.year - 1
     last = today.month - 1 or 12
     now = datetime.now(TZ)
@@ -84,28 +100,55 @@ def build(n: int) -> None:
         share = Decimal(rng.uniform(0.5, 1.5)).quantize(Decimal("0.0001"))
         stage = rng.choice(STAGE_ORDER[1:])
         street = rng.choice(streets)
-        projects.append(Project(
-            district=district, code=f"B{i:05d}", name=f"压测项目{i}", nature="industry",
-            levels=pack_levels(rng.sample(["province", "city", "district"], rng.randint(1, 2))),
-            owner_name=f"业主{i}", street=street, unit=rng.choice([street, *depts]),
-            lead=rng.choice(leads), reporter=reporter, total_investment=annual * 4, plan_year=year,
-            annual_plan=annual, start_year=year - 1, end_year=year + 1, stage=stage,
-            reported_month=last, completed_this_year=(annual * last / 12 * share).quantize(Decimal("0.01")),
-            completed_total=annual * 2, plan_to_date=(annual * last / 12).quantize(Decimal("0.01")),
-            bond_applied=annual if i % 10 == 0 else 0, created_at=now, updated_at=now,
-        ))
+        projects.append(
+            Project(
+                district=district,
+                code=f"B{i:05d}",
+                name=f"压测项目{i}",
+                nature="industry",
+                levels=pack_levels(rng.sample(["province", "city", "district"], rng.randint(1, 2))),
+                owner_name=f"业主{i}",
+                street=street,
+                unit=rng.choice([street, *depts]),
+                lead=rng.choice(leads),
+                reporter=reporter,
+                total_investment=annual * 4,
+                plan_year=year,
+                annual_plan=annual,
+                start_year=year - 1,
+                end_year=year + 1,
+                stage=stage,
+                reported_month=last,
+                completed_this_year=(annual * last / 12 * share).quantize(Decimal("0.01")),
+                completed_total=annual * 2,
+                plan_to_date=(annual * last / 12).quantize(Decimal("0.01")),
+                bond_applied=annual if i % 10 == 0 else 0,
+                created_at=now,
+                updated_at=now,
+            )
+        )
     Project.objects.bulk_create(projects, batch_size=500)
     projects = list(Project.objects.filter(district=district))
     plans, stages, reports = [], [], []
     for p in projects:
         monthly = (p.annual_plan / 12).quantize(Decimal("0.01"))
         for m in range(1, 13):
-            plans.append(PlanMonth(project=p, year=year, month=m, amount=monthly, cumulative=monthly * m))
+            plans.append(
+                PlanMonth(project=p, year=year, month=m, amount=monthly, cumulative=monthly * m)
+            )
         current = STAGE_ORDER.index(p.stage)
         for k, s in enumerate(STAGE_ORDER):
             planned = date(year - 1, 1, 1) + timedelta(days=120 * k + rng.randrange(0, 90))
-            stages.append(StageDate(project=p, stage=s, planned_date=planned,
-                                    actual_date=planned if k <= current else None))
+            stages.append(
+                StageDate(
+                    project=p,
+                    stage=s,
+                    planned_date=planned,
+                    actual_date=planned if k <= current else None,
+                )
+            )
+            if k == current + 1:
+                p.next_stage, p.next_stage_due = s, planned
         ratio = p.completed_this_year / p.plan_to_date if p.plan_to_date else Decimal(1)
         cum_total = Decimal(0)
         for back in range(24, 0, -1):
@@ -115,12 +158,26 @@ def build(n: int) -> None:
             amount = (monthly * ratio).quantize(Decimal("0.01"))
             cum_total += amount
             cum_year = amount * m
-            reports.append(MonthlyReport(
-                project=p, year=y, month=m, state=ReportState.APPROVED, investment_month=amount,
-                cumulative_year=cum_year, cumulative_total=cum_total, plan_to_date=monthly * m,
-                annual_plan=p.annual_plan, completion_rate=float(cum_year / p.annual_plan),
-                progress="主体施工", submitted_by=reporter, submitted_at=now, reviewed_by=office, reviewed_at=now,
-            ))
+            reports.append(
+                MonthlyReport(
+                    project=p,
+                    year=y,
+                    month=m,
+                    state=ReportState.APPROVED,
+                    investment_month=amount,
+                    cumulative_year=cum_year,
+                    cumulative_total=cum_total,
+                    plan_to_date=monthly * m,
+                    annual_plan=p.annual_plan,
+                    completion_rate=float(cum_year / p.annual_plan),
+                    progress="主体施工",
+                    submitted_by=reporter,
+                    submitted_at=now,
+                    reviewed_by=office,
+                    reviewed_at=now,
+                )
+            )
+    Project.objects.bulk_update(projects, ["next_stage", "next_stage_due"], batch_size=500)
     PlanMonth.objects.bulk_create(plans, batch_size=2000)
     StageDate.objects.bulk_create(stages, batch_size=2000)
     MonthlyReport.objects.bulk_create(reports, batch_size=2000)
@@ -162,7 +219,9 @@ def main() -> None:
             assert response.status_code == 200, (url, response.status_code)
         times.sort()
         p95 = times[max(0, int(len(times) * 0.95) - 1)]
-        print(f"{username + ' ' + url:<48} {statistics.median(times):>8.1f} {p95:>8.1f} {len(q):>8}")
+        print(
+            f"{username + ' ' + url:<48} {statistics.median(times):>8.1f} {p95:>8.1f} {len(q):>8}"
+        )
 
 
 if __name__ == "__main__":

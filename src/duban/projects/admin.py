@@ -20,7 +20,14 @@ from .services import settings_update
 @admin.register(ProjectSettings)
 class ProjectSettingsAdmin(ServiceAdmin):
     list_display = ("district", "report_close_day", "ahead_points", "lagging_points", "red_points")
-    fields = ("district", "report_close_day", "ahead_points", "lagging_points", "red_points", "red_stage_days")
+    fields = (
+        "district",
+        "report_close_day",
+        "ahead_points",
+        "lagging_points",
+        "red_points",
+        "red_stage_days",
+    )
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         settings_update(

@@ -107,7 +107,10 @@ def project_dashboard(request: HttpRequest) -> dict:
         "annual_plan": _f(t["plan"]),
         "completed_this_year": _f(t["done"]),
         "completion_rate": d["rate"],
-        "by_level": [{**r, "total": _f(r["total"]), "plan": _f(r["plan"]), "done": _f(r["done"])} for r in d["by_level"]],
+        "by_level": [
+            {**r, "total": _f(r["total"]), "plan": _f(r["plan"]), "done": _f(r["done"])}
+            for r in d["by_level"]
+        ],
         "funnel": d["funnel"],
         "status": d["status"],
         "special_bonds": {
@@ -146,7 +149,9 @@ def contest_list(request: HttpRequest) -> list:
         ranking = []
         if contests.ranking_visible(c, user):
             ranking = [r.as_dict() for rows in contests.ranking(c).values() for r in rows]
-        out.append({"id": c.pk, "name": c.name, "season": c.season, "state": c.state, "ranking": ranking})
+        out.append(
+            {"id": c.pk, "name": c.name, "season": c.season, "state": c.state, "ranking": ranking}
+        )
     return out
 
 
@@ -252,7 +257,12 @@ def stage_move_api(request: HttpRequest, code: str, body: StageIn) -> dict:
     user = request.auth  # type: ignore[attr-defined]
     project = selectors.project_for(user, code)
     moved = project_move_stage(
-        project=project, actor=user, now=timezone.now(), stage=body.stage, on=body.on, note=body.note
+        project=project,
+        actor=user,
+        now=timezone.now(),
+        stage=body.stage,
+        on=body.on,
+        note=body.note,
     )
     return {"code": moved.code, "stage": moved.stage}
 

@@ -76,11 +76,15 @@ class ProjectSettings(models.Model):
         "org.Unit", verbose_name=_("所属区"), on_delete=models.CASCADE, related_name="+"
     )
     report_close_day = models.PositiveSmallIntegerField(_("月报截止日(次月)"), default=5)
-    ahead_points = models.DecimalField(_("超前阈值(百分点)"), max_digits=5, decimal_places=2, default=5)
+    ahead_points = models.DecimalField(
+        _("超前阈值(百分点)"), max_digits=5, decimal_places=2, default=5
+    )
     lagging_points = models.DecimalField(
         _("滞后阈值(百分点)"), max_digits=5, decimal_places=2, default=-10
     )
-    red_points = models.DecimalField(_("红色预警阈值(百分点)"), max_digits=5, decimal_places=2, default=-20)
+    red_points = models.DecimalField(
+        _("红色预警阈值(百分点)"), max_digits=5, decimal_places=2, default=-20
+    )
     red_stage_days = models.PositiveIntegerField(_("阶段滞后红色预警天数"), default=60)
 
     class Meta:
@@ -166,6 +170,10 @@ class Project(models.Model):
     completed_total = models.DecimalField(_("开工累计完成(万元)"), default=0, **MONEY)
     plan_to_date = models.DecimalField(_("序时计划(万元)"), default=0, **MONEY)
     open_blockers = models.PositiveIntegerField(_("未办结问题"), default=0)
+    # The earliest planned date of a stage not reached yet (kept by the stage services):
+    # stage lag is ``next_stage_due < today``, read without a subquery.
+    next_stage = models.CharField(_("下一节点阶段"), max_length=16, blank=True, default="")
+    next_stage_due = models.DateField(_("下一节点计划日期"), null=True, blank=True)
     created_at = models.DateTimeField(_("录入时间"))
     updated_at = models.DateTimeField(_("更新时间"))
 
@@ -229,9 +237,7 @@ class Milestone(models.Model):
         ordering = ["project", "id"]
         verbose_name = _("审批节点")
         verbose_name_plural = _("审批节点")
-        constraints = [
-            models.UniqueConstraint(fields=["project", "kind"], name="milestone_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["project", "kind"], name="milestone_unique")]
 
     def __str__(self) -> str:
         return f"{self.project} {self.get_kind_display()}"
@@ -390,7 +396,10 @@ class ReportRevision(models.Model):
     progress = models.TextField(_("形象进度"))
     correction_note = models.CharField(_("更正说明"), max_length=500, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("填报人"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("填报人"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     submitted_at = models.DateTimeField(_("报送时间"))
 
@@ -437,7 +446,10 @@ class Blocker(models.Model):
     )
     state = models.CharField(_("工单状态"), max_length=20)
     raised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("提出人"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提出人"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     raised_at = models.DateTimeField(_("提出时间"))
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
@@ -506,10 +518,20 @@ class Entrant(models.Model):
         Contest, verbose_name=_("评比"), on_delete=models.CASCADE, related_name="entrants"
     )
     project = models.ForeignKey(
-        Project, verbose_name=_("项目"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Project,
+        verbose_name=_("项目"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     unit = models.ForeignKey(
-        "org.Unit", verbose_name=_("单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "org.Unit",
+        verbose_name=_("单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     name = models.CharField(_("名称"), max_length=200)
     group = models.CharField(_("分组"), max_length=30)
@@ -562,9 +584,7 @@ class Score(models.Model):
         verbose_name = _("评分")
         verbose_name_plural = _("评分")
         constraints = [
-            models.UniqueConstraint(
-                fields=["entrant", "judge", "criterion"], name="score_unique"
-            )
+            models.UniqueConstraint(fields=["entrant", "judge", "criterion"], name="score_unique")
         ]
         indexes = [models.Index(fields=["contest", "entrant"], name="score_contest_entrant")]
 

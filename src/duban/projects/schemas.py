@@ -41,7 +41,9 @@ class ProjectItemOut(Schema):
     total_investment: float
     annual_plan: float
     completed_this_year: float
-    reported_month: int | None = Field(description="最近审核的报告月份 / month of the last approved report")
+    reported_month: int | None = Field(
+        description="最近审核的报告月份 / month of the last approved report"
+    )
     completion_rate: float
     time_elapsed_rate: float
     lag_status: LagStatus
@@ -127,7 +129,9 @@ class BlockerIn(InputSchema):
 
 class ScoreIn(InputSchema):
     entrant: Id
-    scores: dict[Annotated[int, Field(ge=1, le=2**53)], Annotated[float, Field(allow_inf_nan=False)]]
+    scores: dict[
+        Annotated[int, Field(ge=1, le=2**53)], Annotated[float, Field(allow_inf_nan=False)]
+    ]
 
 
 class BoardRowOut(Schema):

@@ -19,6 +19,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    DateField,
     DecimalField,
     Exists,
     F,
@@ -26,7 +27,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
@@ -60,7 +60,7 @@ MONEY_FIELD = DecimalField(max_digits=16, decimal_places=2)
 
 def settings_for(district_id: int | None) -> ProjectSettings:
     found = ProjectSettings.objects.filter(district_id=district_id).first()
-    return found or ProjectSettings(district_id=district_id)
+    return found or ProjectSettings(district_id=district_id)  # type: ignore[misc]
 
 
 # -- scope ------------------------------------------------------------------------------------
@@ -76,7 +76,7 @@ def visible_to(user: User) -> QuerySet[Project]:
     qs = Project.objects.filter(district_id=district)
     if user.has_role(SEE_ALL_ROLES):
         return qs
-    mine = (
+    mine: Any = (
         Q(lead=user)
         | Q(reporter=user)
         | Exists(TaskForceMember.objects.filter(project=OuterRef("pk"), user=user))
@@ -102,7 +102,12 @@ def can_report(user: User, project: Project) -> bool:
 
 
 def lag_status(
-    *, completed: Decimal, plan_to_date: Decimal, annual_plan: Decimal, ahead: Decimal, lagging: Decimal
+    *,
+    completed: Decimal,
+    plan_to_date: Decimal,
+    annual_plan: Decimal,
+    ahead: Decimal,
+    lagging: Decimal,
 ) -> str:
     """超前 / 正常 / 滞后 of one project (the same rule the SQL below applies)."""
     if annual_plan <= 0:
@@ -115,21 +120,22 @@ def lag_status(
     return LagStatus.NORMAL
 
 
-def with_progress(qs: QuerySet[Project], *, rules: ProjectSettings, today: date) -> QuerySet[Project]:
+def with_progress(
+    qs: QuerySet[Project], *, rules: ProjectSettings, today: date
+) -> QuerySet[Project]:
     """Annotate completion, time elapsed, lag status, stage lag and the warning level."""
     gap = (F("completed_this_year") - F("plan_to_date")) * 100
     annual = F("annual_plan")
 
     def rate(amount: str) -> Case:
         return Case(
-            When(annual_plan__gt=0, then=Cast(F(amount), FloatField()) / Cast(annual, FloatField())),
+            When(
+                annual_plan__gt=0, then=Cast(F(amount), FloatField()) / Cast(annual, FloatField())
+            ),
             default=Value(0.0),
             output_field=FloatField(),
         )
 
-    stage_due = StageDate.objects.filter(
-        project=OuterRef("pk"), actual_date__isnull=True, planned_date__lt=today
-    ).order_by("planned_date")
     red_before = today - timedelta(days=int(rules.red_stage_days))
     return qs.annotate(
         gap_amount=gap,
@@ -138,20 +144,28 @@ def with_progress(qs: QuerySet[Project], *, rules: ProjectSettings, today: date)
         lag_status=Case(
             When(annual_plan__lte=0, then=Value(LagStatus.NORMAL)),
             When(gap_amount__gte=Value(rules.ahead_points) * annual, then=Value(LagStatus.AHEAD)),
-            When(gap_amount__lte=Value(rules.lagging_points) * annual, then=Value(LagStatus.LAGGING)),
+            When(
+                gap_amount__lte=Value(rules.lagging_points) * annual, then=Value(LagStatus.LAGGING)
+            ),
             default=Value(LagStatus.NORMAL),
             output_field=CharField(),
         ),
-        stage_due=Subquery(stage_due.values("planned_date")[:1]),
-        stage_due_stage=Subquery(stage_due.values("stage")[:1]),
+        stage_due=Case(
+            When(next_stage_due__lt=today, then=F("next_stage_due")),
+            default=None,
+            output_field=DateField(),
+        ),
+        stage_due_stage=F("next_stage"),
     ).annotate(
         warning=Case(
             When(
                 Q(annual_plan__gt=0, gap_amount__lte=Value(rules.red_points) * annual)
-                | Q(stage_due__lt=red_before),
+                | Q(next_stage_due__lt=red_before),
                 then=Value("red"),
             ),
-            When(Q(lag_status=LagStatus.LAGGING) | Q(stage_due__isnull=False), then=Value("yellow")),
+            When(
+                Q(lag_status=LagStatus.LAGGING) | Q(next_stage_due__lt=today), then=Value("yellow")
+            ),
             default=Value(""),
             output_field=CharField(),
         )
@@ -159,7 +173,7 @@ def with_progress(qs: QuerySet[Project], *, rules: ProjectSettings, today: date)
 
 
 def stage_lag_text(project: Any, today: date) -> str:
-    """"签约未落地（逾期 35 天）" for a project whose next planned stage date has passed."""
+    """ "签约未落地（逾期 35 天）" for a project whose next planned stage date has passed."""
     due = getattr(project, "stage_due", None)
     if not due:
         return ""
@@ -182,9 +196,7 @@ class LedgerFilters:
     bonds: bool = False
 
 
-def ledger(
-    *, user: User, today: date, filters: LedgerFilters | None = None
-) -> QuerySet[Project]:
+def ledger(*, user: User, today: date, filters: LedgerFilters | None = None) -> QuerySet[Project]:
     """The ledger as ``user`` sees it, with progress annotations, filtered, ordered by code."""
     f = filters or LedgerFilters()
     rules = settings_for(user.district_pk)
@@ -196,7 +208,7 @@ def ledger(
     if f.level:
         qs = qs.filter(levels__contains=f",{f.level},")
     if f.lag_status:
-        qs = qs.filter(lag_status=f.lag_status)
+        qs = qs.filter(lag_status=f.lag_status)  # type: ignore[misc]
     if f.chain:
         qs = qs.filter(chain_id=f.chain)
     if f.street:
@@ -206,7 +218,7 @@ def ledger(
     if f.unit:
         qs = qs.filter(unit_id=f.unit)
     if f.warning:
-        qs = qs.filter(warning=f.warning)
+        qs = qs.filter(warning=f.warning)  # type: ignore[misc]
     if f.bonds:
         qs = qs.filter(bond_applied__gt=0)
     return qs.select_related("chain", "street", "unit", "lead").order_by("code")
@@ -253,7 +265,7 @@ def chains() -> QuerySet[Any]:
 
 
 def district_of(user: User) -> Unit:
-    return Unit.objects.get(pk=user.district_pk)
+    return Unit.objects.get(pk=user.district_pk)  # type: ignore[misc]
 
 
 def project_blockers(project: Project) -> QuerySet[Blocker]:
@@ -263,7 +275,9 @@ def project_blockers(project: Project) -> QuerySet[Blocker]:
 def chart_data(project: Project) -> dict[str, Any]:
     """The plan curve against the approved cumulative investment of the plan year."""
     year = project.plan_year
-    plan = {p.month: float(p.cumulative) for p in PlanMonth.objects.filter(project=project, year=year)}
+    plan = {
+        p.month: float(p.cumulative) for p in PlanMonth.objects.filter(project=project, year=year)
+    }
     actual = {
         r["month"]: float(r["cumulative_year"])
         for r in MonthlyReport.objects.filter(
@@ -325,7 +339,9 @@ def dispatch_desk(*, user: User, year: int, month: int) -> DispatchDesk:
         .annotate(
             total=Count("pk"),
             reported=Count("pk", filter=Exists(month_reports.filter(project=OuterRef("pk")))),
-            late=Count("pk", filter=Exists(month_reports.filter(project=OuterRef("pk"), late=True))),
+            late=Count(
+                "pk", filter=Exists(month_reports.filter(project=OuterRef("pk"), late=True))
+            ),
         )
         .order_by("unit__name")
     )
@@ -370,13 +386,18 @@ def warnings_for(*, user: User, today: date) -> QuerySet[Project]:
     if user.unit is not None and user.has_role(UNIT_ROLES):
         mine |= Q(unit__path__startswith=user.unit.path)
     qs = with_progress(visible_to(user).filter(mine), rules=rules, today=today)
-    return qs.exclude(warning="").select_related("unit", "lead").order_by("-warning", "code")
+    return qs.exclude(warning="").select_related("unit", "lead").order_by("-warning", "code")  # type: ignore[misc]
 
 
 def my_projects(*, user: User, today: date) -> QuerySet[Project]:
     rules = settings_for(user.district_pk)
-    qs = visible_to(user).filter(Q(lead=user) | Q(task_force__user=user)).distinct()
-    return with_progress(qs, rules=rules, today=today).select_related("unit", "street").order_by("code")
+    member = Exists(TaskForceMember.objects.filter(project=OuterRef("pk"), user=user))
+    qs = visible_to(user).filter(Q(lead=user) | member)
+    return (
+        with_progress(qs, rules=rules, today=today)
+        .select_related("unit", "street")
+        .order_by("code")
+    )
 
 
 # -- red and black lists (飞虎榜 / 蜗牛榜) -------------------------------------------------------
@@ -442,7 +463,10 @@ def _group(user: User, year: int, month: int, by: str) -> list[dict[str, Any]]:
             )
             .annotate(
                 rate=Case(
-                    When(plan__gt=0, then=Cast(F("done"), FloatField()) / Cast(F("plan"), FloatField())),
+                    When(
+                        plan__gt=0,
+                        then=Cast(F("done"), FloatField()) / Cast(F("plan"), FloatField()),
+                    ),
                     default=Value(0.0),
                     output_field=FloatField(),
                 )
@@ -478,7 +502,9 @@ def dashboard(*, user: User, today: date) -> dict[str, Any]:
     for level in Level.values:
         has = Q(levels__contains=f",{level},")
         level_sums[f"{level}_n"] = Count("pk", filter=has)
-        level_sums[f"{level}_plan"] = Coalesce(Sum("annual_plan", filter=has), Value(Decimal(0)), **money)
+        level_sums[f"{level}_plan"] = Coalesce(
+            Sum("annual_plan", filter=has), Value(Decimal(0)), **money
+        )
         level_sums[f"{level}_done"] = Coalesce(
             Sum("completed_this_year", filter=has), Value(Decimal(0)), **money
         )
@@ -521,14 +547,17 @@ def dashboard(*, user: User, today: date) -> dict[str, Any]:
             .annotate(count=Count("pk"), plan=Sum("annual_plan"), done=Sum("completed_this_year"))
             .order_by("label")
         )
-        return [{**r, "label": r["label"] or "未分类", "rate": ratio(r["done"], r["plan"])} for r in rows]
+        return [
+            {**r, "label": r["label"] or "未分类", "rate": ratio(r["done"], r["plan"])}
+            for r in rows
+        ]
 
     stages = dict(qs.values_list("stage").annotate(n=Count("pk")).order_by())
     funnel = [{"label": str(Stage(s).label), "count": stages.get(s, 0)} for s in STAGE_ORDER]
     progress = with_progress(qs, rules=rules, today=today)
-    status = dict(progress.values_list("lag_status").annotate(n=Count("pk")).order_by())
+    status = dict(progress.values_list("lag_status").annotate(n=Count("pk")).order_by())  # type: ignore[misc]
     lagging = list(
-        progress.filter(lag_status=LagStatus.LAGGING)
+        progress.filter(lag_status=LagStatus.LAGGING)  # type: ignore[misc]
         .select_related("unit", "lead")
         .order_by("completion_rate")[:20]
     )

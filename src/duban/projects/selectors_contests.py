@@ -77,8 +77,10 @@ def progress(contest: Contest) -> list[dict[str, Any]]:
 def ranking(contest: Contest) -> dict[str, list[RankedEntrant]]:
     """Entrants by group, best first, with shared ranks for equal scores."""
     totals: dict[int, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    rows = Score.objects.filter(contest=contest).values("entrant_id", "judge_id").annotate(
-        total=Sum(F("value") * F("criterion__weight"))
+    rows = (
+        Score.objects.filter(contest=contest)
+        .values("entrant_id", "judge_id")
+        .annotate(total=Sum(F("value") * F("criterion__weight")))
     )
     for row in rows:
         totals[row["entrant_id"]][row["judge_id"]] = Decimal(row["total"]) / 100
@@ -89,19 +91,21 @@ def ranking(contest: Contest) -> dict[str, list[RankedEntrant]]:
         kept = values
         if contest.drop_extremes and len(values) >= 3:
             dropped, kept = [values[0], values[-1]], values[1:-1]
-        score = (sum(kept) / len(kept)).quantize(Decimal("0.01")) if kept else None
+        score = (sum(kept, Decimal(0)) / len(kept)).quantize(Decimal("0.01")) if kept else None
         groups[e.group].append(
             RankedEntrant(e.pk, e.name, e.group, len(values), values, dropped, score)
         )
     for members in groups.values():
         members.sort(key=lambda r: (r.score is None, -(r.score or 0), r.name))
-        for index, row in enumerate(members, start=1):
+        for index, ranked in enumerate(members, start=1):
             before = members[index - 2] if index > 1 else None
-            row.rank = before.rank if before and before.score == row.score else index
-        for row in members:
-            tied = [m.name for m in members if m is not row and m.rank == row.rank]
-            if tied and row.score is not None:
-                row.tie_note = f"与{'、'.join(tied)}得分相同（{row.score}分），并列第{row.rank}名"
+            ranked.rank = before.rank if before and before.score == ranked.score else index
+        for ranked in members:
+            tied = [m.name for m in members if m is not ranked and m.rank == ranked.rank]
+            if tied and ranked.score is not None:
+                ranked.tie_note = (
+                    f"与{'、'.join(tied)}得分相同（{ranked.score}分），并列第{ranked.rank}名"
+                )
     return dict(groups)
 
 

@@ -70,7 +70,9 @@ def money(value: object, *, field: str, label: str) -> Decimal:
 
 def require_manager(actor: User) -> None:
     if not actor.has_role(MANAGE_ROLES):
-        raise ProjectForbidden("只有项目办(发改局)可以维护项目台账 / only the project office edits the ledger")
+        raise ProjectForbidden(
+            "只有项目办(发改局)可以维护项目台账 / only the project office edits the ledger"
+        )
 
 
 def event(
@@ -92,7 +94,9 @@ def settings_for(district_id: int) -> ProjectSettings:
 
 
 @transaction.atomic
-def settings_update(*, actor: User, now: datetime, district: Unit, **fields: Any) -> ProjectSettings:
+def settings_update(
+    *, actor: User, now: datetime, district: Unit, **fields: Any
+) -> ProjectSettings:
     require_manager(actor)
     row, _ = ProjectSettings.objects.get_or_create(district=district)
     allowed = {"report_close_day", "ahead_points", "lagging_points", "red_points", "red_stage_days"}
@@ -101,9 +105,13 @@ def settings_update(*, actor: User, now: datetime, district: Unit, **fields: Any
             raise InvalidProject(f"未知设置：{name} / unknown setting", field=name)
         setattr(row, name, value)
     if not 1 <= int(row.report_close_day) <= 28:
-        raise InvalidProject("截止日须在1至28日之间 / close day must be 1-28", field="report_close_day")
+        raise InvalidProject(
+            "截止日须在1至28日之间 / close day must be 1-28", field="report_close_day"
+        )
     if not Decimal(row.lagging_points) < 0 <= Decimal(row.ahead_points):
-        raise InvalidProject("阈值须满足 滞后 < 0 ≤ 超前 / thresholds out of order", field="thresholds")
+        raise InvalidProject(
+            "阈值须满足 滞后 < 0 ≤ 超前 / thresholds out of order", field="thresholds"
+        )
     row.save()
     audit_log(actor=actor, obj=row, message="修改项目调度设置")
     return row
@@ -174,7 +182,8 @@ def project_set_plan(
         type="plan",
         actor=actor,
         now=now,
-        message=f"设置{year}年计划投资{total}万元" + ("（按月均分）" if months is None else "（自定义月度曲线）"),
+        message=f"设置{year}年计划投资{total}万元"
+        + ("（按月均分）" if months is None else "（自定义月度曲线）"),
         year=year,
         annual_plan=str(total),
     )
@@ -199,7 +208,9 @@ def _validate(fields: dict[str, Any], district: Unit) -> dict[str, Any]:
     if len(out["code"]) > 32 or len(out["name"]) > 200:
         raise InvalidProject("项目编号或名称过长 / code or name too long", field="code")
     if out.get("nature") not in Nature.values:
-        raise InvalidProject("项目性质须为 产业/基础设施/社会民生/商贸 / unknown nature", field="nature")
+        raise InvalidProject(
+            "项目性质须为 产业/基础设施/社会民生/商贸 / unknown nature", field="nature"
+        )
     levels = list(out.get("levels") or [])
     if any(v not in Level.values for v in levels):
         raise InvalidProject("项目级别须为 省重点/市重点/区重点 / unknown level", field="levels")
@@ -225,7 +236,9 @@ def _validate(fields: dict[str, Any], district: Unit) -> dict[str, Any]:
         raise InvalidProject(f"{street.name}不是街道/镇 / not a street", field="street")
     lead = out.get("lead")
     if lead is not None and not lead.has_role(Role.LEADER):
-        raise InvalidProject(f"{lead}不是区领导，不能任包联领导 / lead must be a leader", field="lead")
+        raise InvalidProject(
+            f"{lead}不是区领导，不能任包联领导 / lead must be a leader", field="lead"
+        )
     if lead is not None and lead.district_pk != district.pk:
         raise InvalidProject("包联领导不在本区 / lead is outside the district", field="lead")
     reporter = out.get("reporter")
@@ -281,7 +294,8 @@ def project_create(
 ) -> Project:
     """Enter a project in the ledger with its plan curve, stage dates and milestones."""
     require_manager(actor)
-    district = district or (actor.unit and Unit.objects.get(pk=actor.district_pk))
+    if district is None and actor.district_pk is not None:
+        district = Unit.objects.get(pk=actor.district_pk)
     if district is None:
         raise InvalidProject("无所属区 / no district", field="district")
     fields.setdefault("stage", Stage.PLANNED)
@@ -302,7 +316,9 @@ def project_create(
     for kind, (planned, actual) in (milestones or {}).items():
         if kind not in MilestoneKind.values:
             raise InvalidProject("未知的审批事项 / unknown milestone", field="milestones")
-        Milestone.objects.create(project=project, kind=kind, planned_date=planned, actual_date=actual)
+        Milestone.objects.create(
+            project=project, kind=kind, planned_date=planned, actual_date=actual
+        )
     for user, duty in task_force:
         TaskForceMember.objects.create(project=project, user=user, duty=duty or "成员")
     if plan_months is not None:
@@ -314,6 +330,20 @@ def project_create(
     _write_curve(project, plan_year, amounts)
     event(project=project, type="create", actor=actor, now=now, message=f"录入项目：{project.name}")
     return project
+
+
+def refresh_next_stage(project: Project) -> None:
+    """Copy the earliest planned date of a stage not reached yet onto the project."""
+    row = (
+        StageDate.objects.filter(project=project, actual_date__isnull=True, planned_date__isnull=False)
+        .order_by("planned_date")
+        .first()
+    )
+    project.next_stage = row.stage if row else ""
+    project.next_stage_due = row.planned_date if row else None
+    Project.objects.filter(pk=project.pk).update(
+        next_stage=project.next_stage, next_stage_due=project.next_stage_due
+    )
 
 
 def _write_stage_dates(
@@ -330,6 +360,7 @@ def _write_stage_dates(
         StageDate.objects.create(
             project=project, stage=stage, planned_date=planned, actual_date=actual
         )
+    refresh_next_stage(project)
 
 
 @transaction.atomic
@@ -339,9 +370,13 @@ def project_update(*, project: Project, actor: User, now: datetime, **changes: A
     project = Project.objects.select_for_update().get(pk=project.pk)
     unknown = set(changes) - set(LEDGER_FIELDS)
     if "stage" in changes:
-        raise InvalidProject("阶段只能通过推进操作变更 / move the stage with its action", field="stage")
+        raise InvalidProject(
+            "阶段只能通过推进操作变更 / move the stage with its action", field="stage"
+        )
     if unknown:
-        raise InvalidProject(f"不能修改：{'、'.join(sorted(unknown))} / unknown fields", field="fields")
+        raise InvalidProject(
+            f"不能修改：{'、'.join(sorted(unknown))} / unknown fields", field="fields"
+        )
     current = {name: getattr(project, name) for name in LEDGER_FIELDS}
     current["levels"] = project.level_list
     current.update(changes)
@@ -354,8 +389,17 @@ def project_update(*, project: Project, actor: User, now: datetime, **changes: A
     project.updated_at = now
     project.save()
     if changed:
-        labels = "、".join(str(Project._meta.get_field(n).verbose_name) for n in changed)
-        event(project=project, type="update", actor=actor, now=now, message=f"修改{labels}", fields=changed)
+        labels = "、".join(
+            str(getattr(Project._meta.get_field(n), "verbose_name", n)) for n in changed
+        )
+        event(
+            project=project,
+            type="update",
+            actor=actor,
+            now=now,
+            message=f"修改{labels}",
+            fields=changed,
+        )
     return project
 
 
@@ -369,6 +413,7 @@ def project_set_stage_plan(
     before = row.planned_date
     row.planned_date = planned_date
     row.save(update_fields=["planned_date"])
+    refresh_next_stage(project)
     event(
         project=project,
         type="stage_plan",
@@ -393,7 +438,9 @@ def project_set_milestone(
     if kind not in MilestoneKind.values:
         raise InvalidProject("未知的审批事项 / unknown milestone", field="kind")
     row, _ = Milestone.objects.update_or_create(
-        project=project, kind=kind, defaults={"planned_date": planned_date, "actual_date": actual_date}
+        project=project,
+        kind=kind,
+        defaults={"planned_date": planned_date, "actual_date": actual_date},
     )
     event(
         project=project,
@@ -440,12 +487,14 @@ def project_move_stage(
     old = project.stage
     project.stage, project.updated_at = stage, now
     project.save(update_fields=["stage", "updated_at"])
+    refresh_next_stage(project)
     event(
         project=project,
         type="stage",
         actor=actor,
         now=now,
-        message=f"阶段推进：{Stage(old).label} → {Stage(stage).label}（{day}）" + (f"，{note}" if note else ""),
+        message=f"阶段推进：{Stage(old).label} → {Stage(stage).label}（{day}）"
+        + (f"，{note}" if note else ""),
         before=old,
         after=stage,
         on=day.isoformat(),

@@ -46,7 +46,10 @@ def contest_create(
         except InvalidOperation:
             raise InvalidScore("权重须为数字 / weights must be numbers", field="criteria") from None
     if not weights or any(w <= 0 or not n for n, w in weights) or sum(w for _, w in weights) != 100:
-        raise InvalidScore("评分项权重须为正数且合计100 / weights must be positive and add up to 100", field="criteria")
+        raise InvalidScore(
+            "评分项权重须为正数且合计100 / weights must be positive and add up to 100",
+            field="criteria",
+        )
     assert actor.district_pk is not None
     contest = Contest.objects.create(
         district_id=actor.district_pk,
@@ -56,14 +59,21 @@ def contest_create(
         drop_extremes=drop_extremes,
         created_at=now,
     )
-    Criterion.objects.bulk_create(Criterion(contest=contest, name=n[:30], weight=w) for n, w in weights)
+    Criterion.objects.bulk_create(
+        Criterion(contest=contest, name=n[:30], weight=w) for n, w in weights
+    )
     rows = []
     for entrant in entrants:
         if isinstance(entrant, Project):
             rows.append(Entrant(contest=contest, project=entrant, name=entrant.name, group="项目"))
         elif isinstance(entrant, Unit):
             rows.append(
-                Entrant(contest=contest, unit=entrant, name=entrant.name, group=entrant.get_kind_display())
+                Entrant(
+                    contest=contest,
+                    unit=entrant,
+                    name=entrant.name,
+                    group=entrant.get_kind_display(),
+                )
             )
         else:
             label, group = entrant

@@ -152,14 +152,31 @@ def _parse_row(
         add("项目名称", "项目名称不能为空")
     out["nature"] = natures.get(values.get("nature", ""))
     if out["nature"] is None:
-        add("项目性质", f"未知的项目性质“{values.get('nature', '')}”（应为 产业/基础设施/社会民生/商贸）")
-    raw_levels = [v.strip() for v in values.get("levels", "").replace("，", "、").replace(",", "、").replace("/", "、").split("、") if v.strip()]
+        add(
+            "项目性质",
+            f"未知的项目性质“{values.get('nature', '')}”（应为 产业/基础设施/社会民生/商贸）",
+        )
+    raw_levels = [
+        v.strip()
+        for v in values.get("levels", "")
+        .replace("，", "、")
+        .replace(",", "、")
+        .replace("/", "、")
+        .split("、")
+        if v.strip()
+    ]
     out["levels"] = [levels.get(v) for v in raw_levels]
     if not raw_levels or None in out["levels"]:
-        add("项目级别", f"未知的项目级别“{values.get('levels', '')}”（应为 省重点/市重点/区重点，可多选，用顿号分隔）")
+        add(
+            "项目级别",
+            f"未知的项目级别“{values.get('levels', '')}”（应为 省重点/市重点/区重点，可多选，用顿号分隔）",
+        )
     out["stage"] = stages.get(values.get("stage", ""))
     if out["stage"] is None:
-        add("项目阶段", f"未知的项目阶段“{values.get('stage', '')}”（应为 谋划/签约/落地/开工/在建/投产/达效）")
+        add(
+            "项目阶段",
+            f"未知的项目阶段“{values.get('stage', '')}”（应为 谋划/签约/落地/开工/在建/投产/达效）",
+        )
     for key, header, required in (
         ("total_investment", "总投资(万元)", True),
         ("annual_plan", "年度计划投资(万元)", True),
@@ -239,7 +256,11 @@ def project_import(
         )
     position = {COLUMNS[h]: i for i, h in enumerate(headers) if h in COLUMNS}
     look = _lookups(district)
-    existing = set(Project.objects.filter(code__in=[_cell(v[position["code"]]) for _, v in data if position["code"] < len(v)]).values_list("code", flat=True))
+    existing = set(
+        Project.objects.filter(
+            code__in=[_cell(v[position["code"]]) for _, v in data if position["code"] < len(v)]
+        ).values_list("code", flat=True)
+    )
     seen: dict[str, int] = {}
     result = ImportResult()
     parsed: list[tuple[int, dict[str, Any]]] = []
@@ -273,7 +294,9 @@ def project_import(
         for row_number, fields in parsed:
             try:
                 result.created.append(
-                    project_create(actor=actor, now=now, district=district, plan_year=now.year, **fields)
+                    project_create(
+                        actor=actor, now=now, district=district, plan_year=now.year, **fields
+                    )
                 )
             except (InvalidProject, DuplicateCode) as exc:
                 if not good_rows_only:
@@ -281,7 +304,13 @@ def project_import(
                         f"第{row_number}行：{exc.message.split(' / ')[0]}",
                         errors=[{"row": row_number, "column": "", "message": exc.message}],
                     ) from None
-                result.errors.append(RowError(row=row_number, column="", message=f"第{row_number}行：{exc.message.split(' / ')[0]}"))
+                result.errors.append(
+                    RowError(
+                        row=row_number,
+                        column="",
+                        message=f"第{row_number}行：{exc.message.split(' / ')[0]}",
+                    )
+                )
     return result
 
 

@@ -23,9 +23,11 @@ from .errors import (
     CumulativeBackwards,
     InvalidProject,
     ProjectForbidden,
-    ReportState as ReportStateError,
     ReportWindowClosed,
     ReportWindowNotOpen,
+)
+from .errors import (
+    ReportState as ReportStateError,
 )
 from .models import MonthlyReport, PlanMonth, Project, ReportPhoto, ReportRevision, ReportState
 from .services import CENT, event, local_date, settings_for
@@ -48,9 +50,13 @@ def _amount(value: object) -> Decimal:
     try:
         amount = Decimal(str(value).strip().replace(",", ""))
     except (InvalidOperation, ValueError):
-        raise InvalidProject("当月完成投资须为数字 / investment must be a number", field="investment_month") from None
+        raise InvalidProject(
+            "当月完成投资须为数字 / investment must be a number", field="investment_month"
+        ) from None
     if not amount.is_finite() or abs(amount) >= Decimal("1e11"):
-        raise InvalidProject("当月完成投资须为数字 / investment must be a number", field="investment_month")
+        raise InvalidProject(
+            "当月完成投资须为数字 / investment must be a number", field="investment_month"
+        )
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
@@ -116,7 +122,11 @@ def report_submit(
     problems = _text(problems, field="problems", label="存在问题")
     requests = _text(requests, field="requests", label="需协调事项")
     note = _text(correction_note, field="correction_note", label="更正说明", limit=500)
-    existing = MonthlyReport.objects.select_for_update().filter(project=project, year=year, month=month).first()
+    existing = (
+        MonthlyReport.objects.select_for_update()
+        .filter(project=project, year=year, month=month)
+        .first()
+    )
     if existing is not None and existing.state == ReportState.APPROVED and not note:
         raise ReportStateError(
             "该月报告已审核，如需更正请填写更正说明 / an approved report needs a correction note",
@@ -132,13 +142,19 @@ def report_submit(
         year__lt=year
     ) | MonthlyReport.objects.filter(project=project, year=year, month__lt=month)
     before = earlier.order_by("-year", "-month").first()
-    prior_year = before.cumulative_year if before is not None and before.year == year else Decimal(0)
+    prior_year = (
+        before.cumulative_year if before is not None and before.year == year else Decimal(0)
+    )
     prior_total = before.cumulative_total if before is not None else Decimal(0)
     cumulative_year, cumulative_total = prior_year + amount, prior_total + amount
     if cumulative_year < 0 or cumulative_total < 0:
-        raise CumulativeBackwards("累计投资不能为负数 / cumulative figures cannot be negative", field="investment_month")
+        raise CumulativeBackwards(
+            "累计投资不能为负数 / cumulative figures cannot be negative", field="investment_month"
+        )
     if existing is None:
-        report = MonthlyReport(project=project, year=year, month=month, revision=1, late=today > due)
+        report = MonthlyReport(
+            project=project, year=year, month=month, revision=1, late=today > due
+        )
         delta = amount
     else:
         report = existing
@@ -156,7 +172,8 @@ def report_submit(
         # Later months carry the corrected figure forward.
         later = MonthlyReport.objects.filter(project=project).exclude(pk=report.pk)
         later.filter(year=year, month__gt=month).update(
-            cumulative_year=F("cumulative_year") + delta, cumulative_total=F("cumulative_total") + delta
+            cumulative_year=F("cumulative_year") + delta,
+            cumulative_total=F("cumulative_total") + delta,
         )
         later.filter(year__gt=year).update(cumulative_total=F("cumulative_total") + delta)
         _sync_project(project)
@@ -171,7 +188,9 @@ def report_submit(
         submitted_at=now,
     )
     for upload in photos:
-        ReportPhoto.objects.create(report=report, image=upload, caption=getattr(upload, "name", "")[:100])
+        ReportPhoto.objects.create(
+            report=report, image=upload, caption=getattr(upload, "name", "")[:100]
+        )
     verb = "更正" if existing is not None and note else ("重报" if existing is not None else "报送")
     event(
         project=project,
@@ -191,7 +210,9 @@ def report_submit(
 def _sync_project(project: Project) -> None:
     """Copy the last approved report of the plan year onto the project (what lists read)."""
     last = (
-        MonthlyReport.objects.filter(project=project, year=project.plan_year, state=ReportState.APPROVED)
+        MonthlyReport.objects.filter(
+            project=project, year=project.plan_year, state=ReportState.APPROVED
+        )
         .order_by("-month")
         .first()
     )
@@ -213,7 +234,9 @@ def _sync_project(project: Project) -> None:
 
 def _require_office(actor: User) -> None:
     if not actor.has_role(PROJECT_OFFICE_ROLES):
-        raise ProjectForbidden("只有项目办(发改局)可以审核调度报告 / only the project office reviews")
+        raise ProjectForbidden(
+            "只有项目办(发改局)可以审核调度报告 / only the project office reviews"
+        )
 
 
 def _locked(report: MonthlyReport) -> MonthlyReport:
@@ -248,14 +271,17 @@ def report_approve(
         type="report_approve",
         actor=actor,
         now=now,
-        message=f"审核通过{report.year}年{report.month}月调度" + (f"：{report.review_comment}" if report.review_comment else ""),
+        message=f"审核通过{report.year}年{report.month}月调度"
+        + (f"：{report.review_comment}" if report.review_comment else ""),
         report=report.pk,
     )
     return report
 
 
 @transaction.atomic
-def report_return(*, report: MonthlyReport, actor: User, now: datetime, comment: str) -> MonthlyReport:
+def report_return(
+    *, report: MonthlyReport, actor: User, now: datetime, comment: str
+) -> MonthlyReport:
     """Return a submitted report to its reporter with the reason."""
     _require_office(actor)
     comment = _text(comment, field="comment", label="退回意见", required=True, limit=500)

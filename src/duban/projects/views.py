@@ -142,7 +142,12 @@ def ledger_import(request: HttpRequest) -> HttpResponse:
                 return redirect("projects:ledger")
     else:
         messages.error(request, "请选择要导入的 .xlsx 文件")
-    return render(request, "projects/import_result.html", {"errors": errors}, status=200 if not errors else 422)
+    return render(
+        request,
+        "projects/import_result.html",
+        {"errors": errors},
+        status=200 if not errors else 422,
+    )
 
 
 @role_required(PROJECT_READ_ROLES)
@@ -244,12 +249,18 @@ def report_review(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, "请选择审核结果")
         elif form.cleaned_data["decision"] == "approve":
             report_approve(
-                report=report, actor=request.user, now=timezone.now(), comment=form.cleaned_data["comment"]  # type: ignore[arg-type]
+                report=report,
+                actor=request.user,
+                now=timezone.now(),
+                comment=form.cleaned_data["comment"],  # type: ignore[arg-type]
             )
             messages.success(request, f"已审核通过：{report}")
         else:
             report_return(
-                report=report, actor=request.user, now=timezone.now(), comment=form.cleaned_data["comment"]  # type: ignore[arg-type]
+                report=report,
+                actor=request.user,
+                now=timezone.now(),
+                comment=form.cleaned_data["comment"],  # type: ignore[arg-type]
             )
             messages.success(request, f"已退回：{report}")
     except DomainError as exc:
@@ -261,9 +272,15 @@ def report_review(request: HttpRequest, pk: int) -> HttpResponse:
 def report_form(request: HttpRequest) -> HttpResponse:
     user = request.user
     projects = list(selectors.reporter_projects(user=user))  # type: ignore[arg-type]
-    code = request.POST.get("project") or request.GET.get("project") or (projects[0].code if projects else "")
+    code = (
+        request.POST.get("project")
+        or request.GET.get("project")
+        or (projects[0].code if projects else "")
+    )
     year, month = selectors.report_month(_today())
-    form = ReportForm(request.POST or None, request.FILES or None, initial={"month": f"{year}-{month:02d}"})
+    form = ReportForm(
+        request.POST or None, request.FILES or None, initial={"month": f"{year}-{month:02d}"}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             project = selectors.project_for(user, code)  # type: ignore[arg-type]
@@ -282,7 +299,9 @@ def report_form(request: HttpRequest) -> HttpResponse:
                 correction_note=form.cleaned_data["correction_note"],
                 photos=[photo] if photo else [],
             )
-            messages.success(request, f"已报送{report}，本年累计{report.cumulative_year}万元，等待发改局审核")
+            messages.success(
+                request, f"已报送{report}，本年累计{report.cumulative_year}万元，等待发改局审核"
+            )
             return redirect(f"{request.path}?project={quote(code)}")
         except DomainError as exc:
             form.add_error(None, readable(exc))
@@ -356,7 +375,9 @@ def bulletin(request: HttpRequest) -> HttpResponse:
 @role_required(PROJECT_READ_ROLES)
 def contest_list(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "projects/contests.html", {"contests": selectors.contests_visible(request.user)}  # type: ignore[arg-type]
+        request,
+        "projects/contests.html",
+        {"contests": selectors.contests_visible(request.user)},  # type: ignore[arg-type]
     )
 
 
@@ -378,7 +399,9 @@ def contest_page(request: HttpRequest, pk: int) -> HttpResponse:
             "entrants": contests.entrants(contest),
             "judge": judge and contest.state == ContestState.OPEN,
             "scored": scored,
-            "ranking": contests.ranking(contest) if contests.ranking_visible(contest, user) else None,  # type: ignore[arg-type]
+            "ranking": contests.ranking(contest)
+            if contests.ranking_visible(contest, user)
+            else None,  # type: ignore[arg-type]
             "progress": contests.progress(contest) if user.has_role(PROJECT_MANAGE_ROLES) else None,  # type: ignore[union-attr]
             "can_manage": user.has_role(PROJECT_MANAGE_ROLES),  # type: ignore[union-attr]
         },
@@ -398,7 +421,9 @@ def contest_score_view(request: HttpRequest, pk: int) -> HttpResponse:
         if any(v == "" for v in scores.values()):
             messages.error(request, "请为每个评分项打分")
         else:
-            contest_score(contest=contest, actor=user, now=timezone.now(), entrant=entrant, scores=scores)  # type: ignore[arg-type]
+            contest_score(
+                contest=contest, actor=user, now=timezone.now(), entrant=entrant, scores=scores
+            )  # type: ignore[arg-type]
             messages.success(request, f"已提交对{entrant.name}的评分")
     except DomainError as exc:
         messages.error(request, readable(exc))

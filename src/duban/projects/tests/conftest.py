@@ -86,3 +86,11 @@ def at(y: int, m: int, d: int, h: int = 10) -> datetime:
 
 
 __all__ = ["Decimal", "date", "make_project", "at"]
+
+
+# The browser journeys reuse the web tests' Chromium set-up and fixtures.
+from duban.web.tests.conftest import (  # noqa: E402,F401
+    browser_type_launch_args,
+    migration_data,
+    open_as,
+)

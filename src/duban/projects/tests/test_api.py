@@ -27,10 +27,20 @@ def ledger(w):
     """Three projects in this district (two streets, two leads, two reporters) and one in another."""
     now = timezone.now() - timedelta(days=400)
     year = today_of(timezone.now()).year
-    a = make_project(w, "A-1", now=now, plan_year=year, levels=["province", "city"], name="吾悦广场")
+    a = make_project(
+        w, "A-1", now=now, plan_year=year, levels=["province", "city"], name="吾悦广场"
+    )
     b = make_project(
-        w, "B-1", now=now, plan_year=year, street=w.district.hubin, unit=w.district.hubin,
-        lead=w.lead2, reporter=w.reporter2, stage="signed", name="京东数智物流产业园",
+        w,
+        "B-1",
+        now=now,
+        plan_year=year,
+        street=w.district.hubin,
+        unit=w.district.hubin,
+        lead=w.lead2,
+        reporter=w.reporter2,
+        stage="signed",
+        name="京东数智物流产业园",
     )
     c = make_project(w, "C-1", now=now, plan_year=year, unit=w.fgj, lead=w.lead2, name="国投大数据")
     other = unit_create(code="o-district", name="卫东区", kind=UnitKind.DISTRICT)
@@ -39,8 +49,18 @@ def ledger(w):
     from duban.projects.services import project_create
 
     project_create(
-        actor=o_office, now=now, code="O-1", name="卫东项目", nature="industry", levels=["city"],
-        owner_name="某公司", unit=o_dept, total_investment=1, annual_plan=1, start_year=2024, end_year=2026,
+        actor=o_office,
+        now=now,
+        code="O-1",
+        name="卫东项目",
+        nature="industry",
+        levels=["city"],
+        owner_name="某公司",
+        unit=o_dept,
+        total_investment=1,
+        annual_plan=1,
+        start_year=2024,
+        end_year=2026,
     )
     return {"a": a, "b": b, "c": c, "o_office": o_office}
 
@@ -54,13 +74,23 @@ def test_the_list_has_the_contract_fields(w, ledger) -> None:
     body = client_for(w.office).get("/projects").json()
     assert body["count"] == 3
     item = next(i for i in body["items"] if i["code"] == "A-1")
-    for key in ("code", "name", "stage", "levels", "total_investment", "annual_plan",
-                "completed_this_year", "completion_rate", "time_elapsed_rate", "lag_status"):
+    for key in (
+        "code",
+        "name",
+        "stage",
+        "levels",
+        "total_investment",
+        "annual_plan",
+        "completed_this_year",
+        "completion_rate",
+        "time_elapsed_rate",
+        "lag_status",
+    ):
         assert key in item
     assert item["stage"] in STAGES and item["levels"] == ["province", "city"]
     assert item["total_investment"] == 50000 and item["annual_plan"] == 1200
     assert item["lag_status"] in {"ahead", "normal", "lagging"}
-    assert 0 <= item["completion_rate"] and 0 <= item["time_elapsed_rate"] <= 1
+    assert item["completion_rate"] >= 0 and 0 <= item["time_elapsed_rate"] <= 1
 
 
 def test_filters_name_stage_level_and_lag_status(w, ledger) -> None:
@@ -79,9 +109,19 @@ def test_completion_and_lag_come_from_the_last_approved_report(w, ledger) -> Non
     now = timezone.now()
     y, m = report_month(today_of(now))
     a = ledger["a"]
-    report = report_submit(project=a, actor=w.reporter, now=now, year=y, month=m, investment_month="10", progress="开工")
+    report = report_submit(
+        project=a,
+        actor=w.reporter,
+        now=now,
+        year=y,
+        month=m,
+        investment_month="10",
+        progress="开工",
+    )
     report_approve(report=report, actor=w.office, now=now)
-    item = next(i for i in client_for(w.office).get("/projects").json()["items"] if i["code"] == "A-1")
+    item = next(
+        i for i in client_for(w.office).get("/projects").json()["items"] if i["code"] == "A-1"
+    )
     if y == a.plan_year:
         assert item["completed_this_year"] == 10
         assert item["time_elapsed_rate"] == pytest.approx(m / 12, abs=0.001)
@@ -93,10 +133,21 @@ def test_the_detail_adds_reports_and_blockers(w, ledger) -> None:
     now = timezone.now()
     y, m = report_month(today_of(now))
     api = client_for(w.reporter)
-    r = api.post("/projects/A-1/reports", {"year": y, "month": m, "investment_month": 120.5, "progress": "主体施工", "requests": "用电"})
+    r = api.post(
+        "/projects/A-1/reports",
+        {
+            "year": y,
+            "month": m,
+            "investment_month": 120.5,
+            "progress": "主体施工",
+            "requests": "用电",
+        },
+    )
     assert r.status_code == 201, r.content
     assert r.json()["state"] == "submitted"
-    blocked = api.post("/projects/A-1/blockers", {"title": "临时用电", "content": "需要协调供电公司"})
+    blocked = api.post(
+        "/projects/A-1/blockers", {"title": "临时用电", "content": "需要协调供电公司"}
+    )
     assert blocked.status_code == 201, blocked.content
     detail = client_for(w.office).get("/projects/A-1").json()
     assert [x["month"] for x in detail["reports"]] == [m]
@@ -108,13 +159,22 @@ def test_bad_writes_get_a_code_and_write_nothing(w, ledger) -> None:
     now = timezone.now()
     y, m = report_month(today_of(now))
     api = client_for(w.reporter)
-    other = api.post("/projects/B-1/reports", {"year": y, "month": m, "investment_month": 1, "progress": "x"})
+    other = api.post(
+        "/projects/B-1/reports", {"year": y, "month": m, "investment_month": 1, "progress": "x"}
+    )
     assert other.status_code == 404 and other.json()["code"] == "project_not_found"
-    wrong_month = api.post("/projects/A-1/reports", {"year": y - 2, "month": m, "investment_month": 1, "progress": "x"})
+    wrong_month = api.post(
+        "/projects/A-1/reports", {"year": y - 2, "month": m, "investment_month": 1, "progress": "x"}
+    )
     assert wrong_month.status_code == 422 and wrong_month.json()["code"] == "report_window_closed"
-    extra = api.post("/projects/A-1/reports", {"year": y, "month": 13, "investment_month": 1, "progress": "x"})
+    extra = api.post(
+        "/projects/A-1/reports", {"year": y, "month": 13, "investment_month": 1, "progress": "x"}
+    )
     assert extra.status_code == 422
-    nan = api.post("/projects/A-1/reports", raw='{"year": 2025, "month": 1, "investment_month": NaN, "progress": "x"}')
+    nan = api.post(
+        "/projects/A-1/reports",
+        raw='{"year": 2025, "month": 1, "investment_month": NaN, "progress": "x"}',
+    )
     assert nan.status_code in (400, 422)
     skip = client_for(w.office).post("/projects/B-1/stage", {"stage": "started"})
     assert skip.status_code == 422 and skip.json()["code"] == "stage_skipped"
@@ -129,13 +189,19 @@ def test_bad_writes_get_a_code_and_write_nothing(w, ledger) -> None:
 def test_review_through_the_api(w, ledger) -> None:
     now = timezone.now()
     y, m = report_month(today_of(now))
-    rid = client_for(w.reporter).post(
-        "/projects/A-1/reports", {"year": y, "month": m, "investment_month": 5, "progress": "x"}
-    ).json()["id"]
+    rid = (
+        client_for(w.reporter)
+        .post(
+            "/projects/A-1/reports", {"year": y, "month": m, "investment_month": 5, "progress": "x"}
+        )
+        .json()["id"]
+    )
     assert client_for(w.reporter).post(f"/projects/reports/{rid}/approve", {}).status_code == 403
     no_comment = client_for(w.office).post(f"/projects/reports/{rid}/return", {"comment": ""})
     assert no_comment.status_code == 422
-    returned = client_for(w.office).post(f"/projects/reports/{rid}/return", {"comment": "请补充照片"})
+    returned = client_for(w.office).post(
+        f"/projects/reports/{rid}/return", {"comment": "请补充照片"}
+    )
     assert returned.json()["state"] == "returned"
     again = client_for(w.office).post(f"/projects/reports/{rid}/approve", {})
     assert again.status_code == 409 and again.json()["code"] == "report_state"
@@ -183,8 +249,9 @@ def test_the_list_and_the_detail_run_a_fixed_number_of_queries(w, ledger) -> Non
 
 
 def test_anonymous_callers_get_401(w, ledger) -> None:
-    from duban.testing.api import ApiClient
     from django.test import Client
+
+    from duban.testing.api import ApiClient
 
     r = ApiClient(Client()).get("/projects")
     assert r.status_code == 401 and r.json()["code"] == "unauthenticated"

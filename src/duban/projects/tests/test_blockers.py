@@ -34,22 +34,43 @@ def test_a_blocker_is_dispatched_handled_and_closed_through_the_engine(w) -> Non
     assert project.open_blockers == 1
     if ticket.state == State.REGISTERED:
         ticket = ts.ticket_dispatch(
-            ticket=ticket, actor=w.dispatcher, now=t0 + timedelta(minutes=5), unit=w.district.housing, co_units=[w.district.binhu]
+            ticket=ticket,
+            actor=w.dispatcher,
+            now=t0 + timedelta(minutes=5),
+            unit=w.district.housing,
+            co_units=[w.district.binhu],
         )
     ticket = ts.ticket_accept(ticket=ticket, actor=w.dept_handler, now=t0 + timedelta(minutes=30))
-    ticket = ts.ticket_record_contact(ticket=ticket, actor=w.dept_handler, now=t0 + timedelta(hours=1))
-    ticket = ts.ticket_reply(
-        ticket=ticket, actor=w.dept_handler, now=t0 + timedelta(days=1), result="solved", text="已接入"
+    ticket = ts.ticket_record_contact(
+        ticket=ticket, actor=w.dept_handler, now=t0 + timedelta(hours=1)
     )
-    ticket = ts.ticket_review_pass(ticket=ticket, actor=w.dispatcher, now=t0 + timedelta(days=1, hours=2))
+    ticket = ts.ticket_reply(
+        ticket=ticket,
+        actor=w.dept_handler,
+        now=t0 + timedelta(days=1),
+        result="solved",
+        text="已接入",
+    )
+    ticket = ts.ticket_review_pass(
+        ticket=ticket, actor=w.dispatcher, now=t0 + timedelta(days=1, hours=2)
+    )
     ts.ticket_callback(
-        ticket=ticket, actor=w.dispatcher, now=t0 + timedelta(days=2), reached=True, resolved=True, satisfaction="satisfied"
+        ticket=ticket,
+        actor=w.dispatcher,
+        now=t0 + timedelta(days=2),
+        reached=True,
+        resolved=True,
+        satisfaction="satisfied",
     )
     blocker.refresh_from_db()
     project.refresh_from_db()
     assert blocker.state == State.CLOSED and blocker.closed_at is not None
     assert project.open_blockers == 0
-    told = list(ProjectEvent.objects.filter(project=project, type="blocker_state").values_list("payload__state", flat=True))
+    told = list(
+        ProjectEvent.objects.filter(project=project, type="blocker_state").values_list(
+            "payload__state", flat=True
+        )
+    )
     assert told == ["dispatched", "replied", "closed"]
 
 

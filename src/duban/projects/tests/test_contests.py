@@ -36,12 +36,21 @@ def contest(w):
 def score(c, judge, entrant_name, a, b):
     entrant = c.entrants.get(name=entrant_name)
     k1, k2 = c.criteria.order_by("id")
-    return contest_score(contest=c, actor=judge, now=at(2025, 4, 2), entrant=entrant, scores={k1.pk: a, k2.pk: b})
+    return contest_score(
+        contest=c, actor=judge, now=at(2025, 4, 2), entrant=entrant, scores={k1.pk: a, k2.pk: b}
+    )
 
 
 def test_weights_must_add_up_to_100(w) -> None:
     with pytest.raises(Exception) as bad:
-        contest_create(actor=w.office, now=at(2025, 4, 1), name="x", criteria=[("a", 60), ("b", 30)], entrants=[w.fgj], judges=[w.lead])
+        contest_create(
+            actor=w.office,
+            now=at(2025, 4, 1),
+            name="x",
+            criteria=[("a", 60), ("b", 30)],
+            entrants=[w.fgj],
+            judges=[w.lead],
+        )
     assert bad.value.code == "invalid_score"
 
 
@@ -91,12 +100,22 @@ def test_ranking_by_group_drops_extremes_and_explains_ties(w, contest) -> None:
 
 def test_equal_scores_share_a_rank_and_say_so(w) -> None:
     c = contest_create(
-        actor=w.office, now=at(2025, 4, 1), name="夏看推进", criteria=[("形象进度", 100)],
-        entrants=[("甲项目", "项目"), ("乙项目", "项目"), ("丙项目", "项目")], judges=[w.lead],
+        actor=w.office,
+        now=at(2025, 4, 1),
+        name="夏看推进",
+        criteria=[("形象进度", 100)],
+        entrants=[("甲项目", "项目"), ("乙项目", "项目"), ("丙项目", "项目")],
+        judges=[w.lead],
     )
     k = c.criteria.get()
     for name, value in (("甲项目", 88), ("乙项目", 88), ("丙项目", 70)):
-        contest_score(contest=c, actor=w.lead, now=at(2025, 4, 2), entrant=c.entrants.get(name=name), scores={k.pk: value})
+        contest_score(
+            contest=c,
+            actor=w.lead,
+            now=at(2025, 4, 2),
+            entrant=c.entrants.get(name=name),
+            scores={k.pk: value},
+        )
     rows = ranking(c)["项目"]
     assert [(r.name, r.rank) for r in rows] == [("乙项目", 1), ("甲项目", 1), ("丙项目", 3)]
     assert rows[0].tie_note == "与甲项目得分相同（88.00分），并列第1名"

@@ -56,7 +56,9 @@ def sheet(*rows, headers=HEADERS, merge=None) -> bytes:
 
 
 def run(w, content, **kw):
-    return project_import(actor=w.office, now=at(2025, 1, 5), content=content, district=w.district.district, **kw)
+    return project_import(
+        actor=w.office, now=at(2025, 1, 5), content=content, district=w.district.district, **kw
+    )
 
 
 def test_a_good_sheet_enters_every_row(w) -> None:
@@ -98,7 +100,9 @@ def test_one_bad_row_rejects_the_file_with_row_level_chinese_errors(w) -> None:
 
 
 def test_the_good_rows_only_when_asked(w) -> None:
-    result = run(w, sheet(row(), row(**{"项目编号": "B-1", "总投资(万元)": "abc"})), good_rows_only=True)
+    result = run(
+        w, sheet(row(), row(**{"项目编号": "B-1", "总投资(万元)": "abc"})), good_rows_only=True
+    )
     assert [p.code for p in result.created] == ["IMP-001"]
     assert [e.row for e in result.errors] == [3]
 
@@ -119,7 +123,7 @@ def test_missing_or_renamed_columns_gbk_text_and_merged_cells_are_refused(w) -> 
 
 
 def test_the_export_never_turns_text_into_a_formula(w) -> None:
-    make_project(w, name="=HYPERLINK(\"http://x\")")
+    make_project(w, name='=HYPERLINK("http://x")')
     from duban.projects import selectors
 
     content = ledger_workbook(selectors.ledger(user=w.office, today=at(2025, 3, 1).date()))

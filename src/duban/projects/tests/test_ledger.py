@@ -63,10 +63,24 @@ def test_bad_ledger_input_is_refused_with_a_code_and_nothing_written(w) -> None:
 def test_a_custom_plan_curve_must_add_up(w) -> None:
     project = make_project(w)
     months = ["0"] * 6 + ["200"] * 6
-    project_set_plan(project=project, actor=w.office, now=at(2025, 2, 1), year=2025, annual_plan="1200", months=months)
+    project_set_plan(
+        project=project,
+        actor=w.office,
+        now=at(2025, 2, 1),
+        year=2025,
+        annual_plan="1200",
+        months=months,
+    )
     assert PlanMonth.objects.get(project=project, year=2025, month=6).cumulative == 0
     with pytest.raises(Exception) as wrong:
-        project_set_plan(project=project, actor=w.office, now=at(2025, 2, 1), year=2025, annual_plan="1000", months=months)
+        project_set_plan(
+            project=project,
+            actor=w.office,
+            now=at(2025, 2, 1),
+            year=2025,
+            annual_plan="1000",
+            months=months,
+        )
     assert wrong.value.code == "invalid_project" and "不一致" in wrong.value.message
     assert PlanMonth.objects.get(project=project, year=2025, month=12).cumulative == 1200
 
@@ -80,10 +94,16 @@ def test_the_stage_moves_one_step_forward_as_an_event_never_skipping_or_back(w) 
         project_move_stage(project=project, actor=w.office, now=at(2025, 3, 1), stage=Stage.PLANNED)
     assert back.value.code == "stage_backwards"
     moved = project_move_stage(
-        project=project, actor=w.office, now=at(2025, 3, 1), stage=Stage.LANDED, on=date(2025, 2, 27)
+        project=project,
+        actor=w.office,
+        now=at(2025, 3, 1),
+        stage=Stage.LANDED,
+        on=date(2025, 2, 27),
     )
     assert moved.stage == Stage.LANDED
-    assert StageDate.objects.get(project=project, stage=Stage.LANDED).actual_date == date(2025, 2, 27)
+    assert StageDate.objects.get(project=project, stage=Stage.LANDED).actual_date == date(
+        2025, 2, 27
+    )
     assert ProjectEvent.objects.filter(project=project, type="stage").count() == 1
     with pytest.raises(Exception) as editing:
         project_update(project=project, actor=w.office, now=at(2025, 3, 1), stage=Stage.STARTED)
@@ -135,7 +155,11 @@ def test_lag_status_in_sql_follows_the_rule_for_any_plan_and_date(
     )
     plan = annual * month // 12
     # Hit the thresholds exactly now and then: completed = plan + threshold points.
-    done = plan + annual * (ahead if month % 2 else lagging) // 100 if exact else int(annual * done_share)
+    done = (
+        plan + annual * (ahead if month % 2 else lagging) // 100
+        if exact
+        else int(annual * done_share)
+    )
     done = max(done, 0)
     Project.objects.filter(pk=project.pk).update(
         annual_plan=annual, completed_this_year=done, plan_to_date=plan, reported_month=month
@@ -143,10 +167,16 @@ def test_lag_status_in_sql_follows_the_rule_for_any_plan_and_date(
     row = selectors.ledger(user=w.office, today=date(2025, 12, 31)).get(pk=project.pk)
     expected = reference_status(done, plan, annual, ahead, lagging)
     assert row.lag_status == expected
-    assert selectors.lag_status(
-        completed=Decimal(done), plan_to_date=Decimal(plan), annual_plan=Decimal(annual),
-        ahead=Decimal(ahead), lagging=Decimal(lagging),
-    ) == expected
+    assert (
+        selectors.lag_status(
+            completed=Decimal(done),
+            plan_to_date=Decimal(plan),
+            annual_plan=Decimal(annual),
+            ahead=Decimal(ahead),
+            lagging=Decimal(lagging),
+        )
+        == expected
+    )
     if annual:
         assert row.completion_rate == pytest.approx(done / annual)
         assert row.time_elapsed_rate == pytest.approx(plan / annual)

@@ -24,7 +24,9 @@ def browser(user) -> Client:
 @pytest.fixture
 def project(w):
     year = today_of(timezone.now()).year
-    return make_project(w, "A-1", now=timezone.now() - timedelta(days=400), plan_year=year, name="吾悦广场")
+    return make_project(
+        w, "A-1", now=timezone.now() - timedelta(days=400), plan_year=year, name="吾悦广场"
+    )
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(db) -> None:
@@ -64,22 +66,32 @@ def test_the_project_page_shows_chart_data_and_no_inline_script(w, project) -> N
     assert browser(w.reporter2).get("/projects/p/A-1/").status_code == 404
 
 
-def test_the_reporter_files_on_the_phone_form_and_the_office_approves_on_the_desk(w, project) -> None:
+def test_the_reporter_files_on_the_phone_form_and_the_office_approves_on_the_desk(
+    w, project
+) -> None:
     y, m = report_month(today_of(timezone.now()))
     r = browser(w.reporter).post(
         "/projects/report/",
-        {"project": "A-1", "month": f"{y}-{m:02d}", "investment_month": "88", "progress": "主体施工"},
+        {
+            "project": "A-1",
+            "month": f"{y}-{m:02d}",
+            "investment_month": "88",
+            "progress": "主体施工",
+        },
     )
     assert r.status_code == 302
     report = MonthlyReport.objects.get(project=project)
     desk = browser(w.office).get("/projects/dispatch/").content.decode()
     assert "吾悦广场" in desk and 'id="to-review"' in desk
-    r = browser(w.office).post(f"/projects/reports/{report.pk}/review/", {"decision": "approve", "comment": "同意"})
+    r = browser(w.office).post(
+        f"/projects/reports/{report.pk}/review/", {"decision": "approve", "comment": "同意"}
+    )
     assert r.status_code == 302
     report.refresh_from_db()
     assert report.state == "approved"
     bad = browser(w.reporter).post(
-        "/projects/report/", {"project": "A-1", "month": "1999-01", "investment_month": "1", "progress": "x"}
+        "/projects/report/",
+        {"project": "A-1", "month": "1999-01", "investment_month": "1", "progress": "x"},
     )
     assert bad.status_code == 422 and "月份" in bad.content.decode()
 
@@ -87,7 +99,15 @@ def test_the_reporter_files_on_the_phone_form_and_the_office_approves_on_the_des
 def test_a_lagging_project_warns_its_lead_official(w, project) -> None:
     now = timezone.now()
     y, m = report_month(today_of(now))
-    report = report_submit(project=project, actor=w.reporter, now=now, year=y, month=m, investment_month="1", progress="x")
+    report = report_submit(
+        project=project,
+        actor=w.reporter,
+        now=now,
+        year=y,
+        month=m,
+        investment_month="1",
+        progress="x",
+    )
     report_approve(report=report, actor=w.office, now=now)
     Project.objects.filter(pk=project.pk).update(plan_to_date=600)  # half the year's plan due
     html = browser(w.lead).get("/projects/mine/").content.decode()
