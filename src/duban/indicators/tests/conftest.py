@@ -14,6 +14,11 @@ from openpyxl import Workbook
 from duban.demo.modules.indicators import AREAS, INDICATORS, build_catalogue
 from duban.org.roles import Role
 from duban.testing.personas import build_district, make_user
+from duban.web.tests.conftest import (  # noqa: F401  (the browser journey's fixtures)
+    browser_type_launch_args,
+    migration_data,
+    open_as,
+)
 
 # indicator code → (name, reported)
 IND = {code: (name, reported) for code, name, _u, reported, *_ in INDICATORS}

@@ -11,7 +11,6 @@ import pytest
 from playwright.sync_api import expect
 
 from duban.web.tests.browser import assert_charts_drawn, assert_cjk_renders, goto, shot
-from duban.web.tests.conftest import (  # noqa: F401  (fixtures)
     browser_type_launch_args,
     migration_data,
     open_as,
