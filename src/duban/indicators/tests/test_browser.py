@@ -11,10 +11,6 @@ import pytest
 from playwright.sync_api import expect
 
 from duban.web.tests.browser import assert_charts_drawn, assert_cjk_renders, goto, shot
-    browser_type_launch_args,
-    migration_data,
-    open_as,
-)
 
 from .conftest import sheet_rows, uniform, workbook
 
