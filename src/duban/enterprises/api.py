@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Status
 
-from duban.core.errors import PermissionDenied
+from duban.core.errors import InvalidInput, PermissionDenied
 from duban.core.schemas import ErrorOut
 
 from . import selectors, selectors_figures, services, services_problems, services_proxy
@@ -243,7 +243,11 @@ def visit_create(request: HttpRequest, enterprise_id: int, body: VisitIn) -> Sta
         participants=body.participants,
         problems=[
             services.FoundProblem(
-                title=p.title, content=p.content, category_id=p.category_id, level=p.level
+                title=p.title,
+                content=p.content,
+                category_id=p.category_id,
+                level=p.level,
+                units=_units(p.unit_ids, enterprise.district_id),
             )
             for p in body.problems
         ],
@@ -279,8 +283,16 @@ def problem_create(request: HttpRequest, enterprise_id: int, body: ProblemIn) ->
         content=body.content,
         level=body.level,
         source=body.source,
+        units=_units(body.unit_ids, enterprise.district_id),
     )
     return Status(201, problem_out(selectors.problem_for(user, problem.pk)))
+
+
+def _units(ids: list[int], district_id: int) -> list[Any]:
+    units = selectors.units_by_pks(list(ids), district_id=district_id)
+    if len(units) != len(ids):
+        raise InvalidInput("部门不存在或不属于本区", field="unit_ids")
+    return units
 
 
 @router.get("/enterprise-problems", response={200: ProblemPageOut, **ERRORS})
@@ -317,11 +329,7 @@ def problem_detail(request: HttpRequest, problem_id: int) -> dict[str, Any]:
 def problem_whistle(request: HttpRequest, problem_id: int, body: WhistleIn) -> dict[str, Any]:
     user = _staff(request)
     problem = selectors.problem_for(user, problem_id)
-    units = selectors.units_by_pks(list(body.unit_ids), district_id=problem.district_id)
-    if len(units) != len(set(body.unit_ids)):
-        from duban.core.errors import InvalidInput
-
-        raise InvalidInput("部门不存在或不属于本区", field="unit_ids")
+    units = _units(list(body.unit_ids), problem.district_id)
     services_problems.problem_whistle(
         actor=user, now=timezone.now(), problem=problem, units=units, note=body.note
     )
@@ -544,8 +552,6 @@ def figures_proxy(request: HttpRequest, query: Query[ProxyFiguresQuery]) -> list
 def coverage(request: HttpRequest, by: str = "officer") -> list[Any]:
     user = _staff(request)
     if by not in ("officer", "group"):
-        from duban.core.errors import InvalidInput
-
         raise InvalidInput("by 只能是 officer 或 group", field="by")
     rows = selectors.coverage_by(district_id=user.district_pk, now=timezone.now(), by=by)
     return [

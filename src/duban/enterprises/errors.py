@@ -70,3 +70,7 @@ class Throttled(DomainError):
 
 class ImportRejected(InvalidInput):
     code = "import_rejected"
+
+
+class WhistleAtRegistration(PermissionDenied):
+    code = "whistle_at_registration"

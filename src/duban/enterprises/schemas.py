@@ -92,6 +92,9 @@ class FoundProblemIn(InputSchema):
     content: Text
     category_id: Id
     level: LevelIn = "district"
+    unit_ids: list[Id] = Field(
+        default_factory=list, max_length=10, description="园区吹哨：主办部门在前，其余协办"
+    )
 
 
 class VisitIn(InputSchema):
@@ -117,6 +120,9 @@ class ProblemIn(InputSchema):
     category_id: Id
     level: LevelIn = "district"
     source: Literal["visit", "assigned"] = "assigned"
+    unit_ids: list[Id] = Field(
+        default_factory=list, max_length=10, description="园区吹哨：主办部门在前，其余协办"
+    )
 
 
 class ProblemOut(Schema):

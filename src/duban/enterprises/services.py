@@ -16,6 +16,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from duban.core.errors import InvalidInput, PermissionDenied
+from duban.core.periods import PERIOD_TZ
 from duban.org.models import Unit, UnitKind, User
 from duban.org.roles import DISTRICT_WIDE_ROLES, Role
 from duban.org.services import audit_log
@@ -332,6 +333,7 @@ class FoundProblem:
     content: str
     category_id: int
     level: str = "district"
+    units: Sequence[Unit] = ()  # 园区吹哨: the departments it goes to at once
 
 
 @transaction.atomic
@@ -352,7 +354,7 @@ def visit_log(
     participants = _text(
         participants, field="participants", label="参加人员", limit=200, required=False
     )
-    if not isinstance(visited_on, date) or visited_on > now.date():
+    if not isinstance(visited_on, date) or visited_on > now.astimezone(PERIOD_TZ).date():
         raise InvalidInput("走访日期不能晚于今天", field="visited_on")
     visit = Visit.objects.create(
         district_id=enterprise.district_id,
@@ -388,6 +390,7 @@ def visit_log(
                 title=found.title,
                 content=found.content,
                 visit=visit,
+                units=found.units,
             )
     return visit
 

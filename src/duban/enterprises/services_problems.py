@@ -22,7 +22,7 @@ from duban.org.roles import CENTRE_ROLES
 from duban.tickets.choices import Kind, State
 from duban.tickets.services import ticket_dispatch, ticket_rate_online, ticket_register
 
-from .errors import CloseoutUnconfirmed, NotYourEnterprise
+from .errors import CloseoutUnconfirmed, NotYourEnterprise, WhistleAtRegistration
 from .models import (
     Enterprise,
     Escalation,
@@ -57,13 +57,22 @@ def problem_raise(
     level: str = Level.DISTRICT,
     source: str = Source.VISIT,
     visit: Visit | None = None,
+    units: Sequence[Unit] = (),
 ) -> Problem:
     """Raise a problem of ``enterprise``: by one who serves it (``actor``), or by the
-    enterprise itself through its pages (``actor`` None, source 企业自报)."""
+    enterprise itself through its pages (``actor`` None, source 企业自报).
+
+    园区吹哨，部门报到: the officer may name the departments at once (``units``: the first
+    leads, the others join as co-units); the problem is then dispatched with its
+    registration, as the engine's own dispatch at intake (the engine's dispatch rule belongs
+    to the centre), its note naming the officer. Without ``units`` it waits for the centre."""
     if actor is not None:
         check_serves(actor, enterprise)
     elif source != Source.SELF:
         raise PermissionDenied("企业只能自报问题")
+    if units and actor is None:
+        raise PermissionDenied("企业不能指定承办部门")
+    _check_units(units, district_id=enterprise.district_id)
     if level not in Level.values:
         raise InvalidInput("问题层级无效", field="level")
     if source not in Source.values:
@@ -106,31 +115,26 @@ def problem_raise(
         problem=problem,
         note=f"{ticket.number} {category.name}：{title}",
     )
+    if units and actor is not None:
+        _dispatch(actor=actor, now=now, problem=problem, units=units, note="")
     return problem
 
 
-@transaction.atomic
-def problem_whistle(
-    *, actor: User, now: datetime, problem: Problem, units: Sequence[Unit], note: str = ""
-) -> Problem:
-    """园区吹哨，部门报到: the officer sends one problem to several departments at once —
-    the first leads (主办), the others join (the engine's co-units, 协办).
-
-    The engine's dispatch rule belongs to the centre; an officer without a centre role
-    dispatches in the engine's name (``auto``) with a note naming the officer, and the
-    module's history records who blew the whistle."""
-    check_serves(actor, problem.enterprise)
-    if not units:
-        raise InvalidInput("请至少选择一个部门", field="units")
+def _check_units(units: Sequence[Unit], *, district_id: int) -> None:
+    pks = [u.pk for u in units]
+    if len(set(pks)) != len(pks):
+        raise InvalidInput("部门不能重复", field="units")
     for unit in units:
         if unit.kind not in (UnitKind.DEPARTMENT, UnitKind.STREET) or (
-            unit.district_pk != problem.district_id
+            unit.district_pk != district_id
         ):
             raise InvalidInput("只能派往本区的部门或街道", field="units")
-    if problem.ticket.state != State.REGISTERED:
-        raise InvalidInput("该问题已派出，不能再次吹哨", field="units")
+
+
+def _dispatch(
+    *, actor: User, now: datetime, problem: Problem, units: Sequence[Unit], note: str
+) -> None:
     who = actor.full_name or actor.username
-    text = _text(note or WHISTLE_NOTE.format(who=who), field="note", label="说明", limit=500)
     centre = actor.has_role(CENTRE_ROLES)
     ticket_dispatch(
         ticket=problem.ticket,
@@ -138,7 +142,7 @@ def problem_whistle(
         now=now,
         unit=units[0],
         co_units=list(units[1:]),
-        note=text if centre else WHISTLE_NOTE.format(who=who),
+        note=(note or WHISTLE_NOTE.format(who=who)) if centre else WHISTLE_NOTE.format(who=who),
         auto=not centre,
     )
     history(
@@ -149,6 +153,27 @@ def problem_whistle(
         problem=problem,
         note="、".join(u.name for u in units),
     )
+
+
+@transaction.atomic
+def problem_whistle(
+    *, actor: User, now: datetime, problem: Problem, units: Sequence[Unit], note: str = ""
+) -> Problem:
+    """Send a registered problem to several departments at once (主办 + 协办) later than its
+    registration: the centre's dispatch (an officer names the departments when raising the
+    problem, ``problem_raise(units=…)``)."""
+    check_serves(actor, problem.enterprise)
+    if not actor.has_role(CENTRE_ROLES):
+        raise WhistleAtRegistration(
+            "问题登记后由12345中心派单；首席服务员请在登记问题时直接选择承办部门（园区吹哨）"
+        )
+    if not units:
+        raise InvalidInput("请至少选择一个部门", field="units")
+    _check_units(units, district_id=problem.district_id)
+    if problem.ticket.state != State.REGISTERED:
+        raise InvalidInput("该问题已派出，不能再次吹哨", field="units")
+    note = _text(note, field="note", label="说明", limit=500, required=False)
+    _dispatch(actor=actor, now=now, problem=problem, units=units, note=note)
     return problem
 
 

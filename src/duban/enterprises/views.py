@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from duban.core.access import readable, role_required
 from duban.core.errors import DomainError, InvalidInput
 from duban.core.periods import PERIOD_TZ
-from duban.org.roles import DISTRICT_WIDE_ROLES, SUPERVISION_ROLES
+from duban.org.roles import CENTRE_ROLES, DISTRICT_WIDE_ROLES, SUPERVISION_ROLES
 
 from . import (
     excel,
@@ -28,6 +28,7 @@ from . import (
     services_problems,
     services_proxy,
 )
+from .errors import EnterpriseNotFound
 from .models import Level, Source
 from .roles import REGISTRY_ROLES, STAFF_ROLES, STEP_ROLES
 
@@ -45,6 +46,14 @@ def _int(value: Any) -> int | None:
 
 def _bool(value: Any) -> bool | None:
     return {"1": True, "0": False, "true": True, "false": False}.get(str(value or "").lower())
+
+
+def _found(lookup: Any, *args: Any) -> Any:
+    """A selector's object, or the page's 404 (another officer's enterprise is not found)."""
+    try:
+        return lookup(*args)
+    except EnterpriseNotFound as exc:
+        raise Http404(exc.message) from exc
 
 
 def _filters(request: HttpRequest) -> selectors.LedgerFilters:
@@ -135,6 +144,15 @@ def ledger_import(request: HttpRequest) -> HttpResponse:
     return redirect("enterprises:ledger")
 
 
+def _units(request: HttpRequest, district_id: int) -> list[Any]:
+    """The departments a form names (园区吹哨): the lead first, in the order chosen."""
+    ids = [i for i in (_int(v) for v in request.POST.getlist("units")) if i]
+    lead = _int(request.POST.get("lead_unit"))
+    if lead:
+        ids = [lead, *[i for i in ids if i != lead]]
+    return selectors.units_by_pks(ids, district_id=district_id)
+
+
 # -- the enterprise page -----------------------------------------------------------------------
 
 
@@ -142,7 +160,7 @@ def ledger_import(request: HttpRequest) -> HttpResponse:
 def enterprise(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     now = timezone.now()
-    e = selectors.enterprise_for(user, pk)  # type: ignore[arg-type]
+    e = _found(selectors.enterprise_for, user, pk)
     page = selectors.enterprise_page(user=user, enterprise=e, now=now)  # type: ignore[arg-type]
     context = {
         "p": page,
@@ -152,6 +170,7 @@ def enterprise(request: HttpRequest, pk: int) -> HttpResponse:
         "choices": selectors.choices_for(user),  # type: ignore[arg-type]
         "levels": Level.choices,
         "serves": services.serves(user, e),  # type: ignore[arg-type]
+        "centre": user.has_role(CENTRE_ROLES),  # type: ignore[union-attr]
         "invite_url": request.session.pop(f"ent-invite-{e.pk}", ""),
     }
     return render(request, "enterprises/enterprise.html", context)
@@ -191,6 +210,7 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
                     content=post.get("problem_content", "") or post.get("problem_title", ""),
                     category_id=category,
                     level=post.get("level", "district"),
+                    units=_units(request, e.district_id),
                 )
             )
         visit = services.visit_log(
@@ -223,6 +243,7 @@ def problem_create(request: HttpRequest, pk: int) -> HttpResponse:
             content=post.get("content", "") or post.get("title", ""),
             level=post.get("level", Level.DISTRICT),
             source=post.get("source", Source.ASSIGNED),
+            units=_units(request, e.district_id),
         )
         return f"已登记问题 {problem.ticket.number}"
 
@@ -233,11 +254,10 @@ def problem_create(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(STAFF_ROLES)
 def problem_whistle(request: HttpRequest, pk: int) -> HttpResponse:
     user, now = request.user, timezone.now()
-    problem = selectors.problem_for(user, pk)  # type: ignore[arg-type]
+    problem = _found(selectors.problem_for, user, pk)
 
     def run() -> str:
-        ids = [i for i in (_int(v) for v in request.POST.getlist("units")) if i]
-        units = selectors.units_by_pks(ids, district_id=problem.district_id)
+        units = _units(request, problem.district_id)
         services_problems.problem_whistle(
             actor=user,
             now=now,
@@ -254,7 +274,7 @@ def problem_whistle(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(STAFF_ROLES)
 def problem_escalate(request: HttpRequest, pk: int) -> HttpResponse:
     user, now = request.user, timezone.now()
-    problem = selectors.problem_for(user, pk)  # type: ignore[arg-type]
+    problem = _found(selectors.problem_for, user, pk)
 
     def run() -> str:
         services_problems.problem_escalate(

@@ -401,22 +401,35 @@ def build(world: Any, *, now: datetime) -> str:
         source = rng.choices(["visit", "assigned", "self"], weights=[6, 2, 2])[0]
         before = [v for v in visits_of.get(e.pk, []) if v.visited_on <= raised.date()]
         visit = before[-1] if source == "visit" and before else None
-        problem = sp.problem_raise(
-            actor=None if source == "self" else e.officer,
-            now=raised,
-            enterprise=e,
-            category_id=categories[category].pk,
-            title=title,
-            content=content,
-            source=source,
-            visit=visit,
-        )
-        problems += 1
-        sent = raised + timedelta(hours=1)
         co = [world.units[units[1]]] if rng.random() < 0.4 else []
-        sp.problem_whistle(
-            actor=e.officer, now=sent, problem=problem, units=[world.units[units[0]], *co]
-        )
+        if source == "self":  # the enterprise raised it: the centre dispatches
+            problem = sp.problem_raise(
+                actor=None,
+                now=raised,
+                enterprise=e,
+                category_id=categories[category].pk,
+                title=title,
+                content=content,
+                source=source,
+            )
+            sent = raised + timedelta(minutes=rng.randrange(20, 120))
+            sp.problem_whistle(
+                actor=dispatcher, now=sent, problem=problem, units=[world.units[units[0]], *co]
+            )
+        else:  # 园区吹哨, 部门报到: the officer names the departments as it is raised
+            problem = sp.problem_raise(
+                actor=e.officer,
+                now=raised,
+                enterprise=e,
+                category_id=categories[category].pk,
+                title=title,
+                content=content,
+                source=source,
+                visit=visit,
+                units=[world.units[units[0]], *co],
+            )
+            sent = raised
+        problems += 1
         if level != "district":
             sp.problem_escalate(
                 actor=e.officer,

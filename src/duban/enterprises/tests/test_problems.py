@@ -18,7 +18,7 @@ from duban.tickets.models import Ticket
 pytestmark = pytest.mark.django_db
 
 
-def raise_on_visit(ent, now):
+def raise_on_visit(ent, now, units=()):
     visit = visit_log(
         actor=ent.officer,
         now=now,
@@ -30,6 +30,7 @@ def raise_on_visit(ent, now):
                 title="扩产贷款审批慢",
                 content="企业扩产需贷款2000万元，银行审批迟迟未果。",
                 category_id=ent.funds.pk,
+                units=units,
             )
         ],
     )
@@ -63,9 +64,11 @@ def test_another_officer_may_not_visit_or_raise(ent, now):
 
 
 def full_round(ent, now, *, rating=("satisfied", True)):
-    _, problem = raise_on_visit(ent, now)
-    sp.problem_whistle(actor=ent.officer, now=now, problem=problem, units=[ent.fgj, ent.zrj])
+    # 园区吹哨，部门报到: the officer names two departments as the problem is raised
+    _, problem = raise_on_visit(ent, now, units=[ent.fgj, ent.zrj])
     t = Ticket.objects.get(pk=problem.ticket_id)
+    dispatch = t.events.get(type="dispatch")
+    assert dispatch.at == t.created_at and "园区吹哨" in dispatch.payload["note"]
     assert t.state == "dispatched" and t.primary_unit == ent.fgj
     assert set(t.assignments.values_list("unit__name", "role")) == {
         ("发改局", "primary"),
@@ -181,3 +184,26 @@ def test_enterprise_raises_its_own_problem(ent, now):
     )
     assert problem.ticket.registered_by is None and problem.ticket.channel == "web"
     assert Problem.objects.get().source == "self"
+
+
+def test_a_later_whistle_is_the_centres(ent, now):
+    from duban.enterprises.errors import WhistleAtRegistration
+
+    _, problem = raise_on_visit(ent, now)
+    with pytest.raises(WhistleAtRegistration) as info:
+        sp.problem_whistle(actor=ent.officer, now=now, problem=problem, units=[ent.fgj])
+    assert info.value.code == "whistle_at_registration"
+    assert Ticket.objects.get(pk=problem.ticket_id).state == "registered"
+    sp.problem_whistle(actor=ent.p.dispatcher, now=now, problem=problem, units=[ent.fgj, ent.zrj])
+    t = Ticket.objects.get(pk=problem.ticket_id)
+    assert t.state == "dispatched" and t.events.get(type="dispatch").actor == ent.p.dispatcher
+
+
+def test_whistle_to_a_unit_twice_or_outside_is_refused(ent, now):
+    from duban.core.errors import InvalidInput
+
+    with pytest.raises(InvalidInput):
+        raise_on_visit(ent, now, units=[ent.fgj, ent.fgj])
+    with pytest.raises(InvalidInput):
+        raise_on_visit(ent, now, units=[ent.d.dongliu])  # a village is not a department
+    assert not Ticket.objects.exists() and not Problem.objects.exists()
