@@ -39,7 +39,7 @@ MESSAGES = {
 _STATUS_CODES = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 429: "throttled"}
 
 
-def error_body(code: str, message: str | None = None, **details: Any) -> dict[str, Any]:
+def error_body(code: str, message: str | None = None, /, **details: Any) -> dict[str, Any]:
     return {"code": code, "message": message or MESSAGES.get(code, code), "details": details}
 
 

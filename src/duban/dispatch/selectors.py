@@ -115,6 +115,8 @@ def hotspot_records(
 def knowledge_export() -> bytes:
     from openpyxl import Workbook
 
+    from duban.core.sheets import mark_text, safe_row
+
     wb = Workbook()
     ws = wb.create_sheet("知识库", 0)
     wb.remove(wb.worksheets[1])
@@ -123,14 +125,17 @@ def knowledge_export() -> bytes:
         KnowledgeEntry.objects.select_related("category").filter(is_active=True).order_by("pk")
     ):
         ws.append(
-            [
-                e.question,
-                e.answer,
-                e.category.full_name if e.category else "",
-                e.keywords,
-                e.valid_until,
-            ]
+            safe_row(
+                [
+                    e.question,
+                    e.answer,
+                    e.category.full_name if e.category else "",
+                    e.keywords,
+                    e.valid_until,
+                ]
+            )
         )
+        mark_text(ws[ws.max_row])  # a question starting with "=", "+", "-", "@" stays text
     for column, width in zip("ABCDE", (40, 80, 30, 30, 14), strict=True):
         ws.column_dimensions[column].width = width
     ws.freeze_panes = "A2"

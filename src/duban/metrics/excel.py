@@ -12,6 +12,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from duban.core.sheets import mark_text, safe_row, safe_value
+
 from .figures import Figures, Ranking, RankingEntry
 
 PERCENT = "0.0%"
@@ -62,10 +64,8 @@ def _write_sheet(
         cell.fill = _HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center")
     for item in rows:
-        ws.append([value(item) for *_, value in columns])
-        for cell in ws[ws.max_row]:
-            if cell.data_type == "f":  # a name starting with "=": text, not a formula
-                cell.data_type = "s"
+        ws.append(safe_row(value(item) for *_, value in columns))
+        mark_text(ws[ws.max_row])  # a name starting with "=", "+", "-", "@": text
     for index, (_, width, number_format, _) in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
         if number_format is None:
@@ -87,19 +87,8 @@ def _to_bytes(wb: Workbook) -> bytes:
     return buffer.getvalue()
 
 
-def text_cell(ws: Any, value: str) -> WriteOnlyCell:
-    """A string that stays a string: openpyxl would store ``"=…"`` as a formula.
-
-    Citizen and unit text (titles, locations, names) must never run as a formula in the
-    reader's Excel: the streamed sheets write every such string through here.
-    """
-    cell = WriteOnlyCell(ws, value=value)
-    cell.data_type = "s"
-    return cell
-
-
 def _safe(ws: Any, value: Any) -> Any:
-    return text_cell(ws, value) if isinstance(value, str) and value.startswith("=") else value
+    return safe_value(ws, value)
 
 
 def _stream_sheet(
@@ -148,7 +137,7 @@ def table_workbook(
 
     Streams rows (openpyxl's write-only mode), so long exports (thousands of
     tickets) take a fraction of the time and memory of a regular workbook. Strings
-    are written as text, never as formulas (:func:`text_cell`).
+    are written as text, never as formulas (``core.sheets``).
     """
     return tables_workbook([(title, columns, rows)], doc_title=doc_title)
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import LoginOutcome, User
-from .selectors_logins import client_address, login_refusal, normalise_username
+from .selectors_logins import client_address, login_refusal, normalise_username, setting
 from .services_logins import login_attempt_record, totp_verify
 
 LOCKED = _("登录失败次数过多，账号或来源地址已被暂时锁定，请 %(minutes)d 分钟后再试。")
@@ -46,8 +46,6 @@ class ThrottledLoginMixin:
         return " ".join(m for e in errors if e.code in PROBLEMS for m in e.messages)
 
     def clean(self) -> dict[str, Any]:
-        from django.conf import settings
-
         username = self.cleaned_data.get("username") or ""
         meta = self.request.META if self.request is not None else {}
         address = client_address(meta)
@@ -56,7 +54,7 @@ class ThrottledLoginMixin:
         record = {"username": username, "address": address, "now": now, "path": path}
         if login_refusal(username=username, address=address, now=now):
             login_attempt_record(outcome=LoginOutcome.LOCKED, user=_known(username), **record)
-            minutes = max(1, settings.DUBAN_LOGIN_WINDOW_SECONDS // 60)
+            minutes = max(1, setting("DUBAN_LOGIN_WINDOW_SECONDS") // 60)
             raise ValidationError(LOCKED, code="locked_out", params={"minutes": minutes})
         try:
             cleaned = super().clean()  # type: ignore[misc]

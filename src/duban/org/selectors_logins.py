@@ -17,6 +17,16 @@ from django.db.models import Max
 from .models import LoginAttempt, LoginOutcome
 
 FAILURES = (LoginOutcome.FAILURE, LoginOutcome.SECOND_FACTOR)
+# The defaults of the settings (settings.py, "Security" block).
+DEFAULTS = {
+    "DUBAN_LOGIN_MAX_FAILURES": 5,
+    "DUBAN_LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
+    "DUBAN_LOGIN_WINDOW_SECONDS": 900,
+}
+
+
+def setting(name: str) -> int:
+    return int(getattr(settings, name, DEFAULTS[name]))
 
 
 def normalise_username(username: str) -> str:
@@ -24,7 +34,7 @@ def normalise_username(username: str) -> str:
 
 
 def _window(now: datetime) -> datetime:
-    return now - timedelta(seconds=settings.DUBAN_LOGIN_WINDOW_SECONDS)
+    return now - timedelta(seconds=setting("DUBAN_LOGIN_WINDOW_SECONDS"))
 
 
 def login_refusal(*, username: str, address: str, now: datetime) -> str | None:
@@ -37,11 +47,11 @@ def login_refusal(*, username: str, address: str, now: datetime) -> str | None:
         failures = recent.filter(outcome__in=FAILURES)
         if last_ok is not None:
             failures = failures.filter(at__gt=last_ok)
-        if failures.count() >= settings.DUBAN_LOGIN_MAX_FAILURES:
+        if failures.count() >= setting("DUBAN_LOGIN_MAX_FAILURES"):
             return "account"
     if address:
         failures = LoginAttempt.objects.filter(address=address, at__gte=since, outcome__in=FAILURES)
-        if failures.count() >= settings.DUBAN_LOGIN_MAX_FAILURES_PER_ADDRESS:
+        if failures.count() >= setting("DUBAN_LOGIN_MAX_FAILURES_PER_ADDRESS"):
             return "address"
     return None
 

@@ -313,7 +313,7 @@ def token_create(
     secret is returned once and never stored."""
     from django.conf import settings
 
-    days = settings.DUBAN_API_TOKEN_DAYS if days is None else days
+    days = int(getattr(settings, "DUBAN_API_TOKEN_DAYS", 90)) if days is None else days
     if not 0 < days <= 3660:
         raise DomainError("有效期应为 1–3660 天 / days must be 1-3660")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
