@@ -146,8 +146,8 @@ def test_fuzzing_the_openapi_schema_finds_no_server_error(p, recent):
             response = case.call(headers={"Authorization": f"Bearer {secrets[who]}"})
             if response.status_code >= 500:
                 failures.append(
-                    f"{operation.method.upper()} {case.formatted_path} "
-                    f"query={case.query} body={str(case.body)[:200]} → {response.status_code}"
+                    f"{case.method} {case.formatted_path} query={case.query} "
+                    f"body={str(case.body)[:200]} → {response.status_code}"
                 )
 
         run()
