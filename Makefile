@@ -1,6 +1,7 @@
 # duban — developer entry points.
 #
-#   make run    install everything, migrate, load demo data once, serve on 127.0.0.1:$(PORT)
+#   make run    install everything, migrate, load demo data once, then serve on 127.0.0.1:$(PORT)
+#               with gunicorn (the production server) beside the job worker (docs/deploy.md)
 #   make test   install what tests need, lint, type-check, run the suite on SQLite and PostgreSQL
 #
 # Everything is idempotent: re-running only redoes what changed.
@@ -11,6 +12,12 @@ SHELL := /usr/bin/env bash
 MAKEFLAGS += --no-print-directory
 
 PORT ?= 8000
+# gunicorn, chosen by measurement (bench/server_compare.py, docs/deploy.md): sync workers,
+# each holding at most one database connection.
+WEB_WORKERS ?= 4
+GUNICORN = $(UV) run --frozen --no-sync gunicorn duban.wsgi:application \
+    --workers $(WEB_WORKERS) --worker-class sync --timeout 60 \
+    --max-requests 2000 --max-requests-jitter 200 --access-logfile - --log-level info
 PYTEST_WORKERS ?= 2
 # uv from PATH, or a private copy bootstrapped into .tools/ (scripts/ensure-uv.sh).
 UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
@@ -19,11 +26,12 @@ VENDOR := src/duban/static/vendor
 # Tests and checks never write to var/: they get a throw-away directory instead.
 TEST_VAR_DIR := $(or $(TMPDIR),/tmp)/duban-test-var
 
-.PHONY: help run test serve deps assets system-deps lint typecheck checks \
+.PHONY: help run test serve worker deps assets system-deps lint typecheck checks \
         test-sqlite test-postgres postgres messages clean
 
 help:
 	@echo "make run    install, migrate, load demo data (once) and serve on http://127.0.0.1:$(PORT)"
+	@echo "            (gunicorn + the job worker; 'make serve' skips the set-up steps)"
 	@echo "make test   lint, type-check, Django checks, pytest on SQLite then on PostgreSQL"
 
 # -- user-facing ---------------------------------------------------------------------------
@@ -38,10 +46,26 @@ run: deps assets
 	        $(DUBAN) dispatch train --from-tickets --limit 5000; fi; \
 	else echo "note: the demo command is not available yet; starting without demo data"; fi
 	$(DUBAN) collectstatic --noinput -v 0
-	@echo "duban is serving on http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
-	@echo "'duban sla tick' runs every minute beside it (deadline breaches, dashboard rollup; log: var/sla-tick.log)"
-	( while sleep 60; do $(DUBAN) sla tick >> var/sla-tick.log 2>&1 || true; done ) &
-	exec $(DUBAN) runserver --noreload 127.0.0.1:$(PORT)
+	$(DUBAN) jobs schedule
+	@echo "duban is serving on http://127.0.0.1:$(PORT)/  (gunicorn, $(WEB_WORKERS) workers;"
+	@echo "  the job worker runs beside it: deadline ticks, SMS, rollups, nightly retraining"
+	@echo "  and backups — see 'duban jobs list' and /admin/django_q/; Ctrl-C stops all)"
+	$(MAKE) serve
+
+# The server and both job queues (default: ticks, SMS; long: rollups, training, backups),
+# without the set-up steps of `run`. Ctrl-C (or the server exiting) stops the workers too.
+serve:
+	mkdir -p var
+	$(DUBAN) qcluster & q1=$$!; \
+	Q_CLUSTER_NAME=long $(DUBAN) qcluster & q2=$$!; \
+	trap 'kill $$q1 $$q2 2>/dev/null; wait $$q1 $$q2 2>/dev/null' EXIT; \
+	$(GUNICORN) --bind 127.0.0.1:$(PORT)
+
+# The job worker alone (both queues), e.g. beside `duban runserver` while developing.
+worker:
+	$(DUBAN) qcluster & q1=$$!; \
+	trap 'kill $$q1 2>/dev/null; wait $$q1 2>/dev/null' EXIT; \
+	Q_CLUSTER_NAME=long $(DUBAN) qcluster
 
 # The checks run with -k: a lint error does not hide test results; any failure fails `make test`.
 test: deps assets system-deps

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import bulk, circular_exports, desks, grid, intake, search, views
+from . import account, bulk, circular_exports, desks, grid, health, intake, search, views
 
 app_name = "web"
 
@@ -23,4 +23,6 @@ urlpatterns = [
     path("desk/circular/export.xlsx", circular_exports.circular_xlsx, name="circular_xlsx"),
     path("desk/circular/export.docx", circular_exports.circular_word, name="circular_docx"),
     path("search/", search.ticket_search, name="search"),
+    path("account/second-factor/", account.second_factor, name="second_factor"),
+    path("healthz", health.healthz, name="healthz"),
 ]

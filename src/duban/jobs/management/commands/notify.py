@@ -1,8 +1,8 @@
 """`duban notify send`: send the SMS outbox's due messages (queued, failed, abandoned).
 
-Run every minute beside `duban sla tick` (cron or a systemd timer). Each message goes to
-the gateway once, whichever sender claims it first (docs/notifications.md); a failed one
-is retried with a growing pause, up to a fixed number of attempts.
+The worker runs the same job every minute (``duban.jobs.tasks.notify_send``). Each message
+goes to the gateway once, whichever sender claims it first (docs/notifications.md); a failed
+one is retried with a growing pause, up to a fixed number of attempts.
 """
 
 from __future__ import annotations
@@ -10,12 +10,11 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandParser
 
 from duban.jobs.clock import add_now_option, now_from
-from duban.notifications.selectors import sms_outbox_counts
-from duban.notifications.services import sms_send
+from duban.jobs.tasks import notify_send
 
 
 class Command(BaseCommand):
-    help = "Notifications. `send` sends the SMS outbox's due messages (run it every minute)."
+    help = "Notifications. `send` sends the SMS outbox's due messages (the worker runs it every minute)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -23,14 +22,8 @@ class Command(BaseCommand):
         add_now_option(send)
 
     def handle(self, *args: object, **options: object) -> None:
-        now = now_from(options)
-        result = sms_send(now=now)
-        counts = sms_outbox_counts()
-        self.stdout.write(
-            f"{now.isoformat()} 短信发送 {result.sent} 条，失败 {result.failed} 条 / "
-            f"SMS sent {result.sent}, failed {result.failed}; "
-            f"outbox: queued {counts['queued']}, failed {counts['failed']}, "
-            f"sending {counts['sending']}, sent {counts['sent']}"
-        )
-        for error in result.errors:
+        lines = notify_send(now_from(options)).splitlines()
+        if lines:
+            self.stdout.write(lines[0])
+        for error in lines[1:]:
             self.stderr.write(error)
