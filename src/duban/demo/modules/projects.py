@@ -39,6 +39,7 @@ P, C = Level.PROVINCE, Level.CITY
 # (name, levels, nature, chain, stage, total, annual plan, done this year, bond applied,
 #  owner, responsible unit code (None: the street), lead official)
 # Amounts in 万元. Province: plan 344,100, done 415,000 (120.6 %); all: 941,500 / 753,100.
+# fmt: off
 PROJECTS: list[tuple[Any, ...]] = [
     ("中国平煤神马总部", [P], Nature.COMMERCE, "", Stage.BUILDING, 300000, 100000, 122000, 0, "中国平煤神马集团", "fgj", "leader1"),
     ("新能源智能矿山装备制造产业园", [P, C], Nature.INDUSTRY, "高端装备制造", Stage.BUILDING, 80000, 60000, 80000, 45000, "平顶山矿山装备有限公司", None, "leader1"),
@@ -61,10 +62,12 @@ PROJECTS: list[tuple[Any, ...]] = [
     ("创业孵化中心", [C], Nature.INFRASTRUCTURE, "", Stage.BUILDING, 25000, 12000, 15000, 15000, "示范区城投公司", "fgj", "leader1"),
     ("新能源装备制造产业园", [C], Nature.INFRASTRUCTURE, "新能源储能", Stage.BUILDING, 35000, 16000, 21000, 18000, "示范区城投公司", "fgj", "leader2"),
 ]
+# fmt: on
 # Last month: these wait for review, these have not reported yet.
 PENDING = {"年产3万吨PLA塑料制品项目", "国投大数据科技发展项目", "秀林园科普教育基地"}
 MISSING = {"吾悦广场", "京东数智物流产业园"}
 # Blockers raised from the reports: (project, title, content, department, closed?)
+# fmt: off
 BLOCKERS = [
     ("吾悦广场", "项目用地征迁未完成", "吾悦广场项目用地内尚有12户未完成征迁，影响落地，请协调自然资源局和属地街道加快推进。", "land", False),
     ("年产3万吨PLA塑料制品项目", "施工许可办理缓慢", "项目已落地，施工许可证办理中，消防审查材料多次补正，请住建局指导加快办理。", "housing", True),
@@ -72,7 +75,17 @@ BLOCKERS = [
     ("新能源智能矿山装备制造产业园", "环评批复", "扩建车间环评批复待出，请生态环境分局协调。", "eco", True),
     ("京东数智物流产业园", "规划条件调整", "物流园容积率规划条件需调整，请规划设计中心协调。", "ghsj", False),
 ]
-PROGRESS = ["场地平整", "桩基施工", "主体结构施工", "主体封顶", "设备安装", "装饰装修", "设备调试", "试生产"]
+# fmt: on
+PROGRESS = [
+    "场地平整",
+    "桩基施工",
+    "主体结构施工",
+    "主体封顶",
+    "设备安装",
+    "装饰装修",
+    "设备调试",
+    "试生产",
+]
 
 
 def _at(day: date, hour: int = 10) -> datetime:
@@ -96,7 +109,9 @@ def _shares(n: int, total: Decimal) -> list[Decimal]:
     return parts
 
 
-def _stage_dates(stage: str, plan_year: int, lagging: bool) -> dict[str, tuple[date | None, date | None]]:
+def _stage_dates(
+    stage: str, plan_year: int, lagging: bool
+) -> dict[str, tuple[date | None, date | None]]:
     order = list(Stage.values)
     current = order.index(stage)
     out: dict[str, tuple[date | None, date | None]] = {}
@@ -163,8 +178,14 @@ def build(world: Any, *, now: datetime) -> str:
             stage_dates=_stage_dates(stage, plan_year, lagging),
             milestones={
                 "approval": (date(plan_year - 2, 5, 1), date(plan_year - 2, 5, 20)),
-                "land": (date(plan_year - 1, 3, 1), date(plan_year - 1, 4, 2) if stage not in (Stage.SIGNED,) else None),
-                "construction": (date(plan_year - 1, 9, 1), None if stage in (Stage.SIGNED, Stage.LANDED) else date(plan_year - 1, 9, 20)),
+                "land": (
+                    date(plan_year - 1, 3, 1),
+                    date(plan_year - 1, 4, 2) if stage not in (Stage.SIGNED,) else None,
+                ),
+                "construction": (
+                    date(plan_year - 1, 9, 1),
+                    None if stage in (Stage.SIGNED, Stage.LANDED) else date(plan_year - 1, 9, 20),
+                ),
             },
             task_force=[(users["fgj_handler"], "组长"), (users[f"{street.code}_handler"], "联络员")]
             if f"{street.code}_handler" in users
@@ -173,7 +194,9 @@ def build(world: Any, *, now: datetime) -> str:
             bond_received=Decimal(bond) * Decimal("0.8"),
             bond_spent=Decimal(bond) * Decimal("0.6"),
             in_stats=stage not in (Stage.SIGNED, Stage.PLANNED),
-            in_stats_date=date(plan_year - 1, 10, 1) if stage not in (Stage.SIGNED, Stage.PLANNED) else None,
+            in_stats_date=date(plan_year - 1, 10, 1)
+            if stage not in (Stage.SIGNED, Stage.PLANNED)
+            else None,
         )
         projects[name] = project
         # Twelve months of reports: last year's tail, then this year's months.
@@ -182,7 +205,9 @@ def build(world: Any, *, now: datetime) -> str:
         for n, (y, m) in enumerate(months):
             if (y, m) == (last_y, last_m) and name in MISSING:
                 continue
-            amount = shares.get((y, m), (Decimal(total) * Decimal("0.01")).quantize(Decimal("0.01")))
+            amount = shares.get(
+                (y, m), (Decimal(total) * Decimal("0.01")).quantize(Decimal("0.01"))
+            )
             ny, nm = (y, m + 1) if m < 12 else (y + 1, 1)
             filed = _at(date(ny, nm, 3 if n % 4 else 6), 9)  # now and then after the 5th
             if filed > now:
@@ -214,7 +239,9 @@ def build(world: Any, *, now: datetime) -> str:
     )
 
 
-def _blockers(world: Any, projects: dict, office: User, dispatcher: User, months: list, today: date) -> int:
+def _blockers(
+    world: Any, projects: dict, office: User, dispatcher: User, months: list, today: date
+) -> int:
     users = world.users
     units = world.units
     count = 0
@@ -236,7 +263,9 @@ def _blockers(world: Any, projects: dict, office: User, dispatcher: User, months
         ticket = ts.ticket_accept(ticket=ticket, actor=handler, now=start + timedelta(hours=1))
         if not closed:
             continue
-        ticket = ts.ticket_record_contact(ticket=ticket, actor=handler, now=start + timedelta(hours=2))
+        ticket = ts.ticket_record_contact(
+            ticket=ticket, actor=handler, now=start + timedelta(hours=2)
+        )
         ticket = ts.ticket_reply(
             ticket=ticket,
             actor=handler,
@@ -244,7 +273,9 @@ def _blockers(world: Any, projects: dict, office: User, dispatcher: User, months
             result="solved",
             text=f"已协调解决：{title}，相关手续已办结。",
         )
-        ticket = ts.ticket_review_pass(ticket=ticket, actor=dispatcher, now=start + timedelta(days=4))
+        ticket = ts.ticket_review_pass(
+            ticket=ticket, actor=dispatcher, now=start + timedelta(days=4)
+        )
         ts.ticket_callback(
             ticket=ticket,
             actor=dispatcher,
@@ -258,9 +289,21 @@ def _blockers(world: Any, projects: dict, office: User, dispatcher: User, months
 
 def _contests(world: Any, projects: dict, office: User, now: datetime, year: int) -> int:
     users = world.users
-    judges = [users["leader1"], users["leader2"], users["supervisor1"], users["supervisor2"], office]
+    judges = [
+        users["leader1"],
+        users["leader2"],
+        users["supervisor1"],
+        users["supervisor2"],
+        office,
+    ]
     spring = _at(date(year, 4, 10))
-    units = [*world.streets[:4], world.units["fgj"], world.units["housing"], world.units["land"], world.units["commerce"]]
+    units = [
+        *world.streets[:4],
+        world.units["fgj"],
+        world.units["housing"],
+        world.units["land"],
+        world.units["commerce"],
+    ]
     finished = contest_create(
         actor=office,
         now=spring,
@@ -275,7 +318,16 @@ def _contests(world: Any, projects: dict, office: User, now: datetime, year: int
     contest_close(contest=finished, actor=office, now=spring + timedelta(days=2))
     contest_publish(contest=finished, actor=office, now=spring + timedelta(days=3))
     winter_day = now - timedelta(days=1)
-    entrants = [projects[n] for n in ("平高新松机器人", "跃新新能源智能制造产业园", "微电子高端材料产业化项目", "九州通医药产业园", "因德飞年产5000套智能机器人项目")]
+    entrants = [
+        projects[n]
+        for n in (
+            "平高新松机器人",
+            "跃新新能源智能制造产业园",
+            "微电子高端材料产业化项目",
+            "九州通医药产业园",
+            "因德飞年产5000套智能机器人项目",
+        )
+    ]
     open_contest = contest_create(
         actor=office,
         now=winter_day,
@@ -295,7 +347,13 @@ def _score_all(contest: Any, judges: list, when: datetime, *, seed: int) -> None
         for e, entrant in enumerate(contest.entrants.order_by("id")):
             base = 92 - (e * 7 + seed * 3) % 17 + (j % 3)
             scores = {c.pk: min(100, base - (i * 2 + e + j) % 5) for i, c in enumerate(criteria)}
-            contest_score(contest=contest, actor=judge, now=when + timedelta(minutes=e + j * 10), entrant=entrant, scores=scores)
+            contest_score(
+                contest=contest,
+                actor=judge,
+                now=when + timedelta(minutes=e + j * 10),
+                entrant=entrant,
+                scores=scores,
+            )
 
 
 __all__ = ["build", "calendar"]
