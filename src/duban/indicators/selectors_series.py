@@ -232,7 +232,13 @@ class Composite:
 def composite_rank(*, user: User, scheme: str, period: str, group: str) -> Composite | None:
     district = reader_district(user)
     releases = visible_releases(district, drafts=sees_drafts(user))
-    cat = catalogue(district)
+    return composite_of(catalogue(district), releases, scheme=scheme, period=period, group=group)
+
+
+def composite_of(
+    cat: Catalogue, releases: dict[str, Any], *, scheme: str, period: str, group: str
+) -> Composite | None:
+    district = cat.district
     peer = cat.group(group)
     found = (
         CompositeScheme.objects.filter(district_id=district, code=scheme)
@@ -275,6 +281,20 @@ def composite_rank(*, user: User, scheme: str, period: str, group: str) -> Compo
     ]
     rows.sort(key=lambda row: (row["rank"] is None, row["rank"] or 0))
     return Composite(found, shown, peer.name, inds, weights, rows)
+
+
+def table_page_data(
+    *, user: User, period: str, group: str, scheme: str = "default"
+) -> tuple[list[dict[str, Any]], Table, Composite | None]:
+    """The monthly table page: the groups, the table and the composite, one catalogue read."""
+    district = reader_district(user)
+    releases = visible_releases(district, drafts=sees_drafts(user))
+    cat = catalogue(district)
+    groups = [{"code": g.code, "name": g.name, "peers": len(cat.members[g.pk])} for g in cat.groups]
+    group = group or (cat.groups[0].code if cat.groups else "")
+    table = build_table(cat, releases, period=period, group=group)
+    composite = composite_of(cat, releases, scheme=scheme, period=period, group=group)
+    return groups, table, composite
 
 
 # -- the monthly 经济运行 report ----------------------------------------------------------------

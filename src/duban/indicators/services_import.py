@@ -247,8 +247,8 @@ def _check_releases(report: Report, district: int) -> None:
     ):
         latest[period] = status
     for month in report.months:
-        status = latest.get(month.period)
-        if status == ReleaseStatus.APPROVED:
+        found = latest.get(month.period)
+        if found == ReleaseStatus.APPROVED:
             report.issues.append(
                 Issue(
                     month.sheet,
@@ -258,7 +258,7 @@ def _check_releases(report: Report, district: int) -> None:
                     f"{cumulative_label(month.period)}数据已审核，不能再导入；如需修改请先退回审核",
                 )
             )
-        elif status == ReleaseStatus.PUBLISHED:
+        elif found == ReleaseStatus.PUBLISHED:
             month.correction = True
 
 
@@ -286,7 +286,11 @@ def _check_history(report: Report, district: int, indicators: dict[int, Indicato
             history[key].append((month.period, cell["value"], cell["growth"]))
             where = cell.pop("_where")
             earlier = [p for p in past if p[0] < month.period]
-            same_year = [p for p in earlier if p[0][:4] == month.period[:4] and p[1] is not None]
+            same_year = [
+                (p[0], float(p[1]))
+                for p in earlier
+                if p[0][:4] == month.period[:4] and p[1] is not None
+            ]
             if cell["value"] is not None and same_year and cell["value"] < same_year[-1][1] - 1e-9:
                 row, letter, raw = where["value"]
                 report.issues.append(

@@ -18,7 +18,7 @@ from duban.org.roles import STATS_ROLES
 
 from . import selectors, selectors_series
 from .calc import cumulative_label
-from .excel import table_xlsx
+from .excel import change_text, table_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 READERS = selectors.READER_ROLES
@@ -50,33 +50,64 @@ def rank_class(rank: int | None, peers: int) -> str:
     return "r-mid"
 
 
+def _text(x: float | None) -> str:
+    return (
+        "—"
+        if x is None
+        else f"{x:g}"
+        if abs(x) >= 1000
+        else f"{x:.1f}"
+        if x == round(x, 1)
+        else f"{x:.2f}"
+    )
+
+
+def _cell(c: Any) -> dict[str, Any]:
+    """What a cell shows, prepared here: the table has a hundred cells and more."""
+    change, cls = change_text(c), ""
+    if change.startswith("↑"):
+        cls = "up"
+    elif change.startswith("↓"):
+        cls = "down"
+    elif change != "—":
+        cls = "flat"
+    return {
+        "both": c.indicator.reported != "growth",
+        "value": _text(c.value),
+        "growth": _text(c.growth),
+        "rank": c.rank,
+        "cls": rank_class(c.rank, c.peers),
+        "change": "" if change == "—" else change,
+        "change_cls": cls,
+        "outlier": c.outlier,
+        "two_year": None if not c.base_effect else c.two_year,
+    }
+
+
 @role_required(READERS)
 def table_page(request: HttpRequest) -> HttpResponse:
     user = request.user
     period = _period(request)
-    groups = selectors.group_list(user)  # type: ignore[arg-type]
-    group = request.GET.get("group") or (groups[0]["code"] if groups else "")
-    context: dict[str, Any] = {"groups": groups, "group": group, "period": period or ""}
-    if not period or not groups:
+    group = request.GET.get("group", "")
+    context: dict[str, Any] = {"groups": [], "group": group, "period": period or ""}
+    if not period:
+        context["groups"] = selectors.group_list(user)  # type: ignore[arg-type]
         return render(request, "indicators/table.html", context)
     try:
-        table = selectors.monthly_table(user=user, period=period, group=group)  # type: ignore[arg-type]
-        composite = selectors_series.composite_rank(
+        groups, table, composite = selectors_series.table_page_data(
             user=user,  # type: ignore[arg-type]
-            scheme="default",
             period=period,
             group=group,
         )
     except DomainError as exc:
         return _error(request, "indicators/table.html", exc, **context)
     lines = [
-        {
-            "area": line[0].area if line else None,
-            "cells": [{"c": c, "cls": rank_class(c.rank, c.peers)} for c in line],
-        }
+        {"area": line[0].area if line else None, "cells": [_cell(c) for c in line]}
         for line in table.grid
     ]
-    context.update(table=table, lines=lines, composite=composite)
+    context.update(
+        groups=groups, group=table.group.code, table=table, lines=lines, composite=composite
+    )
     return render(request, "indicators/table.html", context)
 
 
