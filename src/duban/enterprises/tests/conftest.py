@@ -94,3 +94,11 @@ def ent(p, now):
         service=service,
         funds=ProblemCategory.objects.get(name="资金"),
     )
+
+
+# The browser journeys reuse the web tests' Chromium set-up and fixtures.
+from duban.web.tests.conftest import (  # noqa: E402,F401
+    browser_type_launch_args,
+    migration_data,
+    open_as,
+)
