@@ -9,7 +9,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import File, Form, Query, Router
+from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from duban.core.errors import PermissionDenied
@@ -20,7 +20,7 @@ from duban.org.roles import STATS_ROLES
 
 from . import selectors, selectors_series, services
 from .calc import cumulative_label
-from .errors import ImportInvalid
+from .errors import UnknownScheme
 from .schemas import (
     AreaOut,
     CompositeOut,
@@ -129,9 +129,7 @@ def composite(request: HttpRequest, q: Query[CompositeQuery]) -> Any:
         user=_user(request), scheme=q.scheme, period=q.period, group=q.group
     )
     if c is None:
-        from .errors import UnknownIndicator
-
-        raise UnknownIndicator(f"没有综合排名方案“{q.scheme}”")
+        raise UnknownScheme(f"没有综合排名方案“{q.scheme}”")
     return {
         "scheme": c.scheme.code,
         "period": c.period,
@@ -205,19 +203,16 @@ def import_workbook(
     name = file.name or ""
     if dry_run:
         report = import_check(district=district, data=data, filename=name)
-        return 200, {**report.summary(), "committed": False}
-    try:
-        report, _ = import_commit(
-            district=district,
-            data=data,
-            filename=name,
-            actor=user,
-            now=timezone.now(),
-            reason=reason[:500],
-        )
-    except ImportInvalid:
-        raise
-    return 201, {**report.summary(), "committed": True}
+        return Status(200, {**report.summary(), "committed": False})
+    report, _ = import_commit(
+        district=district,
+        data=data,
+        filename=name,
+        actor=user,
+        now=timezone.now(),
+        reason=reason[:500],
+    )
+    return Status(201, {**report.summary(), "committed": True})
 
 
 @router.post(

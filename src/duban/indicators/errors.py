@@ -54,3 +54,7 @@ class IllegalStatus(Conflict):
 
 class StagedImportMissing(NotFound):
     code = "staged_import_missing"
+
+
+class UnknownScheme(NotFound):
+    code = "unknown_scheme"

@@ -54,6 +54,7 @@ class RowOut(Schema):
     unit: str
     value: float | None
     growth: float | None = Field(description="累计同比增速(%)")
+    month_value: float | None = Field(None, description="当月值（如有报送）")
     rank: int | None = Field(description="组内名次，并列取最好名次（1,1,3）")
     previous_rank: int | None
     rank_change: int | None = Field(description="较上期名次变化，正数为前移")

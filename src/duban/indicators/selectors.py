@@ -143,6 +143,7 @@ class Frame:
     value: np.ndarray
     growth: np.ndarray
     outlier: np.ndarray
+    month: np.ndarray  # the month's own value, where reported
 
     def at(self, period: str | None) -> int | None:
         return self.periods.index(period) if period in self.periods else None
@@ -157,13 +158,16 @@ def load_frame(cat: Catalogue, releases: dict[str, Release], periods: list[str])
     value = np.full(shape, np.nan)
     growth = np.full(shape, np.nan)
     outlier = np.zeros(shape, dtype=bool)
+    month = np.full(shape, np.nan)
     by_release = {releases[p].pk: k for k, p in enumerate(periods)}
     areas = cat.area_index()
     indicators = {ind.pk: j for j, ind in enumerate(cat.indicators)}
     if by_release:
-        for release, area, indicator, v, g, o in Value.objects.filter(
+        for release, area, indicator, v, g, o, mv in Value.objects.filter(
             release_id__in=list(by_release)
-        ).values_list("release_id", "area_id", "indicator_id", "value", "growth", "outlier"):
+        ).values_list(
+            "release_id", "area_id", "indicator_id", "value", "growth", "outlier", "month_value"
+        ):
             j = indicators.get(indicator)
             i = areas.get(area)
             if j is None or i is None:
@@ -172,7 +176,8 @@ def load_frame(cat: Catalogue, releases: dict[str, Release], periods: list[str])
             value[k, i, j] = np.nan if v is None else v
             growth[k, i, j] = np.nan if g is None else g
             outlier[k, i, j] = o
-    return Frame(periods, value, growth, outlier)
+            month[k, i, j] = np.nan if mv is None else mv
+    return Frame(periods, value, growth, outlier, month)
 
 
 def rank_keys(cat: Catalogue, frame: Frame, k: int) -> np.ndarray:
@@ -205,6 +210,7 @@ class Cell:
     indicator: Indicator
     value: float | None
     growth: float | None
+    month_value: float | None
     rank: int | None
     previous_rank: int | None
     rank_change: int | None  # positive: moved up
@@ -223,6 +229,7 @@ class Cell:
             "unit": self.indicator.unit,
             "value": self.value,
             "growth": self.growth,
+            "month_value": self.month_value,
             "rank": self.rank,
             "previous_rank": self.previous_rank,
             "rank_change": self.rank_change,
@@ -252,6 +259,10 @@ class Table:
     @property
     def rows(self) -> list[dict[str, Any]]:
         return [cell.as_row() for line in self.grid for cell in line]
+
+    @property
+    def previous_label(self) -> str:
+        return cumulative_label(self.previous) if self.previous else "—"
 
     @property
     def status(self) -> str | None:
@@ -308,6 +319,7 @@ def build_table(cat: Catalogue, releases: dict[str, Release], *, period: str, gr
                     indicator=ind,
                     value=_num(frame.value[k, i, j]),
                     growth=_num(g),
+                    month_value=_num(frame.month[k, i, j]),
                     rank=rank,
                     previous_rank=prev,
                     rank_change=(prev - rank) if rank and prev else None,

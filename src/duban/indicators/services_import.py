@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import secrets
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,6 +31,7 @@ from .errors import ImportInvalid, StagedImportMissing
 from .models import Area, Indicator, Release, ReleaseStatus, Value
 from .workbook import Sheet, number, read_workbook
 
+STAGED_FOR_SECONDS = 24 * 3600  # a checked file waits this long for its commit
 MIN_HISTORY = 4  # growth rates needed before one is judged an outlier
 MIN_SPREAD = 2.0  # points: the spread assumed when the history is nearly flat
 
@@ -409,7 +411,12 @@ def _staging_dir() -> Path:
 def stage(*, data: bytes, actor: User) -> str:
     """Keep the checked file for the commit; returns its token (the file is not data yet)."""
     token = secrets.token_hex(16)
-    (_staging_dir() / f"{actor.pk}-{token}.xlsx").write_bytes(data)
+    folder = _staging_dir()
+    stale = time.time() - STAGED_FOR_SECONDS
+    for old in folder.glob("*.xlsx"):  # files checked but never committed
+        if old.stat().st_mtime < stale:
+            old.unlink(missing_ok=True)
+    (folder / f"{actor.pk}-{token}.xlsx").write_bytes(data)
     return token
 
 

@@ -81,20 +81,20 @@ def _text(value: Any) -> str:
 def read_workbook(data: bytes, *, filename: str = "") -> list[Sheet]:
     """The sheets of an .xlsx file; raises ``InvalidInput`` for what is not a workbook."""
     if not data:
-        raise EmptyFile("文件为空，请选择统计局的月度数据表（.xlsx）")
+        raise EmptyFile("文件为空，请选择统计局的月度数据表（Excel 工作簿）")
     if len(data) > MAX_BYTES:
         raise FileTooLarge(
             f"文件过大（{len(data) / 1024 / 1024:.1f} MB），上限为 {MAX_BYTES // 1024 // 1024} MB",
         )
     if not zipfile.is_zipfile(BytesIO(data)):
         raise NotExcel(
-            "文件不是 Excel 工作簿（.xlsx），请在 Excel 中“另存为 .xlsx”后再导入",
+            "文件不是 Excel 工作簿，请在 Excel 中另存为“Excel 工作簿”后再导入",
         )
     try:
         wb = load_workbook(BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise NotExcel(
-            "文件不是 Excel 工作簿（.xlsx），请在 Excel 中“另存为 .xlsx”后再导入",
+            "文件不是 Excel 工作簿，请在 Excel 中另存为“Excel 工作簿”后再导入",
         ) from exc
     try:
         if len(wb.sheetnames) > MAX_SHEETS:

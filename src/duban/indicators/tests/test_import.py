@@ -153,3 +153,19 @@ def test_a_correction_after_publication_keeps_the_history(
         .value
         == 20
     )
+
+
+def test_a_title_row_a_subset_of_indicators_and_the_months_own_value(stats: Any, now: Any) -> None:
+    rows: list[list[Any]] = [
+        ["平顶山市主要经济指标（2023年1-3月）"],
+        ["地 区", "社会消费品零售总额", None, None],
+        ["", "当月(亿元)", "累计(亿元)", "增长(%)"],
+        ["全市", 100, "300.5", "6.4%"],
+        ["示范区", "2.1", 6.0, "-"],
+    ]
+    report, _ = commit(stats, now, workbook({"2023年3月": rows}))
+    assert report.ok and report.cell_count == 2
+    city = Value.objects.get(area__name="全市")
+    assert (city.month_value, city.value, city.growth) == (100.0, 300.5, 6.4)
+    home = Value.objects.get(area__name="城乡一体化示范区")  # matched by its alias
+    assert (home.month_value, home.value, home.growth) == (2.1, 6.0, None)
