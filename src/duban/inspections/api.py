@@ -186,11 +186,7 @@ def check_submit(request: HttpRequest, assignment_id: int, body: CheckIn) -> Sta
         results=results,
     )
     check = outcome.check
-    tickets = list(
-        check.findings.filter(ticket__isnull=False)
-        .order_by("id")
-        .values_list("ticket__number", flat=True)
-    )
+    tickets = [f.ticket.number for f in selectors.check_findings(check) if f.ticket is not None]
     return Status(
         200 if outcome.replayed else 201,
         {

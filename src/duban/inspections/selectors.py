@@ -163,6 +163,18 @@ def assignment_for(user: User, pk: int) -> Assignment:
     return assignment
 
 
+def check_for(user: User, pk: int) -> SiteCheck:
+    """A site check the inspector submitted."""
+    check = SiteCheck.objects.filter(pk=pk, inspector=user).select_related("site").first()
+    if check is None:
+        raise NotFound("没有这次检查 / no such check")
+    return check
+
+
+def check_findings(check: SiteCheck) -> QuerySet[Finding]:
+    return check.findings.select_related("standard", "ticket").order_by("id")
+
+
 def applicable_standards(assignment: Assignment) -> list[Standard]:
     site_type = assignment.site.type
     return [

@@ -200,6 +200,8 @@ def programme_create(
     name = _text(name, field="name", limit=100)
     if not 1 <= repeat_window_days <= 366:
         raise InvalidInput("重复问题判定天数应为 1–366 / window 1-366 days", field="repeat_window")
+    if actor.district_pk is None:
+        raise PermissionDenied("用户未归属单位 / user has no unit")
     district = Unit.objects.get(pk=actor.district_pk)
     if Programme.objects.filter(district=district, code=code).exists():
         raise InvalidInput("项目编码已存在 / programme code exists", field="code")
@@ -532,14 +534,15 @@ def check_submit(
         INSPECTOR_ROLES | INSPECTION_OFFICE_ROLES
     ):
         raise PermissionDenied("该点位不是派给您的 / this site is not assigned to you")
+    # One submission per site at a time: a retry racing its first attempt waits here and
+    # then finds the first one's check (a replay), not a conflict.
+    Assignment.objects.select_for_update().filter(pk=assignment.pk).first()
     previous = SiteCheck.objects.filter(inspector=actor, client_token=client_token).first()
     if previous is not None:
         if previous.round_id != assignment.round_id or previous.site_id != assignment.site_id:
             raise TokenReused("提交标识已用于另一个点位 / client token used for another site")
         return SubmitResult(check=previous, replayed=True)
-    round_ = (
-        Round.objects.select_for_update().select_related("programme").get(pk=assignment.round_id)
-    )
+    round_ = Round.objects.select_related("programme").get(pk=assignment.round_id)
     if round_.state != Round.State.OPEN:
         raise RoundClosed("本轮督查已结束 / the round is closed")
     if SiteCheck.objects.filter(round=round_, site_id=assignment.site_id).exists():
@@ -771,12 +774,16 @@ def finding_verify(
 
     The engine's steps are taken in the verifier's name, so the verifier needs the engine's
     permission for them (the 督查办's 回头看 staff hold the dispatcher role)."""
-    finding = Finding.objects.select_for_update().select_related("unit").get(pk=finding.pk)
+    finding = (
+        Finding.objects.select_for_update(of=("self",)).select_related("unit").get(pk=finding.pk)
+    )
     if (refusal := verify_refusal(finding=finding, actor=actor)) is not None:
         raise refusal
     reason = _text(reason, field="reason", limit=500, required=not confirmed)
     checked = [check_photo(p, field="photos") for p in photos]
-    ticket = Ticket.objects.get(pk=finding.ticket_id)
+    ticket_id = finding.ticket_id
+    assert ticket_id is not None  # verify_refusal: only a ticketed finding awaits 回头看
+    ticket = Ticket.objects.get(pk=ticket_id)
     if ticket.state == State.REPLIED:
         ticket = ticket_review_pass(ticket=ticket, actor=actor, now=now, note="回头看")
     if confirmed:

@@ -265,17 +265,16 @@ def phone_check(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(FIELD)
 def phone_done(request: HttpRequest, pk: int) -> HttpResponse:
-    from .models import SiteCheck
-
-    check = SiteCheck.objects.filter(pk=pk, inspector=request.user).select_related("site").first()
-    if check is None:
-        raise Http404
+    try:
+        check = selectors.check_for(request.user, pk)  # type: ignore[arg-type]
+    except NotFound as exc:
+        raise Http404 from exc
     return render(
         request,
         "inspections/phone_done.html",
         {
             "check": check,
-            "findings": check.findings.select_related("standard", "ticket").order_by("id"),
+            "findings": selectors.check_findings(check),
             "key": (request.GET.get("key") or "")[:40],
             "replayed": bool(request.GET.get("replayed")),
         },

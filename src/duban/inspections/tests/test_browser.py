@@ -24,7 +24,7 @@ from duban.org.services import user_create
 
 from .conftest import PNG, rows
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 PHONE = {"width": 390, "height": 844}
 SHOTS = Path(settings.PROJECT_DIR) / "docs" / "screenshots"
@@ -42,7 +42,7 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 
 
 @pytest.fixture
-def seeded() -> None:
+def seeded(transactional_db: None) -> None:
     from duban.sla import seed
     from duban.sla.models import CalendarDay, CalendarYear, SlaRule, WorkingPeriod
     from duban.sla.selectors import calendar_invalidate
@@ -80,7 +80,7 @@ def signed_in(browser, base: str, username: str, errors: list[str]) -> Page:
     return page
 
 
-def test_round_rectify_verify_rank(live_server, browser, district, seeded) -> None:
+def test_round_rectify_verify_rank(seeded, live_server, browser, district) -> None:
     d = district
     now = timezone.now()
     office = user_create(

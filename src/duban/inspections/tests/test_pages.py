@@ -167,3 +167,49 @@ def test_checklist_export_then_import_round_trips_and_bad_sheets_write_nothing(i
     assert response.status_code == 422 and "第 3 行" in body
     assert Standard.objects.get(code="S1").text.startswith("=HYPERLINK")
     assert not Standard.objects.filter(code="S7").exists()
+
+
+def test_desk_and_rankings_pages_run_a_fixed_number_of_queries(
+    insp, django_assert_max_num_queries
+) -> None:
+    from datetime import date
+
+    from duban.inspections import services as s
+
+    from .conftest import photo
+
+    walk_road(insp)
+    c = client_for(insp.office)
+    urls = [
+        "/inspections/desk/",
+        "/inspections/rankings/?period=2025-03",
+        "/inspections/report/?period=2025-W10",
+    ]
+    counts = {}
+    for url in urls:
+        c.get(url)
+        with django_assert_max_num_queries(30) as q:
+            assert c.get(url).status_code == 200
+        counts[url] = len(q.captured_queries)
+    for k in range(3):
+        rnd = s.round_plan(
+            actor=insp.office,
+            now=insp.later(1),
+            programme=insp.programme,
+            name=f"加查{k}",
+            starts_on=date(2025, 3, 4),
+            ends_on=date(2025, 3, 5),
+            assignments=[(insp.road, insp.inspector), (insp.estate, insp.inspector)],
+        )
+        for a in rnd.assignments.all():
+            std = insp.std["S2"]
+            s.check_submit(
+                actor=insp.inspector,
+                now=insp.later(1),
+                assignment=a,
+                client_token=f"tok-q-{a.pk:06d}",
+                results=[s.StandardResult(std.pk, "fail", "x", photos=[photo()])],
+            )
+    for url in urls:
+        with django_assert_max_num_queries(counts[url]):
+            assert c.get(url).status_code == 200
