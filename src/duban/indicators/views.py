@@ -108,7 +108,9 @@ def table_page(request: HttpRequest) -> HttpResponse:
     context.update(
         groups=groups, group=table.group.code, table=table, lines=lines, composite=composite
     )
-    return render(request, "indicators/table.html", context)
+    # a peer group's tab (htmx) swaps the board only
+    board = getattr(request, "htmx", False)
+    return render(request, "indicators/_board.html" if board else "indicators/table.html", context)
 
 
 @role_required(READERS)

@@ -109,3 +109,11 @@ def test_the_demo_agrees_with_the_reports(cat: Any, now: Any, leader: Any) -> No
     assert "工业投资累计增速125%，居全市各县区第二" in text
     assert "完成社会消费品零售总额23亿元，同比增长6.9%" in text and "居六区第三" in text
     assert "增速比全市高0.5个百分点" in text
+
+
+def test_a_peer_group_tab_swaps_the_board_only(stats: Any, leader: Any, publish: Any) -> None:
+    publish({"2023年1-3月": sheet_rows(uniform())})
+    board = client(leader).get("/indicators/?period=2023-03&group=counties", HTTP_HX_REQUEST="true")
+    html = board.content.decode()
+    assert board.status_code == 200 and html.startswith('<div id="ind-board">')
+    assert "舞钢市" in html and "新华区" not in html and "<html" not in html
