@@ -112,6 +112,9 @@ def backup_create(*, now: datetime, target: Path | None = None) -> Backup:
     elif vendor == "sqlite":
         # Through Django's own connection: the same file (or in-memory test database).
         connection = connections["default"]
+        if connection.in_atomic_block:
+            # The backup would wait for this very transaction to end, for ever.
+            raise BackupError("a SQLite backup cannot run inside a transaction")
         connection.ensure_connection()
         dest = sqlite3.connect(str(partial / "database.sqlite3"))
         try:

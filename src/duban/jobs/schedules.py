@@ -52,6 +52,13 @@ JOBS: tuple[Job, ...] = (
         daily_at=time(3, 0),
         cluster=LONG,
     ),
+    Job(
+        "personal_data_purge",
+        "duban.jobs.tasks.personal_data_purge",
+        "个人信息到期删除",
+        daily_at=time(4, 0),
+        cluster=LONG,
+    ),
     Job("backup", "duban.jobs.tasks.backup", "数据库与附件备份", daily_at=time(2, 0), cluster=LONG),
 )
 BY_NAME = {job.name: job for job in JOBS}

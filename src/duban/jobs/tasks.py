@@ -122,6 +122,18 @@ def purge_idempotency_keys(now: datetime | str | None = None) -> str:
     )
 
 
+def personal_data_purge(now: datetime | str | None = None) -> str:
+    """Erase callers' personal data past the retention (``DUBAN_PERSONAL_DATA_YEARS`` after
+    their last ticket ended), audited by the privacy service (issue 14, point 4)."""
+    from duban.tickets.services.privacy import personal_data_purge as purge
+
+    erased = purge(now=_moment(now))
+    return _done(
+        "personal_data_purge",
+        [f"已删除 {erased} 位来电人的个人信息 / callers' personal data erased: {erased}"],
+    )
+
+
 def dispatch_train(now: datetime | str | None = None) -> str:
     """Retrain the dispatch model on the newest closed tickets (nightly); the model file is
     replaced only when training succeeds."""

@@ -27,10 +27,15 @@ def _database() -> None:
 
 
 def _cache() -> None:
-    key, value = "healthz", uuid.uuid4().hex
+    # A key of its own per probe: probes of several servers run at the same moment.
+    value = uuid.uuid4().hex
+    key = f"healthz:{value}"
     cache.set(key, value, timeout=10)
-    if cache.get(key) != value:
-        raise RuntimeError("the cache did not return what was stored")
+    try:
+        if cache.get(key) != value:
+            raise RuntimeError("the cache did not return what was stored")
+    finally:
+        cache.delete(key)
 
 
 CHECKS = {"database": _database, "cache": _cache}

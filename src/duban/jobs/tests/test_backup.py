@@ -120,7 +120,8 @@ def test_a_restored_backup_has_every_ticket_event_and_attachment(p, tmp_path, fr
     assert restored == expected["attachments"]
 
 
-@pytest.mark.django_db
+# Transactional: SQLite's backup API waits for the source's write transaction to end.
+@pytest.mark.django_db(transaction=True)
 def test_backups_are_kept_up_to_the_retention(tmp_path, settings):
     settings.DUBAN = {**settings.DUBAN, "BACKUP_DIR": tmp_path}
     now = timezone.now()
@@ -134,7 +135,7 @@ def test_backups_are_kept_up_to_the_retention(tmp_path, settings):
     assert not any(p.name.endswith(".partial") for p in Path(tmp_path).iterdir())
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_restore_asks_before_replacing_data(tmp_path, settings):
     from django.core.management import CommandError
 
