@@ -62,7 +62,10 @@ def enterprises_visible_to(user: User) -> QuerySet[Enterprise]:
     if user.has_role(DISTRICT_WIDE_ROLES):
         return qs
     if user.has_role(Role.SERVICE_OFFICER):
-        return qs.filter(Q(officer=user) | Q(group_id__in=my_group_ids(user)))
+        # The group ids as a list (a handful): the planner then walks the officer and group
+        # indexes instead of scanning the district for the OR.
+        groups = list(my_group_ids(user).values_list("pk", flat=True))
+        return qs.filter(Q(officer=user) | Q(group_id__in=groups))
     return Enterprise.objects.none()
 
 
@@ -124,9 +127,10 @@ def overdue_q(rule: CoverageRule, day: date) -> Q:
     other = day - timedelta(days=rule.other_days)
 
     def late(limit: date) -> Q:
-        return Q(last_visited_on__lt=limit) | Q(
-            last_visited_on__isnull=True, created_at__date__lt=limit
-        )
+        # registered before the limit day (local midnight), compared as a moment: no
+        # per-row date cast
+        moment = datetime(limit.year, limit.month, limit.day, tzinfo=PERIOD_TZ)
+        return Q(last_visited_on__lt=limit) | Q(last_visited_on__isnull=True, created_at__lt=moment)
 
     return (Q(above_scale=True) & late(above)) | (Q(above_scale=False) & late(other))
 
@@ -276,29 +280,38 @@ class Desk:
 
 
 def desk(*, user: User, now: datetime, limit: int = 20) -> Desk:
-    """The officer's desk: fixed queries whatever the number of enterprises."""
+    """The officer's desk: fixed queries whatever the number of enterprises. Its lists are
+    scoped through the officer and group columns the rows carry (indexed), or by the
+    district for district-wide roles."""
     mine = enterprises_visible_to(user)
     if user.district_pk is None:
         due_qs = mine
     else:
         due_qs = mine.filter(overdue_q(coverage_rule(user.district_pk), today(now)))
-    ids = mine.values("pk")
+    if user.has_role(DISTRICT_WIDE_ROLES):
+        problems = cases = visits = Q(district_id=user.district_pk)
+    else:
+        # the officer's own and her groups' rows, through the indexed officer/group columns
+        groups = list(my_group_ids(user).values_list("pk", flat=True))
+        problems = Q(officer=user) | Q(group_id__in=groups)
+        cases = Q(officer=user) | Q(enterprise__group_id__in=groups)
+        visits = Q(officer=user)
     return Desk(
         enterprises=mine.count(),
         visits_due=list(due_qs.order_by("last_visited_on", "name")[:limit]),
         visits_due_count=due_qs.count(),
         open_problems=list(
-            Problem.objects.filter(enterprise_id__in=ids, closed_at__isnull=True)
+            Problem.objects.filter(problems, closed_at__isnull=True)
             .select_related("enterprise", "category", "ticket", "ticket__primary_unit")
             .order_by("-created_at")[:limit]
         ),
         open_cases=list(
-            ProxyCase.objects.filter(enterprise_id__in=ids, state=CaseState.OPEN)
+            ProxyCase.objects.filter(cases, state=CaseState.OPEN)
             .select_related("enterprise", "service")
             .order_by("due_at")[:limit]
         ),
         recent_visits=list(
-            Visit.objects.filter(enterprise_id__in=ids)
+            Visit.objects.filter(visits)
             .select_related("enterprise")
             .order_by("-visited_on", "-id")[:limit]
         ),
