@@ -130,3 +130,11 @@ def unit_head(district):
     from duban.testing.personas import make_user
 
     return make_user("housing_head", Role.UNIT_HEAD, district.housing)
+
+
+# The browser journey reuses the web tests' Chromium set-up and fixtures.
+from duban.web.tests.conftest import (  # noqa: E402,F401
+    browser_type_launch_args,
+    migration_data,
+    open_as,
+)

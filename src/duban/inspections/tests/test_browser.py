@@ -8,79 +8,28 @@ Run: ``pytest src/duban/inspections -m browser``; ``DUBAN_SCREENSHOTS=1`` also w
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from duban.inspections import services as s
 from duban.inspections.models import Finding
 from duban.org.roles import Role
 from duban.org.services import user_create
+from duban.web.tests.browser import PASSWORD, PHONE, goto, shot
 
 from .conftest import PNG, rows
 
-pytestmark = [pytest.mark.browser]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-PHONE = {"width": 390, "height": 844}
-SHOTS = Path(settings.PROJECT_DIR) / "docs" / "screenshots"
-PASSWORD = "pass-12345"
-expect.set_options(timeout=30_000)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("migration_data"),
+]
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
-    return {
-        **browser_type_launch_args,
-        "executable_path": "/usr/bin/chromium",
-        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"],
-    }
-
-
-@pytest.fixture
-def seeded(transactional_db: None) -> None:
-    from duban.sla import seed
-    from duban.sla.models import CalendarDay, CalendarYear, SlaRule, WorkingPeriod
-    from duban.sla.selectors import calendar_invalidate
-    from duban.tickets.modules import seed_sla
-
-    seed.seed_rules(SlaRule)
-    seed_sla(SlaRule)
-    seed.seed_periods(WorkingPeriod)
-    if not CalendarYear.objects.exists():
-        seed.seed_calendar(CalendarDay, CalendarYear)
-    calendar_invalidate()
-
-
-def shot(page: Page, name: str) -> None:
-    if os.environ.get("DUBAN_SCREENSHOTS") == "1":
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"inspections-{name}.png"), full_page=True)
-
-
-def signed_in(browser, base: str, username: str, errors: list[str]) -> Page:
-    context = browser.new_context(
-        viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN", timezone_id="Asia/Shanghai"
-    )
-    page = context.new_page()
-    page.on("pageerror", lambda exc: errors.append(f"{username}: {exc}"))
-    page.on(
-        "console",
-        lambda msg: errors.append(f"{username}: {msg.text}") if msg.type == "error" else None,
-    )
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form.login button[type=submit]")
-    page.wait_for_load_state("load")
-    return page
-
-
-def test_round_rectify_verify_rank(seeded, live_server, browser, district) -> None:
+def test_round_rectify_verify_rank(open_as, district) -> None:
     d = district
     now = timezone.now()
     office = user_create(
@@ -98,7 +47,7 @@ def test_round_rectify_verify_rank(seeded, live_server, browser, district) -> No
         full_name="督查员甲",
         password=PASSWORD,
     )
-    user_create(
+    head = user_create(
         username="housing_head",
         role=Role.UNIT_HEAD,
         unit=d.housing,
@@ -142,19 +91,18 @@ def test_round_rectify_verify_rank(seeded, live_server, browser, district) -> No
         client_token="tok-estate-01",
         results=[s.StandardResult(programme.standards.get(code="S3").pk, "pass")],
     )
-    base = live_server.url
-    errors: list[str] = []
+    base = open_as.base_url
     period = timezone.localtime(now).strftime("%Y-%m")
 
     # The rankings before: the street's only check is clean.
-    boss = signed_in(browser, base, "cwb", errors)
-    boss.goto(f"{base}/inspections/rankings/?period={period}")
+    boss = open_as(office, viewport=PHONE)
+    goto(boss, f"{base}/inspections/rankings/?period={period}")
     units = boss.locator("#board-units")
     expect(units).to_contain_text("东留村")
     expect(units).not_to_contain_text("住建局")
 
     # The inspector walks the road on the phone.
-    phone = signed_in(browser, base, "inspector1", errors)
+    phone = open_as(inspector, viewport=PHONE)
     expect(phone).to_have_url(f"{base}/inspections/m/")
     phone.get_by_text("湖滨路").click()
     form = phone.locator("#check-form")
@@ -176,36 +124,36 @@ def test_round_rectify_verify_rank(seeded, live_server, browser, district) -> No
     phone.reload()
     expect(phone.locator(f"textarea[name=description_{s2}]")).to_have_value("灯杆小广告")
     expect(phone.locator(f"[data-thumbs=after_{s1}] img")).to_have_count(1)
-    shot(phone, "phone-check")
+    shot(phone, "inspections-phone-check", full_page=True)
     phone.locator("#submit-check").click()
     expect(phone.locator("#check-done")).to_contain_text("检查结果已提交")
     expect(phone.locator(".score")).to_have_text("99.40")
     assert phone.evaluate("Object.keys(localStorage).length") == 0
-    shot(phone, "phone-done")
+    shot(phone, "inspections-phone-done", full_page=True)
     finding = Finding.objects.get(fixed_on_spot=False)
     assert Finding.objects.get(fixed_on_spot=True).ticket is None
     assert finding.ticket.primary_unit == d.housing
 
     # The rankings moved: 住建局 is ranked below 东留村.
-    boss.goto(f"{base}/inspections/rankings/?period={period}")
+    goto(boss, f"{base}/inspections/rankings/?period={period}")
     expect(units.locator("tr", has_text="住建局")).to_contain_text("99.40")
-    shot(boss, "rankings")
+    shot(boss, "inspections-rankings", full_page=True)
 
     # The unit rectifies with a photo.
-    unit = signed_in(browser, base, "housing_head", errors)
+    unit = open_as(head, viewport=PHONE)
     url = f"{base}/inspections/findings/{finding.pk}/"
 
     def rectify(text: str) -> None:
-        unit.goto(url)
+        goto(unit, url)
         unit.locator("#rectify textarea[name=text]").fill(text)
         unit.locator("#rectify input[name=photos]").set_input_files(png)
         unit.locator("#rectify button").click()
         expect(unit.locator("#finding-state")).to_contain_text("待回头看")
 
     rectify("已清除小广告")
-    shot(unit, "rectified")
+    shot(unit, "inspections-rectified", full_page=True)
     # 回头看 rejects once …
-    boss.goto(url)
+    goto(boss, url)
     boss.locator("#verify textarea[name=reason]").fill("灯杆背面仍有残留")
     boss.locator("#verify button[value=reject]").click()
     expect(boss.locator("#finding-state")).to_contain_text("整改中")
@@ -214,12 +162,12 @@ def test_round_rectify_verify_rank(seeded, live_server, browser, district) -> No
     assert finding.ticket.state == "reopened" and finding.ticket.reopen_count == 1
     # … the unit rectifies again, then 回头看 confirms.
     rectify("背面残留已清除")
-    boss.goto(url)
+    goto(boss, url)
     boss.locator("#verify button[value=confirm]").click()
     expect(boss.locator("#finding-state")).to_contain_text("已销号")
-    shot(boss, "verified")
+    shot(boss, "inspections-verified", full_page=True)
     finding.refresh_from_db()
     assert finding.ticket.state == "closed" and finding.verification == "confirmed"
-    boss.goto(f"{base}/inspections/desk/")
+    goto(boss, f"{base}/inspections/desk/")
     expect(boss.locator("#desk-units")).to_contain_text("暂无待整改问题")
-    assert errors == []
+    open_as.console.assert_clean()
