@@ -318,6 +318,7 @@ DUBAN_SMS_BACKEND = (
     os.environ.get("DUBAN_SMS_BACKEND") or "duban.notifications.gateways.FileBackend"
 )
 
+
 # Security: logins and personal data (issue 14, points 3 and 4) --------------------------
 # Personal data at rest (duban.core.crypto): DUBAN_DATA_KEY = "id:base64key[,old:...]"
 # (`duban privacy genkey`), DUBAN_LOOKUP_KEY = the HMAC key of the phone/name look-up
@@ -382,8 +383,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Request bodies above Django's DATA_UPLOAD_MAX_MEMORY_SIZE answer 413, a multipart
 # body without a boundary 400 (duban.core.middleware.BadRequestBodyMiddleware).
-MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.csrf.CsrfViewMiddleware"),
-                  "duban.core.middleware.BadRequestBodyMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.csrf.CsrfViewMiddleware"),
+    "duban.core.middleware.BadRequestBodyMiddleware",
+)
 
 # Read replica (issue 15, docs/scale.md): with DATABASE_REPLICA_URL set, the dashboard,
 # reports and exports read from a PostgreSQL streaming replica (duban.core.db_router);
