@@ -12,6 +12,7 @@ from ninja import Query, Router, Status
 
 from duban.core.periods import parse_period
 from duban.core.schemas import ErrorOut
+from duban.tickets.api import IDEMPOTENCY_HEADER, IdempotencyKey
 
 from . import selectors
 from . import selectors_contests as contests
@@ -272,10 +273,20 @@ def stage_move_api(request: HttpRequest, code: str, body: StageIn) -> dict:
     response={201: dict, **ERRORS},
     summary="提出协调事项(工单) / raise a blocker as a ticket",
 )
-def blocker_raise_api(request: HttpRequest, code: str, body: BlockerIn) -> Status[Any]:
+def blocker_raise_api(
+    request: HttpRequest,
+    code: str,
+    body: BlockerIn,
+    idempotency_key: IdempotencyKey = IDEMPOTENCY_HEADER,
+) -> Status[Any]:
     user = request.auth  # type: ignore[attr-defined]
     project = selectors.project_for(user, code)
     blocker = blocker_raise(
-        project=project, actor=user, now=timezone.now(), title=body.title, content=body.content
+        project=project,
+        actor=user,
+        now=timezone.now(),
+        title=body.title,
+        content=body.content,
+        idempotency_key=idempotency_key or None,
     )
     return Status(201, {"number": blocker.ticket.number, "state": blocker.state})

@@ -335,7 +335,9 @@ def project_create(
 def refresh_next_stage(project: Project) -> None:
     """Copy the earliest planned date of a stage not reached yet onto the project."""
     row = (
-        StageDate.objects.filter(project=project, actual_date__isnull=True, planned_date__isnull=False)
+        StageDate.objects.filter(
+            project=project, actual_date__isnull=True, planned_date__isnull=False
+        )
         .order_by("planned_date")
         .first()
     )

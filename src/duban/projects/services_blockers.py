@@ -47,8 +47,13 @@ def blocker_raise(
     content: str,
     report: MonthlyReport | None = None,
     urgency: str = Urgency.NORMAL,
+    idempotency_key: str | None = None,
 ) -> Blocker:
-    """Raise a blocker of ``project`` as a ticket of kind ``project``."""
+    """Raise a blocker of ``project`` as a ticket of kind ``project``.
+
+    With ``idempotency_key`` a retried request returns the blocker raised the first time
+    (the engine's idempotency of registrations).
+    """
     from .selectors import visible_to
 
     if not visible_to(actor).filter(pk=project.pk).exists():
@@ -65,7 +70,11 @@ def blocker_raise(
         location=(project.location or (project.street.name if project.street else ""))[:200],
         caller_name=(project.owner_contact or project.owner_name)[:50],
         caller_phone=project.owner_phone,
+        idempotency_key=idempotency_key,
     )
+    replayed = Blocker.objects.filter(ticket=ticket).first()
+    if replayed is not None:
+        return replayed
     blocker = Blocker.objects.create(
         project=project,
         ticket=ticket,

@@ -127,6 +127,16 @@ def report_submit(
         .filter(project=project, year=year, month=month)
         .first()
     )
+    if (
+        existing is not None
+        and existing.state == ReportState.SUBMITTED
+        and existing.submitted_by_id == actor.pk
+        and (existing.investment_month, existing.progress, existing.problems, existing.requests)
+        == (amount, progress, problems, requests)
+        and existing.correction_note == note
+        and not photos
+    ):
+        return existing  # a retried submission: nothing new to record
     if existing is not None and existing.state == ReportState.APPROVED and not note:
         raise ReportStateError(
             "该月报告已审核，如需更正请填写更正说明 / an approved report needs a correction note",

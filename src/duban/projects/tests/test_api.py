@@ -255,3 +255,20 @@ def test_anonymous_callers_get_401(w, ledger) -> None:
 
     r = ApiClient(Client()).get("/projects")
     assert r.status_code == 401 and r.json()["code"] == "unauthenticated"
+
+
+def test_retried_writes_are_idempotent(w, ledger) -> None:
+    from duban.projects.models import Blocker, ReportRevision
+
+    now = timezone.now()
+    y, m = report_month(today_of(now))
+    api = client_for(w.reporter)
+    body = {"year": y, "month": m, "investment_month": 12, "progress": "主体施工"}
+    first = api.post("/projects/A-1/reports", body).json()
+    again = api.post("/projects/A-1/reports", body).json()
+    assert first["id"] == again["id"] and again["revision"] == 1
+    assert ReportRevision.objects.count() == 1
+    blocker = {"title": "临时用电", "content": "需要协调供电公司"}
+    one = api.post("/projects/A-1/blockers", blocker, **{"Idempotency-Key": "k-1"}).json()
+    two = api.post("/projects/A-1/blockers", blocker, **{"Idempotency-Key": "k-1"}).json()
+    assert one["number"] == two["number"] and Blocker.objects.count() == 1
