@@ -5,7 +5,8 @@
 
 Needs a demo in DUBAN_VAR_DIR or DATABASE_URL (`duban migrate && duban demo`). Prints, as
 leader1 (the monthly table and report are read by leaders), the p50 and p95 server time
-(Django test client, in process), the query count and the response size of each URL; then
+(Django test client, in process; also the process's CPU time, which a loaded machine
+does not inflate — SQLite runs in the process too), the query count and the response size of each URL; then
 the time to check and to commit the 24-month workbook (22 sheets: 2021年12月 … 2023年1-11月,
 12 areas + the city × 8 indicators), in a transaction rolled back after each run.
 """
@@ -61,21 +62,22 @@ def main() -> None:
         f"database: {connection.vendor}, releases: {Release.objects.count()}, "
         f"values: {Value.objects.count()}"
     )
-    print(f"{'url':58} {'p50 ms':>8} {'p95 ms':>8} {'queries':>7} {'KiB':>7} status")
+    print(f"{'url':58} {'p50 ms':>8} {'p95 ms':>8} {'cpu p50':>8} {'queries':>7} {'KiB':>7} status")
     client = Client(SERVER_NAME="127.0.0.1")
     client.force_login(user)
     for template in URLS:
         url = template.format(period=args.period)
         client.get(url)  # warm
-        times = []
+        times, cpu = [], []
         for _ in range(args.runs):
             with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 response = client.get(url)
                 times.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - cpu_started) * 1000)
         p50, p95 = pct(times)
         print(
-            f"{url:58} {p50:8.1f} {p95:8.1f} {len(queries.captured_queries):7d} "
+            f"{url:58} {p50:8.1f} {p95:8.1f} {pct(cpu)[0]:8.1f} {len(queries.captured_queries):7d} "
             f"{len(response.content) / 1024:7.0f} {response.status_code}"
         )
 
@@ -90,8 +92,13 @@ def main() -> None:
             report = import_check(district=district, data=data, filename=DEMO_WORKBOOK.name)
             checks.append((time.perf_counter() - started) * 1000)
             started = time.perf_counter()
-            import_commit(district=district, data=data, filename=DEMO_WORKBOOK.name,
-                          actor=stats, now=timezone.now())
+            import_commit(
+                district=district,
+                data=data,
+                filename=DEMO_WORKBOOK.name,
+                actor=stats,
+                now=timezone.now(),
+            )
             commits.append((time.perf_counter() - started) * 1000)
             transaction.set_rollback(True)
     print(
