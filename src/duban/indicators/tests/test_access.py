@@ -176,3 +176,33 @@ def test_the_table_runs_a_fixed_number_of_queries(
         c.get("/api/v1/indicators/table?period=2023-08&group=all")
     with django_assert_num_queries(len(small.captured_queries)):
         c.get("/api/v1/indicators/table?period=2023-08&group=districts")
+
+
+def test_a_lower_is_better_indicator_ranks_the_smallest_first(
+    stats: Any, leader: Any, publish: Any
+) -> None:
+    from duban.indicators.models import Indicator
+
+    Indicator.objects.filter(code="sjlywz").update(direction="lower")  # set-up, as in the admin
+    publish({"2023年1-3月": sheet_rows(uniform())})
+    rows = client(leader).get(TABLE).json()["rows"]
+    lower = {r["area"]: r["rank"] for r in rows if r["indicator_code"] == "sjlywz"}
+    higher = {r["area"]: r["rank"] for r in rows if r["indicator_code"] == "shxf"}
+    assert lower["郏县"] == 1 and higher["郏县"] == 12
+    assert all(lower[a] == 13 - higher[a] for a in lower)
+
+
+def test_the_pages_run_a_fixed_number_of_queries(
+    stats: Any, leader: Any, publish: Any, django_assert_max_num_queries: Any
+) -> None:
+    publish({f"2023年1-{m}月": sheet_rows(uniform(value=10 * m)) for m in range(2, 9)})
+    c = client(leader)
+    for url in (
+        "/indicators/?period=2023-08&group=all",
+        "/indicators/report/?period=2023-08",
+        "/indicators/area/sfq/",
+        "/indicators/indicator/gyzjz/",
+    ):
+        c.get(url)
+        with django_assert_max_num_queries(14):
+            assert c.get(url).status_code == 200
