@@ -80,6 +80,36 @@ def _counts(alias: str = "default") -> dict[str, int]:
     }
 
 
+def restored_counts(database: dict[str, Any]) -> dict[str, int]:
+    """The same counts, read from a restored database over a connection of its own."""
+    from duban.tickets.models import Attachment, Ticket, TicketEvent
+
+    tables = {
+        "tickets": Ticket._meta.db_table,
+        "events": TicketEvent._meta.db_table,
+        "attachments": Attachment._meta.db_table,
+    }
+    if "postgresql" in str(database["ENGINE"]):
+        import psycopg
+
+        conn: Any = psycopg.connect(
+            host=database.get("HOST") or None,
+            port=database.get("PORT") or None,
+            user=database.get("USER") or None,
+            password=database.get("PASSWORD") or None,
+            dbname=database["NAME"],
+        )
+    else:
+        conn = sqlite3.connect(str(database["NAME"]))
+    try:
+        return {
+            name: int(conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0])
+            for name, table in tables.items()
+        }
+    finally:
+        conn.close()
+
+
 def backup_create(*, now: datetime, target: Path | None = None) -> Backup:
     """Write a backup of the ``default`` database and ``MEDIA_ROOT`` under ``target``."""
     target = Path(target or backup_dir())

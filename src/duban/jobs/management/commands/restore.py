@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
-from duban.jobs.backup import BackupError, backup_restore
+from duban.jobs.backup import BackupError, backup_restore, restored_counts
 
 
 class Command(BaseCommand):
@@ -54,15 +54,7 @@ class Command(BaseCommand):
         self._verify(database, counts)
 
     def _verify(self, database: dict[str, Any], expected: dict[str, int]) -> None:
-        from duban.jobs.backup import _counts
-
-        alias = "restore_check"
-        connections.databases[alias] = {**settings.DATABASES["default"], **database}
-        try:
-            found = _counts(alias)
-        finally:
-            connections[alias].close()
-            del connections.databases[alias]
+        found = restored_counts(database)
         if found != expected:
             raise CommandError(
                 f"恢复后数量不符 / counts differ: expected {expected}, found {found}"
