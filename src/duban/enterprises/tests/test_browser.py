@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -67,6 +68,7 @@ def test_visit_whistle_reply_closeout_on_a_phone_and_a_proxy_case_with_a_late_st
     ts.ticket_review_pass(ticket=ticket, actor=ent.p.dispatcher, now=now)
 
     # 3. The enterprise opens the officer's invitation on its phone and closes it out.
+    cache.clear()  # no sign-in budget left over from another test
     issued = acc.invitation_create(actor=ent.officer, now=timezone.now(), enterprise=ent.acme)
     phone = open_as(None, viewport=PHONE)
     goto(phone, open_as.url(f"/enterprises/e/invite/{issued.secret}/"))
