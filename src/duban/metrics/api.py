@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -15,7 +15,7 @@ from pydantic import Field
 
 from duban.core.errors import NotFound
 from duban.core.periods import parse_period
-from duban.core.schemas import ErrorOut, InputSchema, Ref
+from duban.core.schemas import ErrorOut, InputSchema, MonthPeriod, Ref
 from duban.org.auth import role_auth
 from duban.org.roles import DASHBOARD_ROLES, DISTRICT_WIDE_ROLES
 from duban.tickets.selectors import unit_by_ref
@@ -27,7 +27,7 @@ from .selectors_rollup import month_figures, rankings_from_rollup
 # The roles of the dashboard and rankings pages (metrics.views), the same on the API.
 router = Router(tags=["metrics"], auth=role_auth(DASHBOARD_ROLES))
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-Period = Annotated[str, Field(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]
+Period = MonthPeriod
 
 
 class MetricsQuery(InputSchema):

@@ -7,18 +7,29 @@ caller's personal data) stay out of the page.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
-from django.utils.html import format_html_join
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+
+from duban.core.access import readable
+from duban.core.errors import DomainError
 
 from . import events
 from .choices import State
 from .event_details import payload_details
-from .models import Ticket, TicketEvent
+from .models import Caller, PersonalDataAccess, Ticket, TicketEvent, phone_q
+from .selectors import mask_id_number, mask_name, mask_phone
+from .services import privacy
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -155,4 +166,131 @@ class TicketEventAdmin(EventColumns, ReadOnlyAdmin):
     list_display = ["ticket_number", "number", "event", "moment", "who", "change"]
     list_filter = ["type"]
     list_select_related = ["ticket", "actor", "actor_unit"]
+    show_full_result_count = False
+
+
+# -- callers' personal data (PIPL): found by phone, exported or erased on request -------------
+
+
+class PrivacyRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("事由"),
+        max_length=200,
+        help_text=_("如：本人来电申请（工单号、登记人）"),
+    )
+
+
+@admin.register(Caller)
+class CallerAdmin(ReadOnlyAdmin):
+    """Callers, masked; found by the exact phone (through its look-up hash). A request by the
+    person is answered here: 导出 (a JSON file of their data and tickets) or 删除 (name,
+    phone and ID number erased; the tickets stay). Both take a reason and are audited
+    (``PersonalDataAccess``); only administrators may open them."""
+
+    list_display = ["pk", "masked_name", "masked_phone", "created_at", "erased_at", "requests"]
+    list_filter = ["erased_at"]
+    search_fields = ["=phone"]  # searched through phone_hash (get_search_results)
+    search_help_text = _("输入完整电话号码查找来电人")
+    fields = ["masked_name", "masked_phone", "masked_id", "created_at", "erased_at"]
+    readonly_fields = fields
+    show_full_result_count = False
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        user = request.user
+        return bool(user.is_superuser or getattr(user, "has_role", lambda _: False)({"admin"}))
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.has_view_permission(request)
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        if not search_term:
+            return queryset, False
+        return queryset.filter(phone_q(search_term, prefix="")), False
+
+    @admin.display(description=_("姓名"))
+    def masked_name(self, obj: Caller) -> str:
+        return mask_name(obj.name) or "—"
+
+    @admin.display(description=_("电话"))
+    def masked_phone(self, obj: Caller) -> str:
+        return mask_phone(obj.phone) or "—"
+
+    @admin.display(description=_("身份证号"))
+    def masked_id(self, obj: Caller) -> str:
+        return mask_id_number(obj.id_number) or "—"
+
+    @admin.display(description=_("本人申请"))
+    def requests(self, obj: Caller) -> str:
+        if obj.erased_at:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            reverse("admin:tickets_caller_export", args=[obj.pk]),
+            _("导出"),
+            reverse("admin:tickets_caller_erase", args=[obj.pk]),
+            _("删除"),
+        )
+
+    def get_urls(self) -> list[Any]:
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/export/", wrap(self.export_view), name="tickets_caller_export"),
+            path("<int:pk>/erase/", wrap(self.erase_view), name="tickets_caller_erase"),
+            *super().get_urls(),
+        ]
+
+    def _request_view(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        caller = Caller.objects.filter(pk=pk).first()
+        if caller is None:
+            raise Http404
+        form = PrivacyRequestForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            now, reason = timezone.now(), form.cleaned_data["reason"]
+            try:
+                if action == "export":
+                    data = privacy.caller_export(
+                        caller=caller, actor=request.user, now=now, reason=reason
+                    )
+                    response = HttpResponse(
+                        json.dumps(data, ensure_ascii=False, indent=2),
+                        content_type="application/json; charset=utf-8",
+                    )
+                    response["Content-Disposition"] = f'attachment; filename="caller-{pk}.json"'
+                    return response
+                privacy.caller_erase(caller=caller, actor=request.user, now=now, reason=reason)
+            except DomainError as exc:
+                messages.error(request, readable(exc))
+            else:
+                messages.success(request, _("来电人的个人信息已删除。"))
+                return HttpResponseRedirect(reverse("admin:tickets_caller_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("导出来电人个人信息") if action == "export" else _("删除来电人个人信息"),
+            "caller": caller,
+            "masked": f"{mask_name(caller.name)} {mask_phone(caller.phone)}",
+            "form": form,
+            "action": action,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/tickets/caller_request.html", context)
+
+    def export_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self._request_view(request, pk, "export")
+
+    def erase_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self._request_view(request, pk, "erase")
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(ReadOnlyAdmin):
+    """Who saw, revealed, exported or erased callers' personal data, and why."""
+
+    list_display = ["at", "kind", "actor", "caller_id", "ticket", "reason"]
+    list_filter = ["kind"]
+    list_select_related = ["actor", "ticket"]
+    date_hierarchy = "at"
     show_full_result_count = False

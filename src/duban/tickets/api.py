@@ -13,8 +13,18 @@ from duban.core.periods import parse_period
 from duban.core.schemas import ErrorOut, no_nul
 
 from . import selectors
-from .schemas import EventOut, TicketFilters, TicketIn, TicketOut, TicketPageOut
-from .services import ticket_register
+from .models import PersonalDataAccess
+from .schemas import (
+    CallerOut,
+    EventOut,
+    RevealIn,
+    TicketFilters,
+    TicketIn,
+    TicketOut,
+    TicketPageOut,
+)
+from .selectors import caller_view
+from .services import privacy, ticket_register, ticket_reveal_caller
 
 router = Router(tags=["tickets"])
 
@@ -78,16 +88,42 @@ def ticket_list(request: HttpRequest, filters: Query[TicketFilters]) -> dict:
         limit=filters.limit,
         offset=filters.offset,
     )
+    _audit_full_callers(request.auth, items)  # type: ignore[attr-defined]
     return {"count": count, "items": items}
+
+
+def _audit_full_callers(user: Any, tickets: Any) -> None:
+    """A centre role reads callers' names and phones in full: one access row per caller."""
+    if user.sees_personal_data:
+        privacy.personal_data_access_record(
+            actor=user, tickets=tickets, kind=PersonalDataAccess.Kind.VIEW, now=timezone.now()
+        )
 
 
 @router.get("/tickets/{number}", response={200: TicketOut, **ERRORS}, summary="工单详情")
 def ticket_detail(request: HttpRequest, number: str) -> object:
-    return selectors.ticket_detail(
+    ticket = selectors.ticket_detail(
         user=request.auth,  # type: ignore[attr-defined]
         number=number,
         now=timezone.now(),
     )
+    _audit_full_callers(request.auth, [ticket])  # type: ignore[attr-defined]
+    return ticket
+
+
+@router.post(
+    "/tickets/{number}/caller/reveal",
+    response={200: CallerOut, **ERRORS},
+    summary="查看来电人完整信息 / reveal the caller",
+    description="The caller in full, the ID number included (masked everywhere else), for a "
+    "stated reason; recorded as a `reveal_caller` event and a personal-data access.",
+)
+def reveal_caller(request: HttpRequest, number: str, body: RevealIn) -> object:
+    user = request.auth  # type: ignore[attr-defined]
+    now = timezone.now()
+    ticket = selectors.ticket_detail(user=user, number=number, now=now)
+    caller = ticket_reveal_caller(ticket=ticket, actor=user, now=now, reason=body.reason)
+    return caller_view(caller, user, revealed=True)
 
 
 @router.get(

@@ -27,6 +27,7 @@ from .schemas import (
     DispatchIn,
     ExemptionIn,
     ExtensionIn,
+    InvalidateIn,
     LeaderIn,
     MergeIn,
     NoteIn,
@@ -231,7 +232,7 @@ def merge(request: HttpRequest, number: str, body: MergeIn) -> Any:
 
 
 @action("invalidate", "作废 / mark invalid")
-def invalidate(request: HttpRequest, number: str, body: ReasonIn) -> Any:
+def invalidate(request: HttpRequest, number: str, body: InvalidateIn) -> Any:
     return act(request, number, body, s.ticket_invalidate, reason=body.reason)
 
 

@@ -145,6 +145,58 @@ class Caller(models.Model):
         )
 
 
+class PersonalDataAccess(models.Model):
+    """Who read, revealed, exported or erased a caller's personal data (PIPL audit).
+
+    Written by ``tickets.services.privacy`` in the same transaction as the act, or right
+    after a read that showed the data in full (a centre role's ticket page, detail, list or
+    search by phone/name).
+    """
+
+    class Kind(models.TextChoices):
+        VIEW = "view", _("查看")
+        SEARCH = "search", _("按来电人查询")
+        REVEAL = "reveal", _("查看完整信息")
+        EXPORT = "export", _("导出个人信息")
+        ERASE = "erase", _("删除个人信息")
+        PURGE = "purge", _("到期删除")
+
+    caller = models.ForeignKey(
+        Caller, verbose_name=_("来电人"), on_delete=models.CASCADE, related_name="accesses"
+    )
+    ticket = models.ForeignKey(
+        "Ticket",
+        verbose_name=_("工单"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices)
+    reason = models.CharField(_("事由"), max_length=200, blank=True)
+    at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        verbose_name = _("个人信息访问记录")
+        verbose_name_plural = _("个人信息访问记录")
+        indexes = [
+            models.Index(fields=["caller", "at"], name="pd_access_caller_at"),
+            models.Index(fields=["actor", "at"], name="pd_access_actor_at"),
+            models.Index(fields=["at"], name="pd_access_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.caller_id} {self.at:%Y-%m-%d %H:%M}"
+
+
 class TicketSequence(models.Model):
     """Per-day counter behind human ticket numbers (YYYYMMDD + 6 digits)."""
 

@@ -8,7 +8,19 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import AfterValidator, Field
 
-from duban.core.schemas import Id, InputSchema, Name, PageOut, Ref, ShortText, Text, no_nul
+from duban.core.schemas import (
+    Id,
+    InputSchema,
+    MonthPeriod,
+    Name,
+    PageOut,
+    Ref,
+    RequiredName,
+    RequiredShortText,
+    RequiredText,
+    ShortText,
+    no_nul,
+)
 
 from .choices import (
     AppealType,
@@ -24,7 +36,7 @@ from .selectors import assignment_units, caller_view
 from .selectors_related import master_number_for, suggestions_for
 
 Ordering = Literal["number", "-number", "created_at", "-created_at", "handle_due", "-handle_due"]
-Period = Annotated[str, Field(pattern=r"^\d{4}-\d{2}$")]
+Period = MonthPeriod
 Query = Annotated[str, Field(max_length=100), AfterValidator(no_nul)]
 
 
@@ -38,8 +50,8 @@ class CallerIn(InputSchema):
 
 
 class TicketIn(InputSchema):
-    title: Name
-    content: Text
+    title: RequiredName
+    content: RequiredText
     appeal_type: AppealType
     channel: Channel
     kind: Kind = Kind.APPEAL
@@ -75,7 +87,7 @@ class DispatchIn(ActionIn):
 
 
 class DirectAnswerIn(ActionIn):
-    answer: Text
+    answer: RequiredText
     result: Literal[ReplyResult.SOLVED, ReplyResult.EXPLAINED] = ReplyResult.EXPLAINED
 
 
@@ -84,17 +96,25 @@ class NoteIn(ActionIn):
 
 
 class ReasonIn(ActionIn):
-    reason: ShortText
+    reason: RequiredShortText
+
+
+class RevealIn(InputSchema):
+    reason: RequiredName  # at most 200 characters
+
+
+class InvalidateIn(ActionIn):
+    reason: RequiredName  # at most 200 characters (``Ticket.invalid_reason``)
 
 
 class ExemptionIn(ActionIn):
     reason_kind: ExemptionReason
-    reason: ShortText
+    reason: RequiredShortText
 
 
 class ReassignIn(ActionIn):
     unit: Ref
-    reason: ShortText
+    reason: RequiredShortText
 
 
 class SubDispatchIn(ActionIn):
@@ -103,17 +123,17 @@ class SubDispatchIn(ActionIn):
 
 
 class TextIn(ActionIn):
-    text: Text
+    text: RequiredText
 
 
 class ExtensionIn(ActionIn):
     days: int = Field(ge=1, le=100)
-    reason: ShortText
+    reason: RequiredShortText
 
 
 class ReplyIn(ActionIn):
     result: ReplyResult
-    text: Text
+    text: RequiredText
     reason: ShortText = ""
     attachment_ids: list[Id] = Field(default_factory=list, max_length=20)
 

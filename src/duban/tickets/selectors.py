@@ -63,12 +63,22 @@ def mask_id_number(value: str) -> str:
     return value[:4] + "*" * (len(value) - 8) + value[-4:]
 
 
-def caller_view(caller: Caller | None, user: User) -> dict[str, str] | None:
-    """The caller as this user may see them: in full only with ``sees_personal_data``."""
+def caller_view(
+    caller: Caller | None, user: User, *, revealed: bool = False
+) -> dict[str, str] | None:
+    """The caller as this user may see them: name and phone in full only with
+    ``sees_personal_data``; the ID number masked for everyone unless ``revealed`` (after
+    ``ticket_reveal_caller``, which takes a reason and is audited)."""
     if caller is None:
         return None
-    if user.sees_personal_data:
+    if revealed:
         return {"name": caller.name, "phone": caller.phone, "id_number": caller.id_number}
+    if user.sees_personal_data:
+        return {
+            "name": caller.name,
+            "phone": caller.phone,
+            "id_number": mask_id_number(caller.id_number),
+        }
     return {
         "name": mask_name(caller.name),
         "phone": mask_phone(caller.phone),

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from duban.core.access import readable, signed_in
-from duban.core.errors import DomainError
+from duban.core.errors import DomainError, InvalidInput
 from duban.org.models import User
 from duban.org.roles import PERSONAL_DATA_ROLES
 
@@ -30,13 +30,14 @@ from . import selectors
 from . import services as s
 from .action_texts import done_message
 from .forms import ACTIONS, Action, ActionForm, ReplyForm, available_actions
-from .models import Ticket
+from .models import PersonalDataAccess, Ticket
 from .selectors_former import former_part
 from .selectors_page import ticket_attachment, ticket_exemptions, ticket_page_lists
+from .services import privacy
 from .services.base import TABLE
 from .services.intake import normalise_phone
 
-# Unit and supervision staff see callers masked and may reveal them (the reveal is an event).
+# Staff reveal a caller in full with a reason (the reveal is an event and an access row).
 UNMASK_ROLES = TABLE["reveal_caller"].roles
 # A ticket number: the registration day (YYYYMMDD) and a six-digit sequence.
 TICKET_NUMBER_RE = re.compile(r"^[0-9]{14}$")
@@ -49,6 +50,15 @@ def _ticket_or_404(user: User, number: str) -> Ticket:
         raise Http404(readable(exc)) from exc
 
 
+def _caller_shown(ticket: Ticket, user: User, now: Any) -> dict[str, str] | None:
+    """The caller as ``user`` sees them; a full name and phone shown is audited."""
+    if ticket.caller_id is not None and user.sees_personal_data:
+        privacy.personal_data_access_record(
+            actor=user, tickets=[ticket], kind=PersonalDataAccess.Kind.VIEW, now=now
+        )
+    return selectors.caller_view(ticket.caller, user)
+
+
 def _page_context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict[str, Any]:
     user: User = request.user  # type: ignore[assignment]
     lists = ticket_page_lists(ticket, reader=user)
@@ -56,8 +66,8 @@ def _page_context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict[st
     return {
         "t": ticket,
         "now": now,
-        "caller": selectors.caller_view(ticket.caller, user),
-        "can_unmask": user.role in UNMASK_ROLES and ticket.caller_id is not None,
+        "caller": _caller_shown(ticket, user, now),
+        "can_unmask": user.has_role(UNMASK_ROLES) and ticket.caller_id is not None,
         "events": lists.events,
         "attachments": lists.attachments,
         "duplicates": lists.duplicates,
@@ -91,7 +101,7 @@ def ticket_print(request: HttpRequest, number: str) -> HttpResponse:
     context = {
         "t": ticket,
         "now": timezone.now(),
-        "caller": selectors.caller_view(ticket.caller, user),
+        "caller": _caller_shown(ticket, user, timezone.now()),
         "co_parts": [a for a in ticket.assignments.all() if a.role == "co"],  # prefetched
         "events": lists.events,
         "attachments": lists.attachments,
@@ -187,22 +197,28 @@ def _action_response(
 @require_POST
 @signed_in
 def unmask_caller(request: HttpRequest, number: str) -> HttpResponse:
-    """Reveal the caller's full details to unit/supervision staff; the service records an event."""
+    """Reveal the caller's full details (the ID number included) to staff who give a reason;
+    the service records an event and a personal-data access."""
     user: User = request.user  # type: ignore[assignment]
     ticket = _ticket_or_404(user, number)
-    if ticket.caller is None:
+    if ticket.caller is None or not user.has_role(UNMASK_ROLES):
         return HttpResponse(status=403)
-    if user.role not in PERSONAL_DATA_ROLES:
-        try:
-            s.ticket_reveal_caller(ticket=ticket, actor=user, now=timezone.now())
-        except DomainError:
-            return HttpResponse(status=403)
-    caller = {
-        "name": ticket.caller.name,
-        "phone": ticket.caller.phone,
-        "id_number": ticket.caller.id_number,
-    }
-    return render(request, "tickets/_caller.html", {"t": ticket, "caller": caller, "full": True})
+    try:
+        caller = s.ticket_reveal_caller(
+            ticket=ticket, actor=user, now=timezone.now(), reason=request.POST.get("reason", "")
+        )
+    except InvalidInput as exc:
+        context = {
+            "t": ticket,
+            "caller": selectors.caller_view(ticket.caller, user),
+            "can_unmask": True,
+            "reveal_error": readable(exc),
+        }
+        return render(request, "tickets/_caller.html", context, status=422)
+    except DomainError:
+        return HttpResponse(status=403)
+    context = {"t": ticket, "caller": selectors.caller_view(caller, user, revealed=True)}
+    return render(request, "tickets/_caller.html", {**context, "full": True})
 
 
 @signed_in

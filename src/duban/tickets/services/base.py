@@ -18,6 +18,7 @@ from duban.org.models import Role, Unit, User
 from duban.org.roles import (
     CENTRE_ROLES,
     DISPATCHER_ROLES,
+    PERSONAL_DATA_ROLES,
     SUPERVISION_ROLES,
     UNIT_ROLES,
     URGE_ROLES,
@@ -98,10 +99,12 @@ TABLE: dict[str, Rule] = {
     "callback_merged": Rule(_states(S.MERGED), None, CENTRE_ROLES, "district", event="callback"),
     "rate_online_merged": Rule(_states(S.MERGED), None, frozenset(), "none", event="rate_online"),
     # Overlays: the state is kept.
+    # Masked roles reveal the caller; centre roles (who see name and phone) reveal the ID
+    # number. A reason is required; each reveal is an event and a personal-data access.
     "reveal_caller": Rule(
         frozenset(st.value for st in State),
         None,
-        frozenset({Role.HANDLER, Role.UNIT_HEAD, Role.SUPERVISOR}),
+        frozenset({Role.HANDLER, Role.UNIT_HEAD, Role.SUPERVISOR} | PERSONAL_DATA_ROLES),
         "visible",
     ),
     # A citizen's photo with a portal submission (the portal authenticates by number + phone).

@@ -11,7 +11,7 @@ from duban.org.models import Role, User
 from ..choices import SuperviseLevel
 from ..errors import DomainError, InvalidInput
 from ..events import EventType, payloads
-from ..models import Caller, Ticket
+from ..models import Caller, PersonalDataAccess, Ticket
 from .base import check_text, transition
 
 
@@ -145,8 +145,9 @@ def ticket_escalate(
 
 @transaction.atomic
 def ticket_reveal_caller(*, ticket: Ticket, actor: User, now: datetime, reason: str = "") -> Caller:
-    """Show a caller's full details to staff who see them masked; the reveal is an event."""
-    reason = check_text(reason, field="reason", required=False, limit=200)
+    """Show a caller's full details (the ID number included, which every role sees masked)
+    to staff who give a reason; the reveal is an event and a personal-data access row."""
+    reason = check_text(reason, field="reason", required=True, limit=200)
 
     def validate(t: Ticket) -> None:
         if t.caller_id is None:
@@ -161,4 +162,12 @@ def ticket_reveal_caller(*, ticket: Ticket, actor: User, now: datetime, reason: 
         payload=payloads.reveal_caller(reason=reason),
     )
     assert locked.caller is not None
+    PersonalDataAccess.objects.create(
+        caller=locked.caller,
+        ticket=locked,
+        actor=actor,
+        kind=PersonalDataAccess.Kind.REVEAL,
+        reason=reason,
+        at=now,
+    )
     return locked.caller

@@ -140,7 +140,9 @@ def test_list_query_count_does_not_grow(p, persona):
     many = list_queries(client)
     assert client.get("/tickets").json()["count"] == 7
     assert many == few
-    assert many <= 4  # token lookup, token touch, count, page
+    # Token lookup, token touch, count, page; and for a centre role, who reads callers in
+    # full, one insert of the personal-data access rows.
+    assert many <= (5 if persona == "dispatcher" else 4)
 
 
 def test_session_list_query_count_does_not_grow(p):
@@ -219,11 +221,11 @@ def test_detail_masks_caller_unless_allowed(p, persona, masked):
                 "phone": "138****1234",
                 "id_number": "4101**********123X",
             }
-        else:
+        else:  # the ID number stays masked until revealed with a reason (PIPL)
             assert caller == {
                 "name": "张三",
                 "phone": "13812341234",
-                "id_number": "41010219900102123X",
+                "id_number": "4101**********123X",
             }
 
 

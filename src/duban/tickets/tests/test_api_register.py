@@ -41,8 +41,9 @@ def test_register_creates_ticket_caller_and_event(p):
     assert data["caller"] == {
         "name": "李四",
         "phone": "13912345678",
-        "id_number": "11010519491231002X",
+        "id_number": "1101**********002X",  # masked until revealed with a reason
     }
+    assert ticket.caller.id_number == "11010519491231002X"
     # Intake may add its own events (dispatch suggestions) after the register event.
     assert ticket.events.order_by("seq")[0].type == "register"
     assert data["version"] == ticket.version
