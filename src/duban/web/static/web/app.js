@@ -40,3 +40,20 @@ document.addEventListener("click", function (event) {
   "use strict";
   if (event.target.closest && event.target.closest("[data-print]")) window.print();
 });
+
+// Buttons that used inline handlers (forbidden by the Content-Security-Policy):
+// data-remove-closest="SELECTOR" removes the enclosing element (关闭, 取消);
+// button.pick[data-pick] puts its unit into its form's unit field (选用).
+document.addEventListener("click", function (event) {
+  "use strict";
+  if (!event.target.closest) return;
+  var remover = event.target.closest("[data-remove-closest]");
+  if (remover) {
+    event.preventDefault();
+    var box = remover.closest(remover.dataset.removeClosest);
+    if (box) box.remove();
+    return;
+  }
+  var pick = event.target.closest("button.pick[data-pick]");
+  if (pick && pick.form && pick.form.elements.unit) pick.form.elements.unit.value = pick.dataset.pick;
+});
