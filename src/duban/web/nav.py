@@ -11,7 +11,11 @@ from duban.org.models import UnitKind
 from duban.org.roles import (
     CENTRE_ROLES,
     DASHBOARD_ROLES,
+    INSPECTION_OFFICE_ROLES,
+    INSPECTOR_ROLES,
     INTAKE_ROLES,
+    PROJECT_OFFICE_ROLES,
+    STATS_ROLES,
     SUPERVISION_ROLES,
     UNIT_ROLES,
     Role,
@@ -27,6 +31,29 @@ NAV = (
     ("web:search", _("工单查询"), CENTRE_ROLES | UNIT_ROLES | SUPERVISION_ROLES | {Role.ADMIN}),
     ("metrics:dashboard", _("数据看板"), DASHBOARD_ROLES),
     ("metrics:rankings", _("飞虎榜/蜗牛榜"), DASHBOARD_ROLES),
+    # key projects (duban.projects.roles): the office's desk, the ledger, the reporter's form
+    ("projects:dispatch", _("月度调度"), PROJECT_OFFICE_ROLES),
+    (
+        "projects:ledger",
+        _("重点项目"),
+        PROJECT_OFFICE_ROLES | {Role.PROJECT_REPORTER, Role.LEADER, Role.SUPERVISOR, Role.ADMIN},
+    ),
+    ("projects:report", _("项目月报"), frozenset({Role.PROJECT_REPORTER})),
+    ("projects:mine", _("我的项目"), frozenset({Role.LEADER})),
+    # the readers of duban.indicators.selectors.READER_ROLES
+    ("indicators:table", _("经济运行"), STATS_ROLES | SUPERVISION_ROLES | {Role.ADMIN}),
+    # the enterprise service (duban.enterprises): officers' desk, departments' proxy steps, figures
+    ("enterprises:desk", _("企业服务"), {Role.SERVICE_OFFICER}),
+    ("enterprises:steps", _("代办环节"), UNIT_ROLES),
+    ("enterprises:dashboard", _("万人助万企"), SUPERVISION_ROLES | {Role.ADMIN}),
+    # inspections (督查检查): the inspector's phone pages, the office's and readers' desks
+    ("inspections:phone", _("现场督查"), INSPECTOR_ROLES),
+    (
+        "inspections:dashboard",
+        _("督查检查"),
+        INSPECTOR_ROLES | INSPECTION_OFFICE_ROLES | SUPERVISION_ROLES | {Role.ADMIN},
+    ),
+    ("inspections:desk", _("督查整改"), UNIT_ROLES),
 )
 
 HOME = {
@@ -36,6 +63,12 @@ HOME = {
     Role.UNIT_HEAD: "web:inbox",
     Role.SUPERVISOR: "web:supervision",
     Role.LEADER: "metrics:dashboard",
+    Role.PROJECT_OFFICE: "projects:dispatch",
+    Role.PROJECT_REPORTER: "projects:report",
+    Role.STATS_OFFICE: "indicators:import",
+    Role.SERVICE_OFFICER: "enterprises:desk",
+    Role.INSPECTOR: "inspections:phone",
+    Role.INSPECTION_OFFICE: "inspections:dashboard",
 }
 
 
