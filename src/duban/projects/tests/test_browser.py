@@ -70,7 +70,7 @@ def test_a_month_is_filed_approved_warned_unblocked_and_a_contest_published(w, o
     phone.fill("#id_investment_month", "30")
     phone.fill("#id_progress", "一期厂房主体施工，完成钢结构吊装")
     phone.fill("#id_requests", "二期厂房需10千伏专线接入")
-    shot(phone, "projects-report-phone", full_page=True)
+    shot(phone, "projects-journey-report-phone", full_page=True)
     phone.click("#report-form button[type=submit]")
     expect(phone.locator(".notice.ok")).to_contain_text("等待发改局审核")
     report = MonthlyReport.objects.get(project=project)
@@ -82,7 +82,7 @@ def test_a_month_is_filed_approved_warned_unblocked_and_a_contest_published(w, o
     row = office.locator("#to-review tr", has_text="跃新新能源智能制造产业园")
     expect(row).to_be_visible()
     expect(office.locator("#missing")).to_contain_text("平高新松机器人")
-    shot(office, "projects-dispatch")
+    shot(office, "projects-journey-dispatch")
     row.locator("input[name=comment]").fill("数据已核实")
     row.get_by_role("button", name="通过").click()
     expect(office.locator(".notice.ok")).to_contain_text("已审核通过")
@@ -95,7 +95,7 @@ def test_a_month_is_filed_approved_warned_unblocked_and_a_contest_published(w, o
     warning = lead.locator("#warnings tr", has_text="跃新新能源智能制造产业园")
     expect(warning).to_contain_text("滞后")
     expect(warning).to_contain_text("红色预警")
-    shot(lead, "projects-mine")
+    shot(lead, "projects-journey-mine")
 
     # 4. He raises a blocker from the project page; the centre dispatches it, the
     #    department handles it, it is reviewed and closed on the engine.
@@ -136,7 +136,7 @@ def test_a_month_is_filed_approved_warned_unblocked_and_a_contest_published(w, o
     expect(lead.locator("#blockers")).to_contain_text(ticket.number)
     expect(lead.locator("#blockers")).to_contain_text("已办结")
     expect(lead.locator("#history")).to_contain_text(f"协调事项工单{ticket.number}已办结")
-    shot(lead, "projects-project", full_page=True)
+    shot(lead, "projects-journey-project", full_page=True)
 
     # 5. A contest: two judges score under their names, the office closes and publishes.
     contest = contest_create(
@@ -163,13 +163,13 @@ def test_a_month_is_filed_approved_warned_unblocked_and_a_contest_published(w, o
     expect(office.locator("#contest-state")).to_have_text("已发布")
     goto(lead, open_as.url(f"/projects/contests/{contest.pk}/"))
     expect(lead.locator("#ranking")).to_contain_text("跃新新能源智能制造产业园")
-    shot(lead, "projects-contest", full_page=True)
+    shot(lead, "projects-journey-contest", full_page=True)
 
     # The office's overview pages, for the README.
     goto(office, open_as.url("/projects/"))
     expect(office.locator("#ledger")).to_contain_text("PDS-001")
-    shot(office, "projects-ledger")
+    shot(office, "projects-journey-ledger")
     goto(office, open_as.url("/projects/dashboard/"))
     assert_charts_drawn(office)
-    shot(office, "projects-dashboard", full_page=True)
+    shot(office, "projects-journey-dashboard", full_page=True)
     open_as.console.assert_clean()
