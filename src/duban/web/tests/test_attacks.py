@@ -94,7 +94,8 @@ def test_the_ticket_search_export_keeps_citizen_text_inert(p, client_for):
     for title in NASTY:
         f.dispatched(p=p, now=now, title=title, location="@东留村")
     broken = f.dispatched(p=p, now=now, title="路灯")
-    Ticket.objects.filter(pk=broken.pk).update(title=CONTROL)  # e.g. an old import
+    # e.g. an old import (PostgreSQL itself refuses NUL, the other control characters pass)
+    Ticket.objects.filter(pk=broken.pk).update(title=CONTROL.replace("\x00", ""))
     response = client_for(p.leader).get("/search/?export=xlsx")
     assert response.status_code == 200
     sheet = load_workbook(BytesIO(response.content)).active
