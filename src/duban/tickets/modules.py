@@ -20,7 +20,8 @@ See ``docs/adding-a-module.md``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -128,6 +129,20 @@ def register(module: TicketModule) -> None:
 def unregister(kind: str) -> None:
     """Forget a kind's module (tests that register a module of their own)."""
     _registry.pop(kind, None)
+
+
+@contextmanager
+def substituted(module: TicketModule) -> Iterator[TicketModule]:
+    """Let ``module`` own its kind for the duration, then give the kind back to the module
+    that owned it before (tests that stand in for an installed module)."""
+    previous = _registry.pop(module.kind, None)
+    register(module)
+    try:
+        yield module
+    finally:
+        _registry.pop(module.kind, None)
+        if previous is not None:
+            _registry[module.kind] = previous
 
 
 def for_kind(kind: str) -> TicketModule:

@@ -38,9 +38,8 @@ class Recorder:
 def project_module() -> Iterator[Recorder]:
     hook = Recorder(refuse="urge")
     module = replace(modules.BUILT_IN[Kind.PROJECT], label="重点项目", on_transition=hook)
-    modules.register(module)
-    yield hook
-    modules.unregister(Kind.PROJECT)
+    with modules.substituted(module):
+        yield hook
 
 
 def test_the_engine_calls_the_owning_module_after_each_event_in_its_transaction(
@@ -66,18 +65,23 @@ def test_a_module_that_refuses_undoes_the_write(p, now, project_module) -> None:
 
 
 def test_a_kind_has_one_owner_and_must_be_known() -> None:
-    hook = Recorder()
-    mine = replace(modules.BUILT_IN[Kind.PROJECT], on_transition=hook)
-    modules.register(mine)
-    try:
+    installed = modules.for_kind(Kind.PROJECT)  # the projects app's declaration
+    assert installed is not modules.BUILT_IN[Kind.PROJECT]
+    mine = replace(modules.BUILT_IN[Kind.PROJECT], on_transition=Recorder())
+    with modules.substituted(mine):
         modules.register(mine)  # the same declaration again is harmless
         with pytest.raises(ValueError, match="already belongs"):
             modules.register(replace(mine, label="另一个模块"))
         with pytest.raises(ValueError, match="unknown ticket kind"):
             modules.register(replace(mine, kind="tourism"))
-    finally:
-        modules.unregister(Kind.PROJECT)
-    assert modules.for_kind(Kind.PROJECT) == modules.BUILT_IN[Kind.PROJECT]
+        assert modules.for_kind(Kind.PROJECT) is mine
+    assert modules.for_kind(Kind.PROJECT) is installed
+
+
+def test_every_module_kind_is_owned_by_its_installed_app() -> None:
+    owners = {kind: modules.for_kind(kind) for kind in Kind.values}
+    for kind in (Kind.ENTERPRISE, Kind.INSPECTION, Kind.PROJECT):
+        assert owners[kind] is not modules.BUILT_IN[kind], kind
 
 
 def test_who_registers_a_kind_is_the_modules_declaration(p, now) -> None:
