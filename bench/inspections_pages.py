@@ -34,6 +34,8 @@ TZ = ZoneInfo("Asia/Shanghai")
 def pages(now: datetime) -> list[tuple[str, str]]:
     local = now.astimezone(TZ)
     month = local.strftime("%Y-%m")
+    first = local.replace(day=1)
+    full = (first - timedelta(days=1)).strftime("%Y-%m")  # the last whole month
     iso = (local - timedelta(days=7)).isocalendar()
     week = f"{iso.year}-W{iso.week:02d}"
     return [
@@ -41,11 +43,13 @@ def pages(now: datetime) -> list[tuple[str, str]]:
         ("bench_office", "/inspections/desk/?view=overdue"),
         ("bench_unit", "/inspections/desk/"),
         ("bench_office", f"/inspections/rankings/?period={month}"),
+        ("bench_office", f"/inspections/rankings/?period={full}"),
         ("bench_office", f"/inspections/rankings/?period={week}"),
         ("bench_office", f"/inspections/report/?period={week}"),
-        ("bench_office", f"/inspections/?period={month}"),
+        ("bench_office", f"/inspections/?period={full}"),
         ("bench_office", f"/api/v1/inspections/rankings?period={month}&group=streets"),
         ("bench_office", f"/api/v1/inspections/rankings?period={month}&group=units"),
+        ("bench_office", f"/api/v1/inspections/rankings?period={full}&group=units"),
         ("bench_office", "/api/v1/inspections/findings?state=rectifying&limit=50"),
         ("bench_office", "/api/v1/inspections/programmes"),
     ]

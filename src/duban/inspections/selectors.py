@@ -366,10 +366,11 @@ class Ranking:
         return list(reversed(self.ranked[-BOARD_SIZE:]))
 
 
-def _scores(
-    district_id: int, window: Window, group: str, programme: Programme | None, round_id: int | None
-) -> list[RankRow]:
-    column = GROUPS[group]
+def _pair_sums(
+    district_id: int, window: Window, programme: Programme | None, round_id: int | None
+) -> list[dict[str, Any]]:
+    """Sums of the site checks' scores by (street, responsible unit): one grouped scan serves
+    both rankings (a street's or a unit's mean is its pairs' total over their count)."""
     qs = SiteCheck.objects.filter(district_id=district_id)
     if round_id is not None:
         qs = qs.filter(round_id=round_id)
@@ -378,32 +379,83 @@ def _scores(
     if programme is not None:
         qs = qs.filter(programme=programme)
     rows = (
-        qs.values(f"{column}_id", f"{column}__name")
+        qs.values("street_id", "unit_id")
         .annotate(
-            avg=Avg("score"),
+            total=Sum("score"),
             checks=Count("pk"),
-            findings=Coalesce(Sum("findings_count"), 0),
+            found=Coalesce(Sum("findings_count"), 0),
             deducted=Coalesce(Sum("deduction"), Decimal(0)),
         )
-        .order_by("-avg", f"{column}__name")
+        .order_by()
     )
-    ranked: list[RankRow] = []
-    for r in rows:
-        ranked.append(
-            RankRow(
-                unit_id=r[f"{column}_id"],
-                unit=r[f"{column}__name"],
-                score=round(float(r["avg"] or 0), 2),
-                checks=r["checks"],
-                findings=r["findings"],
-                deduction=round(float(r["deducted"]), 2),
-            )
+    return [dict(row) for row in rows]
+
+
+def _ranked(pairs: list[dict[str, Any]], group: str, names: dict[int, str]) -> list[RankRow]:
+    column = f"{GROUPS[group]}_id"
+    sums: dict[int, list[Any]] = {}
+    for pair in pairs:
+        acc = sums.setdefault(pair[column], [Decimal(0), 0, 0, Decimal(0)])
+        acc[0] += pair["total"] or 0
+        acc[1] += pair["checks"]
+        acc[2] += pair["found"]
+        acc[3] += pair["deducted"]
+    ranked = [
+        RankRow(
+            unit_id=key,
+            unit=names.get(key, ""),
+            score=round(float(total / checks), 2) if checks else 0.0,
+            checks=checks,
+            findings=findings,
+            deduction=round(float(deducted), 2),
         )
+        for key, (total, checks, findings, deducted) in sums.items()
+    ]
+    ranked.sort(key=lambda r: (-r.score, r.unit))
     # Equal scores share a rank (1, 1, 3 …).
     for index, row in enumerate(ranked):
         same = index and ranked[index - 1].score == row.score
         row.rank = ranked[index - 1].rank if same else index + 1
     return ranked
+
+
+def rankings_all(
+    *,
+    user: User,
+    period: str,
+    programme: Programme | None = None,
+    round_id: int | None = None,
+) -> dict[str, Ranking]:
+    """飞虎榜 / 蜗牛榜 of streets and of responsible units by their site checks' mean score in
+    a month, a week or one round, with the change from the period before: two grouped
+    scans (this period, the one before) and the units' names."""
+    window = parse_window(period)
+    district_id = user.district_pk
+    if district_id is None:
+        raise NotFound("用户未归属单位 / user has no unit")
+    current = _pair_sums(district_id, window, programme, round_id)
+    before: list[dict[str, Any]] = []
+    previous_label = None
+    if round_id is None and window.previous is not None:
+        previous_label = window.previous.label
+        before = _pair_sums(district_id, window.previous, programme, None)
+    ids = {p["street_id"] for p in current + before} | {p["unit_id"] for p in current + before}
+    names = dict(Unit.objects.filter(pk__in=ids).values_list("pk", "name"))
+    result: dict[str, Ranking] = {}
+    for group in GROUPS:
+        rows = _ranked(current, group, names)
+        if previous_label is not None:
+            old = {r.unit_id: r for r in _ranked(before, group, names)}
+            for row in rows:
+                was = old.get(row.unit_id)
+                if was is not None:
+                    row.previous_rank, row.previous_score = was.rank, was.score
+                    row.rank_change = was.rank - row.rank
+                    row.score_change = round(row.score - was.score, 2)
+        result[group] = Ranking(
+            period=window.label, previous_period=previous_label, group=group, ranked=rows
+        )
+    return result
 
 
 def rankings(
@@ -414,30 +466,12 @@ def rankings(
     programme: Programme | None = None,
     round_id: int | None = None,
 ) -> Ranking:
-    """飞虎榜 / 蜗牛榜: streets or responsible units by their site checks' mean score in a
-    month, a week or one round, with the change from the period before (two queries)."""
+    """One of :func:`rankings_all`'s two rankings (``streets`` or ``units``)."""
     if group not in GROUPS:
         raise InvalidInput(
             "分组应为 streets 或 units / group must be streets or units", field="group"
         )
-    window = parse_window(period)
-    district_id = user.district_pk
-    if district_id is None:
-        raise NotFound("用户未归属单位 / user has no unit")
-    current = _scores(district_id, window, group, programme, round_id)
-    result = Ranking(period=window.label, previous_period=None, group=group, ranked=current)
-    if round_id is None and window.previous is not None:
-        result.previous_period = window.previous.label
-        before = {
-            r.unit_id: r for r in _scores(district_id, window.previous, group, programme, None)
-        }
-        for row in current:
-            old = before.get(row.unit_id)
-            if old is not None:
-                row.previous_rank, row.previous_score = old.rank, old.score
-                row.rank_change = old.rank - row.rank
-                row.score_change = round(row.score - old.score, 2)
-    return result
+    return rankings_all(user=user, period=period, programme=programme, round_id=round_id)[group]
 
 
 # -- the weekly 通报 and the dashboard ---------------------------------------------------------

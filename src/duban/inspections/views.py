@@ -389,15 +389,8 @@ def rankings(request: HttpRequest) -> HttpResponse:
     try:
         window = _window(request)
         programme = _programme(request)
-        boards = [
-            (
-                name,
-                selectors.rankings(
-                    user=user, period=window.label, group=group, programme=programme
-                ),
-            )  # type: ignore[arg-type]
-            for group, name in (("streets", "街道/镇"), ("units", "责任单位"))
-        ]
+        both = selectors.rankings_all(user=user, period=window.label, programme=programme)  # type: ignore[arg-type]
+        boards = [(name, both[g]) for g, name in (("streets", "街道/镇"), ("units", "责任单位"))]
     except DomainError as exc:
         return render(request, "inspections/rankings.html", {"error": readable(exc)}, status=400)
     return render(
@@ -435,8 +428,8 @@ def report(request: HttpRequest) -> HttpResponse:
     photos = selectors.report_photos(worst)
     for check in worst:
         check.report_photos = photos.get(check.pk, [])  # type: ignore[attr-defined]
-    units = selectors.rankings(user=user, period=window.label, group="units")  # type: ignore[arg-type]
-    streets = selectors.rankings(user=user, period=window.label, group="streets")  # type: ignore[arg-type]
+    both = selectors.rankings_all(user=user, period=window.label)  # type: ignore[arg-type]
+    units, streets = both["units"], both["streets"]
     return render(
         request,
         "inspections/report.html",
