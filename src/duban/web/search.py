@@ -26,6 +26,8 @@ from duban.metrics.views import xlsx_response
 from duban.org.models import Unit, UnitKind, User
 from duban.org.selectors import units_visible_to
 from duban.tickets.choices import State
+from duban.tickets.models import PersonalDataAccess
+from duban.tickets.services import privacy
 from duban.tickets.services.intake import normalise_phone
 
 from . import selectors_search as selectors
@@ -229,6 +231,11 @@ def ticket_search(request: HttpRequest) -> HttpResponse:
         found = selectors.search_page(
             qs, now=now, ordering=ordering, page=page_number(request), page_size=PAGE_SIZE
         )
+        if filters.get("caller_phone") or filters.get("caller_name"):
+            # A search by a caller's phone or name reads their tickets in full: audited.
+            privacy.personal_data_access_record(
+                actor=user, tickets=found.tickets, kind=PersonalDataAccess.Kind.SEARCH, now=now
+            )
     except DomainError as exc:
         if exc.details.get("field") in form.fields:
             form.add_error(exc.details["field"], readable(exc))

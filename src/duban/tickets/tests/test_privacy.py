@@ -146,3 +146,13 @@ def test_key_rotation_re_encrypts_with_the_new_first_key(p, settings):
     name, phone, _, _ = _raw(t.caller_id)
     assert crypto.key_id_of(phone) == "k9" and crypto.decrypt(phone) == PHONE
     assert Caller.objects.with_phone(PHONE).get().name == "张三"
+
+
+def test_a_search_by_phone_is_audited(p):
+    t = _with_caller(p)
+    page = Client()
+    page.force_login(p.operator)
+    response = page.get("/search/", {"phone": PHONE})
+    assert response.status_code == 200 and t.number in response.content.decode()
+    access = PersonalDataAccess.objects.get(kind=Kind.SEARCH)
+    assert (access.actor, access.ticket_id) == (p.operator, t.pk)
