@@ -334,6 +334,14 @@ def main() -> None:
         for d, last in cur.fetchall()
     }
     day_counter = {int(k): v for k, v in day_counter.items()}
+    # A run stopped half-way left tickets whose numbers TicketSequence does not know yet.
+    cur.execute(
+        "SELECT left(number, 8), max(right(number, 6)::int) FROM tickets_ticket "
+        "WHERE number ~ '^[0-9]{14}$' GROUP BY 1"
+    )
+    for day_text, last in cur.fetchall():
+        d = int(datetime.strptime(day_text, "%Y%m%d").replace(tzinfo=UTC).timestamp()) // 86400
+        day_counter[d] = max(day_counter.get(d, 0), last)
 
     def next_id(table: str) -> int:
         cur.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}")
