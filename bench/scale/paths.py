@@ -243,6 +243,44 @@ def main() -> None:
             ),
             "p95 < 100 ms",
         )
+
+        # The inbox's own scope (unit subtree: primary OR handling unit OR an active
+        # assignment) as the selector writes it, and the same resolved to ids first (the
+        # fix proposed in docs/scale.md): both bare SQL, same answer.
+        scope = """(primary_unit_id IN (SELECT id FROM org_unit WHERE path LIKE %(p)s)
+                    OR handling_unit_id IN (SELECT id FROM org_unit WHERE path LIKE %(p)s)
+                    OR id IN (SELECT ticket_id FROM tickets_ticketassignment
+                              WHERE status = 'active' AND unit_id IN
+                                (SELECT id FROM org_unit WHERE path LIKE %(p)s)))"""
+        tail = """AND handle_due < now() AND state IN ('accepted', 'dispatched', 'reopened')
+                  ORDER BY handle_due, number LIMIT 20"""
+        as_written = sql(
+            f"SELECT id, number FROM tickets_ticket WHERE {scope} {tail}", {"p": unit.path + "%"}
+        )
+
+        def resolved() -> None:
+            cur.execute("SELECT array_agg(id) FROM org_unit WHERE path LIKE %s", [unit.path + "%"])
+            (ids,) = cur.fetchone()
+            cur.execute(
+                "SELECT array_agg(ticket_id) FROM tickets_ticketassignment "
+                "WHERE status = 'active' AND unit_id = ANY(%s)",
+                [ids],
+            )
+            (tids,) = cur.fetchone()
+            cur.execute(
+                "SELECT id, number FROM tickets_ticket WHERE (primary_unit_id = ANY(%(u)s) "
+                f"OR handling_unit_id = ANY(%(u)s) OR id = ANY(%(t)s)) {tail}",
+                {"u": ids, "t": tids or []},
+            )
+            cur.fetchall()
+
+        ms_row(
+            "inbox overdue query, scope as the selector writes it (bare) vs resolved to ids "
+            "first (bare)",
+            timed(as_written, runs),
+            timed(resolved, runs),
+            "(shows the fix)",
+        )
     number = (
         Ticket.objects.filter(primary_unit=unit, state="closed", caller__isnull=False)
         .order_by("-number")
