@@ -8,6 +8,7 @@ it creates its rows through the module's services, from the reports' facts its i
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -26,6 +27,7 @@ BUILDERS: tuple[tuple[str, Builder], ...] = (
 
 def build_modules(world: Any, *, now: datetime, write: Callable[[str], Any]) -> None:
     for name, build in BUILDERS:
+        started = time.perf_counter()
         summary = build(world, now=now)
         if summary:
-            write(f"demo: {name}: {summary}")
+            write(f"demo: {name}: {summary} ({time.perf_counter() - started:.1f}s)")
