@@ -187,7 +187,7 @@ class CallerAdmin(ReadOnlyAdmin):
     phone and ID number erased; the tickets stay). Both take a reason and are audited
     (``PersonalDataAccess``); only administrators may open them."""
 
-    list_display = ["pk", "masked_name", "masked_phone", "created_at", "erased_at", "requests"]
+    list_display = ["number", "masked_name", "masked_phone", "created_at", "erased_at", "requests"]
     list_filter = ["erased_at"]
     search_fields = ["=phone"]  # searched through phone_hash (get_search_results)
     search_help_text = _("输入完整电话号码查找来电人")
@@ -208,6 +208,10 @@ class CallerAdmin(ReadOnlyAdmin):
         if not search_term:
             return queryset, False
         return queryset.filter(phone_q(search_term, prefix="")), False
+
+    @admin.display(description=_("编号"), ordering="pk")
+    def number(self, obj: Caller) -> int:
+        return obj.pk
 
     @admin.display(description=_("姓名"))
     def masked_name(self, obj: Caller) -> str:

@@ -330,8 +330,8 @@ def test_openapi_lists_the_paths(db):
         "/api/v1/hotspots",
     ):
         assert path in paths, path
-    # events, attachments, duplicates and the 23 actions
-    assert len([p for p in paths if p.startswith("/api/v1/tickets/{number}/")]) == 30
+    # events, attachments, duplicates, the caller's reveal and the 23 actions
+    assert len([p for p in paths if p.startswith("/api/v1/tickets/{number}/")]) == 31
     schemes = response.json()["components"]["securitySchemes"]
     assert {"BearerAuth", "SessionAuth"} <= set(schemes)
 

@@ -32,6 +32,10 @@ SEATS = {
     Role.LEADER: "district",
     Role.SERVICE_OFFICER: "binhu",
     Role.PROJECT_REPORTER: "binhu",
+    Role.PROJECT_OFFICE: "housing",
+    Role.STATS_OFFICE: "housing",
+    Role.INSPECTOR: "jgw",
+    Role.INSPECTION_OFFICE: "jgw",
     Role.ADMIN: "district",
 }
 

@@ -96,10 +96,14 @@ class TestRules:
 
     def test_create(self) -> None:
         specs = dict.fromkeys(RULE_FIELDS, "5wd")
-        rule = services.rule_create(kind="enterprise", actor=None, now=NOW, **specs)
-        assert rule_for(kind="enterprise", appeal_type="help", urgency="normal") == rule
+        rule = services.rule_create(
+            kind="enterprise", appeal_type="help", urgency="urgent", actor=None, now=NOW, **specs
+        )
+        assert rule_for(kind="enterprise", appeal_type="help", urgency="urgent") == rule
         with pytest.raises(services.InvalidSlaRule, match="exists"):
-            services.rule_create(kind="enterprise", actor=None, now=NOW, **specs)
+            services.rule_create(
+                kind="enterprise", appeal_type="help", urgency="urgent", actor=None, now=NOW, **specs
+            )
         with pytest.raises(services.InvalidSlaRule, match="invalid kind"):
             services.rule_create(kind="nonsense", actor=None, now=NOW, **specs)
         with pytest.raises(services.InvalidSlaRule, match="missing"):

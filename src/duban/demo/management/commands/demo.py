@@ -68,6 +68,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--sample", type=int, default=None, help="tickets checked by --check")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+        parser.add_argument(
+            "--no-modules",
+            action="store_true",
+            help="only the hotline's tickets: skip the modules' content (projects, enterprises, "
+            "indicators, inspections)",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["print_logins"]:
@@ -136,7 +142,8 @@ class Command(BaseCommand):
             f"password of every demo login: {data.DEMO_PASSWORD}"
         )
         # The modules' content (their tickets go through the engine's services).
-        build_modules(world, now=timezone.now(), write=self.stdout.write)
+        if not opts["no_modules"]:
+            build_modules(world, now=timezone.now(), write=self.stdout.write)
         # The bulk load bypassed the services: build the dashboard's rollup now.
         rolled = refresh_due(now=timezone.now())
         self.stdout.write(
