@@ -102,7 +102,12 @@ class TestRules:
         assert rule_for(kind="enterprise", appeal_type="help", urgency="urgent") == rule
         with pytest.raises(services.InvalidSlaRule, match="exists"):
             services.rule_create(
-                kind="enterprise", appeal_type="help", urgency="urgent", actor=None, now=NOW, **specs
+                kind="enterprise",
+                appeal_type="help",
+                urgency="urgent",
+                actor=None,
+                now=NOW,
+                **specs,
             )
         with pytest.raises(services.InvalidSlaRule, match="invalid kind"):
             services.rule_create(kind="nonsense", actor=None, now=NOW, **specs)
