@@ -114,15 +114,6 @@ def tmp_var_dir() -> Path:
     return _TEST_VAR_DIR
 
 
-@pytest.fixture(autouse=True)
-def _fresh_sla_cache() -> None:
-    """The SLA selectors cache calendar and rules per process; a test's rolled-back
-    edits must not leak into the next test through that cache."""
-    from duban.sla.selectors import calendar_invalidate
-
-    calendar_invalidate()
-
-
 def _transaction_group(item: pytest.Item) -> int:
     """0: no transactional database; 1: transactional restoring the serialized database;
     2: transactional without it (browser journeys, some concurrency tests)."""

@@ -8,6 +8,7 @@ Fixtures: ``district`` (a namespace of units), ``operator``, ``dispatcher``,
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
@@ -68,18 +69,27 @@ def _fast_password_hasher(settings: object) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_sla_cache() -> None:
-    """Each test reads SLA rules, the calendar and cached figures from its own database state."""
+def _fresh_process_caches() -> Iterator[None]:
+    """Each test reads SLA rules, the calendar, cached figures and content types from its own
+    database state, before and after the database fixtures run.
+
+    The content types matter on PostgreSQL: a transactional test restoring the serialized
+    database caches the original ids, and its closing flush empties the table; a later test
+    writing the admin log with a cached id would break the log's foreign key.
+    """
     from django.contrib.contenttypes.models import ContentType
     from django.core.cache import cache
 
     from duban.sla.selectors import calendar_invalidate
 
-    calendar_invalidate()
-    cache.clear()
-    # A transactional test before this one may have flushed and recreated the content types
-    # under new ids; a cached old id would break the admin log's foreign key.
-    ContentType.objects.clear_cache()
+    def clear() -> None:
+        calendar_invalidate()
+        cache.clear()
+        ContentType.objects.clear_cache()
+
+    clear()
+    yield
+    clear()
 
 
 @pytest.fixture
