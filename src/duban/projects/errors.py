@@ -63,3 +63,42 @@ class NotAJudge(PermissionDenied):
 
 class InvalidScore(InvalidInput):
     code = "invalid_score"
+
+
+class ContestNotFound(NotFound):
+    code = "contest_not_found"
+
+
+class InvalidContest(InvalidInput):
+    code = "invalid_contest"
+
+
+class ContestWeights(InvalidInput):
+    """The criteria's weights do not add up to 100 (the message gives the sum)."""
+
+    code = "contest_weights"
+
+
+class ContestScoringStarted(Conflict):
+    code = "contest_scoring_started"
+
+
+class ReportNotFound(NotFound):
+    code = "report_not_found"
+
+
+class InvalidPhoto(InvalidInput):
+    code = "invalid_photo"
+
+
+class PhotoTooLarge(InvalidInput):
+    code = "photo_too_large"
+    status = 413
+
+
+class TooManyPhotos(InvalidInput):
+    code = "too_many_photos"
+
+
+class IdempotencyMismatch(InvalidInput):
+    code = "idempotency_mismatch"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import LagStatus, Level, Stage
+from .models import Grouping, LagStatus, Level, Stage
 
 
 class LedgerFilterForm(forms.Form):
@@ -94,3 +96,96 @@ class BlockerForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("重点项目台账(.xlsx)"))
     good_rows_only = forms.BooleanField(label=_("只导入无误的行"), required=False)
+
+
+CRITERIA_ROWS = 8
+SEASONS = ("春看谋划", "夏看推进", "秋看攻坚", "冬看蝶变")
+
+
+class ContestForm(forms.Form):
+    """The set-up of a contest (parse only: weights, entrants and judges are checked by
+    ``services_contests``). Criteria are up to eight name/weight rows; blank rows are skipped."""
+
+    name = forms.CharField(label=_("评比名称"), max_length=100)
+    season = forms.CharField(
+        label=_("主题"),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"list": "contest-seasons"}),
+    )
+    drop_extremes = forms.BooleanField(label=_("去掉一个最高分和一个最低分"), required=False)
+    grouping = forms.ChoiceField(
+        label=_("排名分组"), choices=Grouping.choices, widget=forms.RadioSelect
+    )
+    kind = forms.ChoiceField(
+        label=_("参评对象"),
+        choices=[("projects", _("项目")), ("units", _("单位（街道/镇、部门）"))],
+        widget=forms.RadioSelect,
+    )
+    projects = forms.TypedMultipleChoiceField(
+        label=_("参评项目"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    units = forms.TypedMultipleChoiceField(
+        label=_("参评单位"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    judges = forms.TypedMultipleChoiceField(
+        label=_("评委"), coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, projects=(), units=(), judges=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["projects"].choices = [(p.pk, f"{p.code} {p.name}") for p in projects]
+        self.fields["units"].choices = [(u.pk, f"{u.name}（{u.get_kind_display()}）") for u in units]
+        self.fields["judges"].choices = [
+            (u.pk, f"{u}（{u.unit.name if u.unit else ''}）") for u in judges
+        ]
+        for i in range(CRITERIA_ROWS):
+            self.fields[f"criterion_{i}"] = forms.CharField(
+                label=_("评分项"), required=False, max_length=30
+            )
+            self.fields[f"weight_{i}"] = forms.DecimalField(
+                label=_("权重(%)"),
+                required=False,
+                max_digits=6,
+                decimal_places=2,
+                min_value=0,
+                max_value=100,
+                widget=forms.NumberInput(attrs={"step": "0.5", "class": "weight"}),
+            )
+
+    def criterion_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [(self[f"criterion_{i}"], self[f"weight_{i}"]) for i in range(CRITERIA_ROWS)]
+
+    def clean(self) -> dict:  # type: ignore[type-arg]
+        data = super().clean() or {}
+        rows = []
+        for i in range(CRITERIA_ROWS):
+            name, weight = (data.get(f"criterion_{i}") or "").strip(), data.get(f"weight_{i}")
+            if not name and weight is None:
+                continue
+            if not name or weight is None:
+                raise forms.ValidationError(_("每个评分项须同时填写名称和权重"))
+            rows.append((name, weight))
+        data["criteria"] = rows
+        chosen = data.get("projects") if data.get("kind") == "projects" else data.get("units")
+        data["entrant_ids"] = list(chosen or [])
+        return data
+
+    @classmethod
+    def initial_for(cls, contest: object) -> dict:  # type: ignore[type-arg]
+        """The form's values for an existing contest (the edit page)."""
+        c: Any = contest
+        entrants = list(c.entrants.all())
+        initial: dict[str, Any] = {
+            "name": c.name,
+            "season": c.season,
+            "drop_extremes": c.drop_extremes,
+            "grouping": c.grouping,
+            "kind": "units" if any(e.unit_id for e in entrants) else "projects",
+            "projects": [e.project_id for e in entrants if e.project_id],
+            "units": [e.unit_id for e in entrants if e.unit_id],
+            "judges": list(c.judges.values_list("user_id", flat=True)),
+        }
+        for i, k in enumerate(c.criteria.order_by("id")[:CRITERIA_ROWS]):
+            initial[f"criterion_{i}"], initial[f"weight_{i}"] = k.name, f"{k.weight.normalize():f}"
+        return initial

@@ -413,15 +413,45 @@ class ReportRevision(models.Model):
 
 
 class ReportPhoto(models.Model):
+    """A 形象进度 photo of a report (checked by type, content and size on upload).
+
+    ``sha256`` makes a re-sent photo a no-op; ``idempotency_key`` is the API caller's key.
+    """
+
     report = models.ForeignKey(
         MonthlyReport, verbose_name=_("报告"), on_delete=models.CASCADE, related_name="photos"
     )
     image = models.FileField(_("照片"), upload_to="projects/photos/%Y/%m/")
     caption = models.CharField(_("说明"), max_length=100, blank=True)
+    content_type = models.CharField(_("类型"), max_length=50, blank=True, default="")
+    size = models.PositiveIntegerField(_("大小(字节)"), default=0)
+    sha256 = models.CharField(_("内容摘要"), max_length=64, blank=True, default="")
+    idempotency_key = models.CharField(_("幂等键"), max_length=100, blank=True, default="")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("形象进度照片")
         verbose_name_plural = _("形象进度照片")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "sha256"],
+                condition=~models.Q(sha256=""),
+                name="report_photo_sha",
+            ),
+            models.UniqueConstraint(
+                fields=["report", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="report_photo_key",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.caption or self.image.name
@@ -473,6 +503,14 @@ class ContestState(models.TextChoices):
     PUBLISHED = "published", _("已发布")
 
 
+class Grouping(models.TextChoices):
+    """How entrants are ranked: units by their kind (streets with streets, departments with
+    departments; projects by the kind of their responsible unit), or all in one list."""
+
+    KIND = "kind", _("按类别分组（街道与街道比、部门与部门比）")
+    SINGLE = "single", _("统一排名")
+
+
 class Contest(models.Model):
     district = models.ForeignKey(
         "org.Unit", verbose_name=_("所属区"), on_delete=models.PROTECT, related_name="+"
@@ -481,15 +519,36 @@ class Contest(models.Model):
     season = models.CharField(_("主题"), max_length=30, blank=True)
     state = models.CharField(_("状态"), max_length=16, choices=ContestState.choices)
     drop_extremes = models.BooleanField(_("去掉最高分和最低分"), default=False)
+    grouping = models.CharField(
+        _("分组"), max_length=16, choices=Grouping.choices, default=Grouping.KIND
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("创建时间"))
     closed_at = models.DateTimeField(_("截止时间"), null=True, blank=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    # An API caller's Idempotency-Key and the digest of the request that used it.
+    idempotency_key = models.CharField(_("幂等键"), max_length=100, blank=True, default="")
+    request_digest = models.CharField(_("请求摘要"), max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["district", "-created_at"]
         verbose_name = _("观摩评比")
         verbose_name_plural = _("观摩评比")
         indexes = [models.Index(fields=["district", "created_at"], name="contest_district_at")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["created_by", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="contest_idempotency_key",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -590,3 +649,32 @@ class Score(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entrant} {self.judge} {self.criterion}"
+
+
+class ContestEvent(models.Model):
+    """The contest's history: set-up, edits, each judge's scoring, the close and publication."""
+
+    contest = models.ForeignKey(
+        Contest, verbose_name=_("评比"), on_delete=models.CASCADE, related_name="events"
+    )
+    type = models.CharField(_("类型"), max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"))
+    message = models.CharField(_("说明"), max_length=500)
+    payload = models.JSONField(_("数据"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["contest", "at", "id"]
+        verbose_name = _("评比动态")
+        verbose_name_plural = _("评比动态")
+        indexes = [models.Index(fields=["contest", "at"], name="contest_event_at")]
+
+    def __str__(self) -> str:
+        return self.message

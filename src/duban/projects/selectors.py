@@ -36,11 +36,13 @@ from django.db.models.functions import Cast, Coalesce
 from duban.org.models import Unit, User
 from duban.org.roles import PROJECT_OFFICE_ROLES, UNIT_ROLES, Role
 
-from .errors import ProjectNotFound
+from .errors import ContestNotFound, ProjectNotFound
 from .models import (
     STAGE_ORDER,
     Blocker,
     Contest,
+    ContestState,
+    Judge,
     LagStatus,
     Level,
     MonthlyReport,
@@ -588,14 +590,66 @@ def chart_for_dashboard(d: dict[str, Any]) -> dict[str, Any]:
 
 
 def contests_visible(user: User) -> QuerySet[Contest]:
-    return Contest.objects.filter(district_id=user.district_pk).order_by("-created_at")
+    """The office sees every contest of its district; a judge the contests they judge;
+    everyone else the published ones."""
+    from .roles import PROJECT_MANAGE_ROLES
+
+    qs = Contest.objects.filter(district_id=user.district_pk)
+    if not user.has_role(PROJECT_MANAGE_ROLES):
+        judged = Exists(Judge.objects.filter(contest=OuterRef("pk"), user=user))
+        qs = qs.filter(Q(state=ContestState.PUBLISHED) | judged)
+    return qs.order_by("-created_at")
 
 
 def contest_for(user: User, pk: int) -> Contest:
     found = contests_visible(user).filter(pk=pk).first()
     if found is None:
-        raise ProjectNotFound("评比不存在 / contest not found", pk=pk)
+        raise ContestNotFound("评比不存在或无权查看 / contest not found", pk=pk)
     return found
+
+
+def contest_by_key(user: User, key: str) -> Contest | None:
+    """The contest ``user`` created with this Idempotency-Key, if any."""
+    if not key:
+        return None
+    return Contest.objects.filter(created_by=user, idempotency_key=key).first()
+
+
+# The people offered as judges on the set-up page (the service accepts any reader).
+JUDGE_CANDIDATE_ROLES = (Role.LEADER, Role.SUPERVISOR, Role.PROJECT_OFFICE, Role.UNIT_HEAD)
+
+
+def judge_candidates(user: User) -> QuerySet[User]:
+    q = Q()
+    for role in JUDGE_CANDIDATE_ROLES:
+        q |= Q(role=role) | Q(extra_roles__contains=f",{role},")
+    return (
+        User.objects.filter(q, is_active=True, unit__path__startswith=f"{user.district_pk or 0:06d}/")
+        .select_related("unit")
+        .order_by("unit__path", "full_name", "username")
+    )
+
+
+def contest_projects(user: User) -> QuerySet[Project]:
+    """Projects that may take part in a contest: the district's active ones."""
+    return (
+        Project.objects.filter(district_id=user.district_pk, is_active=True)
+        .only("pk", "code", "name")
+        .order_by("code")
+    )
+
+
+def contest_units(user: User) -> QuerySet[Unit]:
+    """Units that may take part: the district's streets and departments."""
+    return (
+        Unit.objects.in_district(user.district_pk or 0)
+        .filter(kind__in=["street", "department"], is_active=True)
+        .order_by("kind", "path")
+    )
+
+
+def contest_history(contest: Contest) -> list[Any]:
+    return list(contest.events.select_related("actor").order_by("-at", "-id")[:100])
 
 
 def units_of(district_pk: int | None, kind: str) -> QuerySet[Unit]:

@@ -55,6 +55,15 @@ def my_scored(contest: Contest, user: User) -> set[int]:
     )
 
 
+def scoring_started(contest: Contest) -> bool:
+    """Whether any judge has scored (the set-up is frozen from then on)."""
+    return Score.objects.filter(contest=contest).exists()
+
+
+def judges(contest: Contest) -> list[User]:
+    return [j.user for j in contest.judges.select_related("user", "user__unit").order_by("id")]
+
+
 def entrants(contest: Contest) -> QuerySet[Entrant]:
     return contest.entrants.order_by("group", "id")
 

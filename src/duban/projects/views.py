@@ -24,8 +24,17 @@ from duban.core.periods import parse_period
 from . import selectors
 from . import selectors_contests as contests
 from .excel import ledger_workbook, ranking_workbook
-from .forms import BlockerForm, ImportForm, LedgerFilterForm, ReportForm, ReviewForm, StageForm
-from .models import ContestState, Stage
+from .forms import (
+    SEASONS,
+    BlockerForm,
+    ContestForm,
+    ImportForm,
+    LedgerFilterForm,
+    ReportForm,
+    ReviewForm,
+    StageForm,
+)
+from .models import Contest, ContestState, Grouping, Stage
 from .roles import (
     BLOCKER_ROLES,
     MY_PROJECT_ROLES,
@@ -35,7 +44,13 @@ from .roles import (
 )
 from .services import project_move_stage
 from .services_blockers import blocker_raise
-from .services_contests import contest_close, contest_publish, contest_score
+from .services_contests import (
+    contest_close,
+    contest_create,
+    contest_publish,
+    contest_score,
+    contest_update,
+)
 from .services_import import project_import, template_headers
 from .services_reports import report_approve, report_return, report_submit
 
@@ -377,8 +392,97 @@ def contest_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "projects/contests.html",
-        {"contests": selectors.contests_visible(request.user)},  # type: ignore[arg-type]
+        {
+            "contests": selectors.contests_visible(request.user),  # type: ignore[arg-type]
+            "can_manage": request.user.has_role(PROJECT_MANAGE_ROLES),  # type: ignore[union-attr]
+        },
     )
+
+
+def _contest_form(request: HttpRequest, initial: dict[str, Any] | None = None) -> ContestForm:
+    user = request.user
+    return ContestForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial
+        or {"grouping": Grouping.KIND, "kind": "projects", "criterion_0": "", "weight_0": ""},
+        projects=selectors.contest_projects(user),  # type: ignore[arg-type]
+        units=selectors.contest_units(user),  # type: ignore[arg-type]
+        judges=selectors.judge_candidates(user),  # type: ignore[arg-type]
+    )
+
+
+def _contest_fields(request: HttpRequest, form: ContestForm) -> dict[str, Any]:
+    """The service's arguments from a valid set-up form (ids resolved in two queries)."""
+    d = form.cleaned_data
+    ids = d["entrant_ids"]
+    if d["kind"] == "projects":
+        entrants: list[Any] = list(selectors.contest_projects(request.user).filter(pk__in=ids))  # type: ignore[arg-type]
+    else:
+        entrants = list(selectors.contest_units(request.user).filter(pk__in=ids))  # type: ignore[arg-type]
+    return {
+        "name": d["name"],
+        "season": d["season"],
+        "criteria": d["criteria"],
+        "entrants": entrants,
+        "judges": list(selectors.judge_candidates(request.user).filter(pk__in=d["judges"])),  # type: ignore[arg-type]
+        "drop_extremes": d["drop_extremes"],
+        "grouping": d["grouping"],
+    }
+
+
+def _render_contest_form(
+    request: HttpRequest, form: ContestForm, contest: Contest | None
+) -> HttpResponse:
+    return render(
+        request,
+        "projects/contest_form.html",
+        {"form": form, "c": contest, "seasons": SEASONS},
+        status=422 if form.errors else 200,
+    )
+
+
+@role_required(PROJECT_MANAGE_ROLES)
+def contest_new(request: HttpRequest) -> HttpResponse:
+    form = _contest_form(request)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contest = contest_create(
+                actor=request.user,  # type: ignore[arg-type]
+                now=timezone.now(),
+                **_contest_fields(request, form),
+            )
+        except DomainError as exc:
+            form.add_error(None, readable(exc))
+        else:
+            messages.success(request, f"已创建观摩评比「{contest.name}」，评委可以开始评分")
+            return redirect("projects:contest", pk=contest.pk)
+    return _render_contest_form(request, form, None)
+
+
+@role_required(PROJECT_MANAGE_ROLES)
+def contest_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        contest = selectors.contest_for(request.user, pk)  # type: ignore[arg-type]
+    except DomainError:
+        return render(request, "projects/not_found.html", status=404)
+    if contest.state != ContestState.OPEN or contests.scoring_started(contest):
+        messages.error(request, "已有评委评分或评比已截止，评比设置不能再修改")
+        return redirect("projects:contest", pk=pk)
+    form = _contest_form(request, ContestForm.initial_for(contest))
+    if request.method == "POST" and form.is_valid():
+        try:
+            contest_update(
+                contest=contest,
+                actor=request.user,  # type: ignore[arg-type]
+                now=timezone.now(),
+                **_contest_fields(request, form),
+            )
+        except DomainError as exc:
+            form.add_error(None, readable(exc))
+        else:
+            messages.success(request, "评比设置已保存")
+            return redirect("projects:contest", pk=pk)
+    return _render_contest_form(request, form, contest)
 
 
 @role_required(PROJECT_READ_ROLES)
@@ -390,6 +494,8 @@ def contest_page(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "projects/not_found.html", status=404)
     judge = contests.is_judge(contest, user)  # type: ignore[arg-type]
     scored = contests.my_scored(contest, user) if judge else set()  # type: ignore[arg-type]
+    manage = user.has_role(PROJECT_MANAGE_ROLES)  # type: ignore[union-attr]
+    started = contests.scoring_started(contest)
     return render(
         request,
         "projects/contest.html",
@@ -402,8 +508,11 @@ def contest_page(request: HttpRequest, pk: int) -> HttpResponse:
             "ranking": contests.ranking(contest)
             if contests.ranking_visible(contest, user)
             else None,  # type: ignore[arg-type]
-            "progress": contests.progress(contest) if user.has_role(PROJECT_MANAGE_ROLES) else None,  # type: ignore[union-attr]
-            "can_manage": user.has_role(PROJECT_MANAGE_ROLES),  # type: ignore[union-attr]
+            "progress": contests.progress(contest) if manage else None,
+            "can_manage": manage,
+            "can_edit": manage and contest.state == ContestState.OPEN and not started,
+            "judges": contests.judges(contest) if manage else [],
+            "history": selectors.contest_history(contest) if manage else [],
         },
     )
 

@@ -51,7 +51,8 @@ def test_weights_must_add_up_to_100(w) -> None:
             entrants=[w.fgj],
             judges=[w.lead],
         )
-    assert bad.value.code == "invalid_score"
+    assert bad.value.code == "contest_weights"
+    assert "合计须为100，当前合计为90" in bad.value.message
 
 
 def test_judges_score_once_under_their_name_until_the_close(w, contest) -> None:
