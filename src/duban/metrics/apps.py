@@ -15,3 +15,9 @@ class MetricsConfig(AppConfig):
         from .services import on_ticket_event
 
         modules.observe(on_ticket_event)
+        # A history import marks the months it wrote stale (tickets.importing.hooks).
+        from duban.tickets.importing import hooks
+
+        from .services import on_tickets_imported
+
+        hooks.observe(on_tickets_imported)

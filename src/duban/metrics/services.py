@@ -272,3 +272,11 @@ def on_ticket_event(
     when a day old."""
     if event.type == EventType.APPROVE_EXEMPTION and ticket.dispatched_at is not None:
         mark_stale(period_containing(ticket.dispatched_at))
+
+
+def on_tickets_imported(*, periods: Sequence[Period], now: datetime) -> None:
+    """The history import's observer (registered in ``apps.py``): months that gained closed
+    tickets are marked stale, so the tick or the next reader recomputes them whatever their
+    age (one query per month)."""
+    for period in periods:
+        mark_stale(period)

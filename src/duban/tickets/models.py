@@ -596,3 +596,37 @@ class DuplicateKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id}:{self.key}"
+
+
+class TicketImport(models.Model):
+    """One run of the history import (``duban import_tickets``): who, which file, how many
+    rows, when — written in the run's transaction, so it exists exactly when the run's
+    tickets do. Each imported ticket's ``register`` event names its run."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    run_by = models.CharField(_("执行账户"), max_length=100, blank=True)
+    file_name = models.CharField(_("文件名"), max_length=255)
+    file_sha256 = models.CharField(_("文件摘要"), max_length=64)
+    rows = models.PositiveIntegerField(_("数据行数"))
+    imported = models.PositiveIntegerField(_("导入工单数"))
+    skipped = models.PositiveIntegerField(_("跳过的无效行"), default=0)
+    first_number = models.CharField(_("首个工单编号"), max_length=16, blank=True)
+    last_number = models.CharField(_("末个工单编号"), max_length=16, blank=True)
+    bulk = models.BooleanField(_("批量模式"), default=False)
+    started_at = models.DateTimeField(_("开始时间"))
+    seconds = models.FloatField(_("耗时（秒）"), default=0)
+
+    class Meta:
+        verbose_name = _("历史工单导入")
+        verbose_name_plural = _("历史工单导入")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.imported}) {self.started_at:%Y-%m-%d %H:%M}"

@@ -22,8 +22,13 @@ Payload = dict[str, Any]
 
 
 # -- intake ----------------------------------------------------------------------------------
-def register(*, channel: str, kind: str) -> Payload:
-    return {"channel": channel, "kind": kind}
+def register(*, channel: str, kind: str, imported: dict[str, Any] | None = None) -> Payload:
+    """``imported``: for a ticket of another platform's history (``history_import``), the
+    import run, the file's line and the platform's own number."""
+    payload: Payload = {"channel": channel, "kind": kind}
+    if imported is not None:
+        payload["imported"] = imported
+    return payload
 
 
 def suggest(*, suggestions: dict[str, Any]) -> Payload:
