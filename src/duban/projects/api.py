@@ -4,14 +4,17 @@ blockers, the red/black lists and contest scores. Reads are scoped by the caller
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import PurePath
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Status
+from ninja import File, Form, Query, Router, Status
+from ninja.files import UploadedFile
+from pydantic import Field
 
 from duban.core.periods import parse_period
-from duban.core.schemas import ErrorOut
+from duban.core.schemas import ErrorOut, Id, MonthPeriod
 from duban.tickets.api import IDEMPOTENCY_HEADER, IdempotencyKey
 
 from . import selectors
@@ -19,7 +22,10 @@ from . import selectors_contests as contests
 from .schemas import (
     BlockerIn,
     BoardOut,
+    ContestDetailOut,
+    ContestIn,
     ContestOut,
+    PhotoOut,
     ProjectDetailOut,
     ProjectFilters,
     ProjectPageOut,
@@ -29,14 +35,16 @@ from .schemas import (
     ScoreIn,
     StageIn,
 )
-from .services import project_move_stage
+from .services import project_move_stage, require_manager
 from .services_blockers import blocker_raise
-from .services_contests import contest_score
+from .services_contests import contest_create, contest_score, contest_update
+from .services_photos import report_photo_add
 from .services_reports import report_approve, report_return, report_submit
 
 router = Router(tags=["projects"])
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+UPLOAD_ERRORS = {**ERRORS, 413: ErrorOut}
 
 
 def _f(value: Any) -> float:
@@ -156,6 +164,107 @@ def contest_list(request: HttpRequest) -> list:
     return out
 
 
+def contest_detail_body(contest: Any, user: Any) -> dict[str, Any]:
+    judge = contests.is_judge(contest, user)
+    ranking = []
+    if contests.ranking_visible(contest, user):
+        ranking = [r.as_dict() for rows in contests.ranking(contest).values() for r in rows]
+    return {
+        "id": contest.pk,
+        "name": contest.name,
+        "season": contest.season,
+        "state": contest.state,
+        "drop_extremes": contest.drop_extremes,
+        "grouping": contest.grouping,
+        "criteria": [
+            {"id": k.pk, "name": k.name, "weight": float(k.weight)}
+            for k in contest.criteria.order_by("id")
+        ],
+        "entrants": [
+            {
+                "id": e.pk,
+                "name": e.name,
+                "group": e.group,
+                "project": e.project.code if e.project_id else None,
+                "unit": e.unit.code if e.unit_id else None,
+            }
+            for e in contests.entrants(contest).select_related("project", "unit")
+        ],
+        "judges": [u.username for u in contests.judges(contest)],
+        "scoring_started": contests.scoring_started(contest),
+        "my_scored": sorted(contests.my_scored(contest, user)) if judge else [],
+        "ranking": ranking,
+    }
+
+
+def _contest_args(user: Any, body: ContestIn) -> dict[str, Any]:
+    entrants, judges = selectors.contest_references(
+        user, projects=body.projects, units=body.units, judges=body.judges
+    )
+    return {
+        "name": body.name,
+        "season": body.season,
+        "criteria": [(k.name, str(k.weight)) for k in body.criteria],
+        "entrants": entrants,
+        "judges": judges,
+        "drop_extremes": body.drop_extremes,
+        "grouping": body.grouping,
+    }
+
+
+@router.post(
+    "/projects/contests",
+    response={200: ContestDetailOut, 201: ContestDetailOut, **ERRORS},
+    summary="创建观摩评比 / set up a site-visit contest",
+    description="The project office only. Weights must add up to 100 (`contest_weights`); "
+    "entrants are `projects` (codes) or `units` (codes of streets and departments), judges "
+    "are usernames of the district (`invalid_contest` names what is unknown). With "
+    "`Idempotency-Key`, the same set-up sent again returns the first contest (200); another "
+    "set-up under the same key is `422 idempotency_mismatch`.",
+)
+def contest_create_api(
+    request: HttpRequest, body: ContestIn, idempotency_key: IdempotencyKey = IDEMPOTENCY_HEADER
+) -> Status[Any]:
+    user = request.auth  # type: ignore[attr-defined]
+    require_manager(user)
+    replay = selectors.contest_by_key(user, idempotency_key or "")
+    contest = contest_create(
+        actor=user,
+        now=timezone.now(),
+        idempotency_key=idempotency_key or None,
+        **_contest_args(user, body),
+    )
+    status = 200 if replay is not None and replay.pk == contest.pk else 201
+    return Status(status, contest_detail_body(contest, user))
+
+
+@router.get(
+    "/projects/contests/{contest_id}",
+    response={200: ContestDetailOut, **ERRORS},
+    summary="观摩评比详情 / a contest's set-up (and ranking once visible)",
+)
+def contest_detail_api(request: HttpRequest, contest_id: Id) -> dict:
+    user = request.auth  # type: ignore[attr-defined]
+    return contest_detail_body(selectors.contest_for(user, contest_id), user)
+
+
+@router.put(
+    "/projects/contests/{contest_id}",
+    response={200: ContestDetailOut, **ERRORS},
+    summary="修改观摩评比设置 / change a contest's set-up before scoring starts",
+    description="The whole set-up, as for creating; `409 contest_scoring_started` once a "
+    "judge has scored. Sending the same set-up again changes nothing.",
+)
+def contest_update_api(request: HttpRequest, contest_id: Id, body: ContestIn) -> dict:
+    user = request.auth  # type: ignore[attr-defined]
+    contest = selectors.contest_for(user, contest_id)
+    require_manager(user)
+    updated = contest_update(
+        contest=contest, actor=user, now=timezone.now(), **_contest_args(user, body)
+    )
+    return contest_detail_body(updated, user)
+
+
 @router.post(
     "/projects/contests/{contest_id}/scores",
     response={201: dict, **ERRORS},
@@ -247,6 +356,53 @@ def report_submit_api(request: HttpRequest, code: str, body: ReportIn) -> Status
         correction_note=body.correction_note,
     )
     return Status(201, report)
+
+
+@router.post(
+    "/projects/{code}/reports/{period}/photos",
+    response={200: PhotoOut, 201: PhotoOut, **UPLOAD_ERRORS},
+    summary="上传形象进度照片 / add a photo to a month's report",
+    description="Multipart `file` (JPEG, PNG, GIF or WebP by content; at most 10 MB: "
+    "`413 photo_too_large`; otherwise `422 invalid_photo`), optional `caption`. The "
+    "project's reporter (or the office) adds photos to a filed report until it is approved. "
+    "The same photo sent again, or the same `Idempotency-Key`, returns the stored photo "
+    "(200); the key with another photo is `422 idempotency_mismatch`.",
+)
+def report_photo_api(
+    request: HttpRequest,
+    code: str,
+    period: MonthPeriod,
+    file: File[UploadedFile],
+    caption: Form[Annotated[str, Field(max_length=100)]] = "",
+    idempotency_key: IdempotencyKey = IDEMPOTENCY_HEADER,
+) -> Status[Any]:
+    user = request.auth  # type: ignore[attr-defined]
+    month = parse_period(period).start
+    project = selectors.project_for(user, code)
+    photo, created = report_photo_add(
+        project=project,
+        actor=user,
+        now=timezone.now(),
+        year=month.year,
+        month=month.month,
+        upload=file,
+        caption=caption,
+        idempotency_key=idempotency_key or None,
+    )
+    return Status(201 if created else 200, photo_body(photo, period))
+
+
+def photo_body(photo: Any, period: str) -> dict[str, Any]:
+    return {
+        "id": photo.pk,
+        "report": photo.report_id,
+        "period": period,
+        "name": PurePath(photo.image.name).name,
+        "caption": photo.caption,
+        "content_type": photo.content_type,
+        "size": photo.size,
+        "uploaded_at": photo.uploaded_at,
+    }
 
 
 @router.post(

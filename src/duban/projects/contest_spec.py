@@ -137,8 +137,9 @@ def _entrants(
         )
     projects = {
         p.pk: p
-        for p in Project.objects.filter(pk__in=project_ids, district_id=district_pk)
-        .select_related("unit")
+        for p in Project.objects.filter(pk__in=project_ids, district_id=district_pk).select_related(
+            "unit"
+        )
     }
     units = {
         u.pk: u
@@ -155,9 +156,7 @@ def _entrants(
                     f"项目「{entrant.name}」不在本区 / project outside the district",
                     field="entrants",
                 )
-            group = (
-                UnitKind(p.unit.kind).label if grouping == Grouping.KIND else PROJECTS_GROUP
-            )
+            group = UnitKind(p.unit.kind).label if grouping == Grouping.KIND else PROJECTS_GROUP
             spec = EntrantSpec(name=p.name[:200], group=str(group), project_id=p.pk)
         elif isinstance(entrant, Unit):
             u = units.get(entrant.pk)

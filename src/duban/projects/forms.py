@@ -135,7 +135,9 @@ class ContestForm(forms.Form):
     def __init__(self, *args, projects=(), units=(), judges=(), **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.fields["projects"].choices = [(p.pk, f"{p.code} {p.name}") for p in projects]
-        self.fields["units"].choices = [(u.pk, f"{u.name}（{u.get_kind_display()}）") for u in units]
+        self.fields["units"].choices = [
+            (u.pk, f"{u.name}（{u.get_kind_display()}）") for u in units
+        ]
         self.fields["judges"].choices = [
             (u.pk, f"{u}（{u.unit.name if u.unit else ''}）") for u in judges
         ]

@@ -6,11 +6,11 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
-from duban.core.schemas import Code, Id, InputSchema, PageOut, ShortText, Text
+from duban.core.schemas import Code, Id, InputSchema, MonthPeriod, PageOut, ShortText, Text, no_nul
 
-from .models import LagStatus, Level, Stage
+from .models import Grouping, LagStatus, Level, Stage
 
 Month = Annotated[int, Field(ge=1, le=12)]
 Year = Annotated[int, Field(ge=2000, le=2100)]
@@ -152,6 +152,68 @@ class ContestOut(Schema):
     season: str
     state: str
     ranking: list[dict[str, Any]] = []
+
+
+ContestName = Annotated[
+    str, Field(min_length=1, max_length=100, pattern=r"\S"), AfterValidator(no_nul)
+]
+Username = Annotated[str, Field(min_length=1, max_length=150), AfterValidator(no_nul)]
+
+
+class CriterionIn(InputSchema):
+    name: Annotated[str, Field(min_length=1, max_length=30, pattern=r"\S"), AfterValidator(no_nul)]
+    weight: Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)] = Field(
+        description="权重(%)，各项合计须为100 / weight in %, all add up to 100"
+    )
+
+
+class ContestIn(InputSchema):
+    """A contest's whole set-up: entrants are project codes or unit codes (never both),
+    judges are usernames of the district."""
+
+    name: ContestName
+    season: Annotated[str, Field(max_length=30), AfterValidator(no_nul)] = ""
+    criteria: list[CriterionIn] = Field(min_length=1, max_length=20)
+    projects: list[Code] = Field(default=[], max_length=500)
+    units: list[Code] = Field(default=[], max_length=500)
+    judges: list[Username] = Field(min_length=1, max_length=50)
+    drop_extremes: bool = False
+    grouping: Grouping = Grouping.KIND
+
+
+class CriterionOut(Schema):
+    id: int
+    name: str
+    weight: float
+
+
+class EntrantOut(Schema):
+    id: int
+    name: str
+    group: str
+    project: str | None = Field(description="项目编号 / project code")
+    unit: str | None = Field(description="单位编码 / unit code")
+
+
+class ContestDetailOut(ContestOut):
+    drop_extremes: bool
+    grouping: Grouping
+    criteria: list[CriterionOut]
+    entrants: list[EntrantOut]
+    judges: list[str] = Field(description="评委用户名 / judges' usernames")
+    scoring_started: bool
+    my_scored: list[int] = Field(description="本人已评分的参评对象 / entrants the caller scored")
+
+
+class PhotoOut(Schema):
+    id: int
+    report: int
+    period: MonthPeriod
+    name: str
+    caption: str
+    content_type: str
+    size: int
+    uploaded_at: datetime | None
 
 
 __all__ = ["Code"]

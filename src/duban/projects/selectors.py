@@ -624,7 +624,9 @@ def judge_candidates(user: User) -> QuerySet[User]:
     for role in JUDGE_CANDIDATE_ROLES:
         q |= Q(role=role) | Q(extra_roles__contains=f",{role},")
     return (
-        User.objects.filter(q, is_active=True, unit__path__startswith=f"{user.district_pk or 0:06d}/")
+        User.objects.filter(
+            q, is_active=True, unit__path__startswith=f"{user.district_pk or 0:06d}/"
+        )
         .select_related("unit")
         .order_by("unit__path", "full_name", "username")
     )
@@ -646,6 +648,37 @@ def contest_units(user: User) -> QuerySet[Unit]:
         .filter(kind__in=["street", "department"], is_active=True)
         .order_by("kind", "path")
     )
+
+
+def contest_references(
+    user: User, *, projects: list[str], units: list[str], judges: list[str]
+) -> tuple[list[Any], list[User]]:
+    """The API's entrants (project codes or unit codes) and judges (usernames) of the
+    district, or ``invalid_contest`` naming what is unknown."""
+    from .errors import InvalidContest
+
+    def missing(wanted: list[str], found: set[str], label: str, field: str) -> None:
+        unknown = sorted(set(wanted) - found)
+        if unknown:
+            raise InvalidContest(
+                f"本区没有这些{label}：{'、'.join(unknown[:10])} / unknown {field}",
+                field=field,
+                unknown=unknown[:50],
+            )
+
+    entrants: list[Any] = list(contest_projects(user).filter(code__in=projects))
+    missing(projects, {p.code for p in entrants}, "项目", "projects")
+    found_units = list(contest_units(user).filter(code__in=units))
+    missing(units, {u.code for u in found_units}, "街道/镇或部门", "units")
+    people = list(
+        User.objects.filter(
+            username__in=judges,
+            is_active=True,
+            unit__path__startswith=f"{user.district_pk or 0:06d}/",
+        ).select_related("unit")
+    )
+    missing(judges, {u.username for u in people}, "用户", "judges")
+    return entrants + found_units, people
 
 
 def contest_history(contest: Contest) -> list[Any]:

@@ -53,7 +53,12 @@ def contest_event(
     row = ContestEvent.objects.create(
         contest=contest, type=type, actor=actor, at=now, message=message[:500], payload=payload
     )
-    audit_log(actor=actor, obj=contest, message=message[:500], action="add" if type == "create" else "change")
+    audit_log(
+        actor=actor,
+        obj=contest,
+        message=message[:500],
+        action="add" if type == "create" else "change",
+    )
     return row
 
 
@@ -89,9 +94,8 @@ def _entrant_row(contest: Contest, e: EntrantSpec) -> Entrant:
 
 def _summary(spec: ContestSpec) -> str:
     weights = "、".join(f"{n}{w.normalize():f}%" for n, w in spec.criteria)
-    return (
-        f"评分项：{weights}；参评对象{len(spec.entrants)}个；评委{len(spec.judges)}名"
-        + ("；去掉最高分和最低分" if spec.drop_extremes else "")
+    return f"评分项：{weights}；参评对象{len(spec.entrants)}个；评委{len(spec.judges)}名" + (
+        "；去掉最高分和最低分" if spec.drop_extremes else ""
     )
 
 
@@ -204,8 +208,7 @@ def _sync_criteria(contest: Contest, wanted: tuple[tuple[str, Decimal], ...]) ->
 
 def _sync_entrants(contest: Contest, wanted: tuple[EntrantSpec, ...]) -> None:
     existing = {
-        EntrantSpec(e.name, e.group, e.project_id, e.unit_id).key: e
-        for e in contest.entrants.all()
+        EntrantSpec(e.name, e.group, e.project_id, e.unit_id).key: e for e in contest.entrants.all()
     }
     keys = {e.key for e in wanted}
     Entrant.objects.filter(pk__in=[e.pk for k, e in existing.items() if k not in keys]).delete()
@@ -268,7 +271,11 @@ def contest_update(
             ("名称", before.name, spec.name),
             ("主题", before.season, spec.season),
             ("评分项", before.criteria, spec.criteria),
-            ("参评对象", {e.key: e.group for e in before.entrants}, {e.key: e.group for e in spec.entrants}),
+            (
+                "参评对象",
+                {e.key: e.group for e in before.entrants},
+                {e.key: e.group for e in spec.entrants},
+            ),
             ("评委", {u.pk for u in before.judges}, {u.pk for u in spec.judges}),
             ("去掉最高最低分", before.drop_extremes, spec.drop_extremes),
             ("分组", before.grouping, spec.grouping),

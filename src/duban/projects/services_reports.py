@@ -25,12 +25,14 @@ from .errors import (
     ProjectForbidden,
     ReportWindowClosed,
     ReportWindowNotOpen,
+    TooManyPhotos,
 )
 from .errors import (
     ReportState as ReportStateError,
 )
 from .models import MonthlyReport, PlanMonth, Project, ReportPhoto, ReportRevision, ReportState
 from .services import CENT, event, local_date, settings_for
+from .services_photos import MAX_PHOTOS, check_photo, store_photo
 
 OPENS_ON_DAY = 20
 
@@ -117,6 +119,7 @@ def report_submit(
             f"{year}年{month}月报告的填报期已于{last:%Y年%m月%d日}结束 / the window has closed",
             closed=last.isoformat(),
         )
+    checked = [check_photo(upload) for upload in photos]
     amount = _amount(investment_month)
     progress = _text(progress, field="progress", label="形象进度", required=True)
     problems = _text(problems, field="problems", label="存在问题")
@@ -197,10 +200,15 @@ def report_submit(
         submitted_by=actor,
         submitted_at=now,
     )
-    for upload in photos:
-        ReportPhoto.objects.create(
-            report=report, image=upload, caption=getattr(upload, "name", "")[:100]
+    stored = set(ReportPhoto.objects.filter(report=report).values_list("sha256", flat=True))
+    fresh = [p for p in checked if p.sha256 not in stored]
+    if len(stored) + len(fresh) > MAX_PHOTOS:
+        raise TooManyPhotos(
+            f"每月报告最多{MAX_PHOTOS}张照片 / at most {MAX_PHOTOS} photos per report",
+            field="photo",
         )
+    for photo in {p.sha256: p for p in fresh}.values():
+        store_photo(report=report, photo=photo, actor=actor, now=now)
     verb = "更正" if existing is not None and note else ("重报" if existing is not None else "报送")
     event(
         project=project,
