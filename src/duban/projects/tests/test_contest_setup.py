@@ -385,8 +385,9 @@ def test_a_judge_sees_only_their_contest_through_the_api(w) -> None:
 def put(user, path: str, data: dict):
     import json
 
-    from duban.org.services import token_create
     from django.utils import timezone
+
+    from duban.org.services import token_create
 
     _, secret = token_create(user=user, now=timezone.now())
     return Client().put(
