@@ -50,7 +50,7 @@ def district_wide(user: User) -> bool:
     return user.has_role(DISTRICT_WIDE_ROLES | INSPECTOR_ROLES)
 
 
-def _scoped(qs: QuerySet[Any], user: User, unit_field: str = "unit") -> QuerySet[Any]:
+def scoped(qs: QuerySet[Any], user: User, unit_field: str = "unit") -> QuerySet[Any]:
     """Rows of the reader's district; a unit's staff see their own unit's subtree only."""
     if user.district_pk is None:
         return qs.none()
@@ -122,7 +122,7 @@ def checklist_rows(programme: Programme) -> QuerySet[Standard]:
 
 
 def sites_for(user: User, *, street: int | None = None, q: str = "") -> QuerySet[Site]:
-    qs = _scoped(Site.objects.all(), user).select_related("street", "unit")
+    qs = scoped(Site.objects.all(), user).select_related("street", "unit")
     if street:
         qs = qs.filter(street_id=street)
     if q:
@@ -134,9 +134,11 @@ def rounds_for(user: User) -> QuerySet[Round]:
     return (
         Round.objects.filter(district_id=user.district_pk)
         .select_related("programme")
+        # Counted by subqueries on each round's index: a join of both tables would multiply
+        # a round's assignments by its checks (5,000 × 5,000 rows for a round of 5,000 sites).
         .annotate(
-            sites=Count("assignments", distinct=True),
-            done=Count("checks", distinct=True),
+            sites=Coalesce(_count(Assignment, round=OuterRef("pk")), 0),
+            done=Coalesce(_count(SiteCheck, round=OuterRef("pk")), 0),
         )
         .order_by("-starts_on", "-id")
     )
@@ -193,7 +195,7 @@ def applicable_standards(assignment: Assignment) -> list[Standard]:
 def findings_for(
     user: User, *, programme: str | None = None, state: str | None = None
 ) -> QuerySet[Finding]:
-    qs = _scoped(Finding.objects.all(), user)
+    qs = scoped(Finding.objects.all(), user)
     if programme:
         qs = qs.filter(programme__code=programme)
     if state:
@@ -247,7 +249,7 @@ def desk_by_unit(user: User, *, now: datetime) -> list[DeskRow]:
     soon = now + timedelta(days=2)
     rectifying = Q(state=Finding.State.RECTIFYING)
     rows = list(
-        _scoped(Finding.objects.filter(state__in=OPEN_STATES), user)
+        scoped(Finding.objects.filter(state__in=OPEN_STATES), user)
         # Grouped on an expression, so that SQLite reads the few open rows through the
         # (district, state, unit) index rather than walking every finding in unit order.
         .values(key=F("unit_id") + 0)
@@ -273,7 +275,7 @@ def desk_by_unit(user: User, *, now: datetime) -> list[DeskRow]:
 def desk_findings(
     user: User, *, now: datetime, view: str = "open", unit: int | None = None, limit: int = 50
 ) -> list[Finding]:
-    qs = _scoped(Finding.objects.filter(state__in=OPEN_STATES), user)
+    qs = scoped(Finding.objects.filter(state__in=OPEN_STATES), user)
     if unit:
         qs = qs.filter(unit_id=unit)
     if view == "overdue":
@@ -366,7 +368,7 @@ class Ranking:
         return list(reversed(self.ranked[-BOARD_SIZE:]))
 
 
-def _pair_sums(
+def pair_sums(
     district_id: int, window: Window, programme: Programme | None, round_id: int | None
 ) -> list[dict[str, Any]]:
     """Sums of the site checks' scores by (street, responsible unit): one grouped scan serves
@@ -391,7 +393,7 @@ def _pair_sums(
     return [dict(row) for row in rows]
 
 
-def _ranked(pairs: list[dict[str, Any]], group: str, names: dict[int, str]) -> list[RankRow]:
+def ranked_rows(pairs: list[dict[str, Any]], group: str, names: dict[int, str]) -> list[RankRow]:
     column = f"{GROUPS[group]}_id"
     sums: dict[int, list[Any]] = {}
     for pair in pairs:
@@ -433,19 +435,19 @@ def rankings_all(
     district_id = user.district_pk
     if district_id is None:
         raise NotFound("用户未归属单位 / user has no unit")
-    current = _pair_sums(district_id, window, programme, round_id)
+    current = pair_sums(district_id, window, programme, round_id)
     before: list[dict[str, Any]] = []
     previous_label = None
     if round_id is None and window.previous is not None:
         previous_label = window.previous.label
-        before = _pair_sums(district_id, window.previous, programme, None)
+        before = pair_sums(district_id, window.previous, programme, None)
     ids = {p["street_id"] for p in current + before} | {p["unit_id"] for p in current + before}
     names = dict(Unit.objects.filter(pk__in=ids).values_list("pk", "name"))
     result: dict[str, Ranking] = {}
     for group in GROUPS:
-        rows = _ranked(current, group, names)
+        rows = ranked_rows(current, group, names)
         if previous_label is not None:
-            old = {r.unit_id: r for r in _ranked(before, group, names)}
+            old = {r.unit_id: r for r in ranked_rows(before, group, names)}
             for row in rows:
                 was = old.get(row.unit_id)
                 if was is not None:
@@ -526,34 +528,6 @@ def sanctions_for(user: User) -> QuerySet[Sanction]:
         .select_related("unit", "decided_by")
         .order_by("-decided_at")
     )
-
-
-def dashboard(user: User, *, window: Window, programme: Programme | None = None) -> dict[str, Any]:
-    """Findings by board and item, the most common problems, rectification on time, repeats."""
-    qs = _scoped(Finding.objects.filter(found_at__gte=window.start, found_at__lt=window.end), user)
-    if programme is not None:
-        qs = qs.filter(programme=programme)
-    by_board = list(
-        qs.values("standard__item__board__name")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "standard__item__board__name")
-    )
-    by_item = list(qs.values("standard__item__name").annotate(n=Count("pk")).order_by("-n")[:10])
-    common = list(
-        qs.values("standard__code", "standard__text").annotate(n=Count("pk")).order_by("-n")[:10]
-    )
-    totals = qs.aggregate(
-        findings=Count("pk"),
-        fixed=Count("pk", filter=Q(fixed_on_spot=True)),
-        ticketed=Count("pk", filter=Q(ticket__isnull=False)),
-        rectified=Count("pk", filter=Q(rectified_at__isnull=False)),
-        on_time=Count("pk", filter=Q(rectified_at__isnull=False, overdue=False)),
-        repeats=Count("pk", filter=Q(repeat=True)),
-        closed=Count("pk", filter=Q(state=Finding.State.CLOSED)),
-    )
-    rectified = totals["rectified"]
-    totals["on_time_rate"] = round(100 * totals["on_time"] / rectified, 1) if rectified else None
-    return {"by_board": by_board, "by_item": by_item, "common": common, "totals": totals}
 
 
 def district_units(user: User, kind: str | None = None) -> QuerySet[Unit]:

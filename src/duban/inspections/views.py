@@ -26,7 +26,7 @@ from duban.org.roles import (
     Role,
 )
 
-from . import forms, selectors, services
+from . import forms, selectors, selectors_dashboard, services
 from .excel import checklist_workbook, read_checklist
 from .models import Finding, Level, Programme, Sanction, SiteType
 
@@ -70,18 +70,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         programme = _programme(request)
     except DomainError as exc:
         return render(request, "inspections/dashboard.html", {"error": readable(exc)}, status=400)
-    data = selectors.dashboard(user, window=window, programme=programme)  # type: ignore[arg-type]
-    streets = selectors.rankings(
-        user=user, period=window.label, group="streets", programme=programme
-    )  # type: ignore[arg-type]
+    data = selectors_dashboard.dashboard(user, window=window, programme=programme)  # type: ignore[arg-type]
     chart = {
-        "boards": [
-            {"name": r["standard__item__board__name"], "value": r["n"]} for r in data["by_board"]
-        ],
-        "items": [r["standard__item__name"] for r in data["by_item"]][::-1],
-        "item_counts": [r["n"] for r in data["by_item"]][::-1],
-        "streets": [r.unit for r in streets.ranked],
-        "street_scores": [r.score for r in streets.ranked],
+        "boards": [{"name": r.name, "value": r.n} for r in data.by_board],
+        "items": [r.name for r in data.by_item][::-1],
+        "item_counts": [r.n for r in data.by_item][::-1],
+        "streets": [r.unit for r in data.streets],
+        "street_scores": [r.score for r in data.streets],
     }
     return render(
         request,
