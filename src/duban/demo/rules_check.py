@@ -9,7 +9,8 @@ written. Walking each ticket's events in order, with the ticket as it was before
   ``from_state`` is one of the rule's sources; ``to_state`` is its target, or, where the
   service decides, the service's choice (call-backs, rejected returns, ratings) and
   otherwise the state kept; the actor passes the engine's own ``check_permission`` (role
-  and unit scope: district, primary unit); a system rule (no roles) has no actor; the
+  and unit scope: district, primary unit; or the grant the kind's module declared); a
+  system rule (no roles) has no actor; the
   ``assigned`` scope is checked against the assignments as they were at the event;
 - **the rules the services hold beyond the table**, by calling the services' own refusal
   functions and predicates (``register_refusal``, ``dispatch_unit_refusal``,
@@ -216,8 +217,18 @@ class RuleChecker:
             if actor is None or actor.role not in rule.roles:
                 bad("permission", f"{_who(actor)} may not {action}")
             return
+        ticket = self._stub(t, w)
+        if actor is not None and not actor.has_role(rule.roles):
+            # A module's grant (``TicketModule.extra_rules``): its scope reads the module's
+            # rows of this very ticket (today's, like the ``visible`` scope above).
+            ticket = Ticket(
+                pk=t["pk"],
+                kind=t["kind"],
+                district_id=ticket.district_id,
+                primary_unit=ticket.primary_unit,
+            )
         try:
-            check_permission(ticket=self._stub(t, w), actor=actor, action=action)
+            check_permission(ticket=ticket, actor=actor, action=action)
         except PermissionDenied as exc:
             bad("permission", f"{_who(actor)}: {exc.message}")
 

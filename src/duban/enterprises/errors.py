@@ -72,5 +72,10 @@ class ImportRejected(InvalidInput):
     code = "import_rejected"
 
 
-class WhistleAtRegistration(PermissionDenied):
+class WhistleAtRegistration(DomainError):
+    """A whistle (园区吹哨) sends a problem that waits for its departments — at its
+    registration or later; one a department holds, or closed, cannot be whistled. (The code
+    is kept from when only the registration's whistle was the officer's.)"""
+
     code = "whistle_at_registration"
+    status = 409

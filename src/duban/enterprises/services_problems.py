@@ -3,13 +3,15 @@
 A problem is registered through ``tickets.services.ticket_register`` and acted on through the
 engine's services; the module keeps its side (category, level, source, escalations) and
 follows the ticket through ``problem_ticket_changed``, the hook the engine calls after every
-event of the kind. Close-out (销号) needs the enterprise's rating: a ticket of the kind that
+event of the kind. The module's declaration (``apps.py``) grants the engine's ``dispatch`` to
+the chief service officers for the problems of the enterprises they serve
+(``problem_ticket_served``): 园区吹哨 is the engine's dispatch in the officer's name. Close-out (销号) needs the enterprise's rating: a ticket of the kind that
 would close without one is refused by the hook, so the whole write is undone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,9 +20,9 @@ from django.db import transaction
 from duban.core.choices import AppealType, Channel
 from duban.core.errors import InvalidInput, PermissionDenied
 from duban.org.models import Unit, UnitKind, User
-from duban.org.roles import CENTRE_ROLES
 from duban.tickets.choices import Kind, State
 from duban.tickets.services import ticket_dispatch, ticket_rate_online, ticket_register
+from duban.tickets.services.base import TABLE, allowed
 
 from .errors import CloseoutUnconfirmed, NotYourEnterprise, WhistleAtRegistration
 from .models import (
@@ -33,7 +35,9 @@ from .models import (
     Source,
     Visit,
 )
-from .services import _text, check_serves, history
+from .services import _text, check_serves, history, serves
+
+DISPATCH = "dispatch"  # the engine's action (``tickets.services.base.TABLE``)
 
 WHISTLE_NOTE = "园区吹哨，部门报到：{who}派单"
 
@@ -64,8 +68,8 @@ def problem_raise(
 
     园区吹哨，部门报到: the officer may name the departments at once (``units``: the first
     leads, the others join as co-units); the problem is then dispatched with its
-    registration, as the engine's own dispatch at intake (the engine's dispatch rule belongs
-    to the centre), its note naming the officer. Without ``units`` it waits for the centre."""
+    registration, in her name (the module's grant of the engine's ``dispatch``). Without
+    ``units`` it waits, registered, for a later whistle (``problem_whistle``)."""
     if actor is not None:
         check_serves(actor, enterprise)
     elif source != Source.SELF:
@@ -134,16 +138,16 @@ def _check_units(units: Sequence[Unit], *, district_id: int) -> None:
 def _dispatch(
     *, actor: User, now: datetime, problem: Problem, units: Sequence[Unit], note: str
 ) -> None:
+    """The engine's dispatch in ``actor``'s name: the state table lets the centre, the
+    module's grant the officers who serve the enterprise (``check_permission``)."""
     who = actor.full_name or actor.username
-    centre = actor.has_role(CENTRE_ROLES)
     ticket_dispatch(
         ticket=problem.ticket,
-        actor=actor if centre else None,
+        actor=actor,
         now=now,
         unit=units[0],
         co_units=list(units[1:]),
-        note=(note or WHISTLE_NOTE.format(who=who)) if centre else WHISTLE_NOTE.format(who=who),
-        auto=not centre,
+        note=note or WHISTLE_NOTE.format(who=who),
     )
     history(
         enterprise=problem.enterprise,
@@ -155,26 +159,64 @@ def _dispatch(
     )
 
 
+def whistle_refusal(*, problem: Problem) -> WhistleAtRegistration | None:
+    """Why ``problem`` cannot be whistled now (None: it can): only a problem waiting for
+    its departments — registered, or back from a department's approved return — is sent;
+    once a department holds it, or it is closed, the departments are the engine's
+    (改派, the unit's own sub-dispatch)."""
+    ticket = problem.ticket
+    if ticket.state in TABLE[DISPATCH].sources:
+        return None
+    return WhistleAtRegistration(
+        f"该问题当前状态为「{State(ticket.state).label}」，只有待派单的问题可以吹哨派往部门"
+    )
+
+
 @transaction.atomic
 def problem_whistle(
     *, actor: User, now: datetime, problem: Problem, units: Sequence[Unit], note: str = ""
 ) -> Problem:
-    """Send a registered problem to several departments at once (主办 + 协办) later than its
-    registration: the centre's dispatch (an officer names the departments when raising the
-    problem, ``problem_raise(units=…)``)."""
+    """园区吹哨，部门报到 after the registration: send a problem still waiting for its
+    departments to several at once (主办 + 协办). By the centre (the state table) or by a
+    chief service officer who serves the enterprise (the module's grant): the engine's
+    dispatch in the actor's name."""
     check_serves(actor, problem.enterprise)
-    if not actor.has_role(CENTRE_ROLES):
-        raise WhistleAtRegistration(
-            "问题登记后由12345中心派单；首席服务员请在登记问题时直接选择承办部门（园区吹哨）"
-        )
+    if (refusal := whistle_refusal(problem=problem)) is not None:
+        raise refusal
     if not units:
         raise InvalidInput("请至少选择一个部门", field="units")
     _check_units(units, district_id=problem.district_id)
-    if problem.ticket.state != State.REGISTERED:
-        raise InvalidInput("该问题已派出，不能再次吹哨", field="units")
     note = _text(note, field="note", label="说明", limit=500, required=False)
     _dispatch(actor=actor, now=now, problem=problem, units=units, note=note)
     return problem
+
+
+def whistles_offered(*, actor: User, problems: Iterable[Problem]) -> frozenset[int]:
+    """The problems of a page ``actor`` may whistle now: ``whistle_refusal`` says none, and
+    the engine's ``allowed`` (the state table, or the module's grant and its scope) agrees.
+
+    The grant's scope depends on the enterprise alone, so the engine is asked once per
+    enterprise (a page lists one enterprise's problems), not once per problem."""
+    offered: set[int] = set()
+    verdict: dict[int, bool] = {}
+    for problem in problems:
+        if whistle_refusal(problem=problem) is not None:
+            continue
+        if problem.enterprise_id not in verdict:
+            verdict[problem.enterprise_id] = allowed(
+                ticket=problem.ticket, actor=actor, action=DISPATCH
+            )
+        if verdict[problem.enterprise_id]:
+            offered.add(problem.pk)
+    return frozenset(offered)
+
+
+def problem_ticket_served(*, ticket: Any, actor: User) -> bool:
+    """The scope of the officers' grant on kind ``enterprise`` (``apps.py``): ``ticket`` is
+    the problem of an enterprise ``actor`` serves (its officer, or a member of its service
+    group or task force)."""
+    problem = Problem.objects.filter(ticket_id=ticket.pk).select_related("enterprise").first()
+    return problem is not None and serves(actor, problem.enterprise)
 
 
 @transaction.atomic

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from duban.core.access import readable, role_required
 from duban.core.errors import DomainError, InvalidInput
 from duban.core.periods import PERIOD_TZ
-from duban.org.roles import CENTRE_ROLES, DISTRICT_WIDE_ROLES, SUPERVISION_ROLES
+from duban.org.roles import DISTRICT_WIDE_ROLES, SUPERVISION_ROLES
 
 from . import (
     excel,
@@ -170,7 +170,10 @@ def enterprise(request: HttpRequest, pk: int) -> HttpResponse:
         "choices": selectors.choices_for(user),  # type: ignore[arg-type]
         "levels": Level.choices,
         "serves": services.serves(user, e),  # type: ignore[arg-type]
-        "centre": user.has_role(CENTRE_ROLES),  # type: ignore[union-attr]
+        "whistles": services_problems.whistles_offered(
+            actor=user,  # type: ignore[arg-type]
+            problems=page.problems,
+        ),
         "invite_url": request.session.pop(f"ent-invite-{e.pk}", ""),
     }
     return render(request, "enterprises/enterprise.html", context)

@@ -6,7 +6,9 @@ engine's own dispatch (the responsibility map decides the unit, as the engine's 
 intake does); the unit accepts and replies with evidence through the engine; the engine calls
 ``finding_ticket_changed`` after every event of the ticket, and a 回头看 visit confirms
 (the engine's review and call-back close the ticket) or rejects (``ticket_reopen`` with the
-reason).
+reason). Those three engine steps are the centre's in the state table; the module's
+declaration (``apps.py``) grants them to the inspectors and the 创文办/督查办 for the findings
+within their reach (``finding_ticket_in_reach``).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from duban.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from duban.org.models import Unit, User
@@ -28,6 +30,7 @@ from duban.org.services import audit_log
 from duban.tickets.choices import AppealType, Channel, Kind, ReplyResult, Satisfaction, State
 from duban.tickets.models import Ticket
 from duban.tickets.services import (
+    check_upload,
     ticket_accept,
     ticket_callback,
     ticket_dispatch,
@@ -36,7 +39,6 @@ from duban.tickets.services import (
     ticket_reply,
     ticket_review_pass,
 )
-from duban.tickets.services.attachments import _check_file as ticket_file_check
 
 from .errors import (
     AlreadySubmitted,
@@ -127,7 +129,7 @@ def _text(value: str, *, field: str, limit: int, required: bool = True) -> str:
 def check_photo(upload: UploadedFile, *, field: str = "photo") -> tuple[str, str]:
     """The ticket engine's evidence rules (type by content, size limit), and an image."""
     try:
-        content_type, name = ticket_file_check(upload)
+        content_type, name = check_upload(upload)
     except DomainError as exc:
         raise InvalidPhoto(exc.message, field=field) from exc
     if not content_type.startswith("image/"):
@@ -743,10 +745,43 @@ def finding_rectify(
     return finding
 
 
+def _rectifies(actor: User, finding: Finding) -> bool:
+    unit = actor.unit
+    return unit is not None and unit.path.startswith(finding.unit.path)
+
+
+def _on_round(actor: User, finding: Finding) -> bool:
+    """An inspector's own rounds: the round of the finding's site check lists them (any
+    site), or they made the check."""
+    return (
+        SiteCheck.objects.filter(pk=finding.site_check_id)
+        .filter(Q(inspector=actor) | Q(round__assignments__inspector=actor))
+        .exists()
+    )
+
+
+def verifier_reaches(*, actor: User, finding: Finding) -> bool:
+    """Whether ``finding`` is within ``actor``'s 回头看: the 创文办/督查办 for its district, an
+    inspector for the findings of their own rounds — never the rectifying unit itself."""
+    if not actor.is_active or actor.district_pk != finding.district_id:
+        return False
+    if _rectifies(actor, finding):
+        return False
+    if actor.has_role(INSPECTION_OFFICE_ROLES):
+        return True
+    return actor.has_role(INSPECTOR_ROLES) and _on_round(actor, finding)
+
+
+def finding_ticket_in_reach(*, ticket: Ticket, actor: User) -> bool:
+    """The scope of the module's grant of the engine's review, call-back and reopen on
+    kind ``inspection`` (``apps.py``): the ticket is a finding's within ``actor``'s 回头看."""
+    finding = Finding.objects.filter(ticket_id=ticket.pk).select_related("unit").first()
+    return finding is not None and verifier_reaches(actor=actor, finding=finding)
+
+
 def verify_refusal(*, finding: Finding, actor: User) -> DomainError | None:
     """Why ``actor`` may not record a 回头看 on ``finding`` now."""
-    unit = actor.unit
-    if unit is not None and unit.path.startswith(finding.unit.path):
+    if _rectifies(actor, finding):
         return VerifierIsRectifier(
             "整改单位不能对本单位的整改回头看 / the rectifying unit may not verify itself"
         )
@@ -754,6 +789,10 @@ def verify_refusal(*, finding: Finding, actor: User) -> DomainError | None:
         return PermissionDenied("只有督查员或督查办可以回头看 / only inspectors verify")
     if actor.district_pk != finding.district_id:
         return NotFound("不在您的管辖范围内 / not in your district")
+    if not verifier_reaches(actor=actor, finding=finding):
+        return PermissionDenied(
+            "督查员只能对本人督查轮次的问题回头看 / inspectors verify the findings of their rounds"
+        )
     if finding.ticket_id is None or finding.state != Finding.State.AWAITING:
         return NotAwaitingVerification("该问题不在待回头看状态 / not awaiting verification")
     return None
@@ -772,8 +811,8 @@ def finding_verify(
     """A 回头看 visit: confirmed (销号: the engine's review and call-back close the ticket)
     or rejected (the engine reopens the ticket with the reason: the unit rectifies again).
 
-    The engine's steps are taken in the verifier's name, so the verifier needs the engine's
-    permission for them (the 督查办's 回头看 staff hold the dispatcher role)."""
+    The engine's steps are taken in the verifier's name, under the module's grant of them
+    (``apps.py``: the same reach as ``verify_refusal``)."""
     finding = (
         Finding.objects.select_for_update(of=("self",)).select_related("unit").get(pk=finding.pk)
     )

@@ -7,7 +7,12 @@
 - what it does when one of its tickets changes state (``on_transition``): an inspection
   finding waiting for 回头看, a project's blocker closing. The engine calls it
   explicitly from ``transition()`` and ``ticket_register``, inside the transaction that
-  wrote the event — never through signals — so a hook that raises undoes the write.
+  wrote the event — never through signals — so a hook that raises undoes the write;
+- which of the state table's actions its own people may also take on its tickets
+  (``extra_rules``): a chief service officer dispatches the problems of the enterprises
+  she serves (园区吹哨), an inspector's 回头看 reviews, calls back and reopens the findings
+  of their rounds. The engine's ``check_permission`` reads them, so the rule is written
+  once and every page, the API and the demo checker follow it.
 
 A module registers its declaration from its ``AppConfig.ready()``::
 
@@ -49,10 +54,28 @@ class Rater:
 # ("" = any type); each value maps the SLA rule's duration fields to a spec.
 SlaDefaults = Mapping[str, Mapping[str, str]]
 Hook = Callable[..., None]
+# scope(ticket=…, actor=…) -> bool: whether the module's own ledger puts ``ticket`` within
+# ``actor``'s reach (the enterprise she serves, the round he inspects).
+Scope = Callable[..., bool]
 
 
 def _no_hook(**_: object) -> None:
     return None
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A module's rule beside the state table: ``roles`` may also take one of the table's
+    actions on the kind's tickets — from the same states, with the same service and event.
+
+    The scope stays the engine's and narrows, never widens: the actor must be active, hold
+    one of ``roles``, sit in the ticket's district, and ``scope(ticket=…, actor=…)`` must
+    say yes. ``refusal`` is the Chinese message when the scope says no.
+    """
+
+    roles: frozenset[str]
+    scope: Scope
+    refusal: str = "工单不在您的职责范围内 / ticket outside your remit"
 
 
 @dataclass(frozen=True)
@@ -65,6 +88,13 @@ class TicketModule:
     # on_transition(ticket=…, event=…, actor=…, now=…): after every event of the kind's
     # tickets, in the same transaction (the ticket is locked and saved).
     on_transition: Hook = _no_hook
+    # action of the state table -> the module's grant of it on the kind's tickets
+    # (``Grant``); ``check_permission`` consults it when the actor's roles are not the
+    # table's own.
+    extra_rules: Mapping[str, Grant] = field(default_factory=dict)
+
+    def grant(self, action: str) -> Grant | None:
+        return self.extra_rules.get(action)
 
     def rated_by_caller(self) -> bool:
         return bool(self.raters & {Rater.CALLER, Rater.ENTERPRISE})
@@ -120,10 +150,26 @@ def register(module: TicketModule) -> None:
     """Declare the module that owns ``module.kind`` (once per kind)."""
     if module.kind not in Kind.values:
         raise ValueError(f"unknown ticket kind {module.kind!r}: add it to tickets.choices.Kind")
+    _check_rules(module)
     existing = _registry.get(module.kind)
     if existing is not None and existing != module:
         raise ValueError(f"ticket kind {module.kind!r} already belongs to {existing.label}")
     _registry[module.kind] = module
+
+
+def _check_rules(module: TicketModule) -> None:
+    """A module may grant only actions a user takes under a scope: not the engine's own
+    (suggestions, auto-dispatch, lapses) nor the public's (online rating, portal photos)."""
+    from .services.base import TABLE  # the table imports this module: read it at call time
+
+    for action, grant in module.extra_rules.items():
+        rule = TABLE.get(action)
+        if rule is None:
+            raise ValueError(f"{module.label}: unknown action {action!r} in extra_rules")
+        if not rule.roles or rule.scope == "none":
+            raise ValueError(f"{module.label}: {action!r} is not a user's action to grant")
+        if not grant.roles:
+            raise ValueError(f"{module.label}: the grant of {action!r} names no role")
 
 
 def unregister(kind: str) -> None:

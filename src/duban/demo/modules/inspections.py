@@ -10,8 +10,9 @@
 - the drinking-water programme for 滨湖街道's three villages with its problem ledger: 3 items,
   6 problems, all fixed on the spot ("立行立改问题3项6个").
 
-Logins: ``inspector1`` … ``inspector4`` (督查员) and ``cwb`` (创文办, also dispatcher for the
-engine's 回头看 steps), password as every demo login.
+Logins: ``inspector1`` … ``inspector4`` (督查员) and ``cwb`` (创文办: its 回头看 takes the
+engine's review, call-back and reopen under the module's grant, no dispatcher role), password
+as every demo login.
 """
 
 from __future__ import annotations
@@ -250,7 +251,7 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=TZ)
 
 
-def _user(username: str, role: str, unit: Unit, name: str, extra: list[str] | None = None) -> User:
+def _user(username: str, role: str, unit: Unit, name: str) -> User:
     from duban.demo import data
 
     existing = User.objects.filter(username=username).first()
@@ -262,7 +263,6 @@ def _user(username: str, role: str, unit: Unit, name: str, extra: list[str] | No
         unit=unit,
         full_name=name,
         password=data.DEMO_PASSWORD,
-        extra_roles=extra or [],
     )
 
 
@@ -409,7 +409,7 @@ def build(world: Any, *, now: datetime) -> str:
     office_unit = Unit.objects.filter(code="cwb").first() or unit_create(
         code="cwb", name="区创文办", kind=UnitKind.DEPARTMENT, parent=district
     )
-    office = _user("cwb", Role.INSPECTION_OFFICE, office_unit, "创文办 周主任", [Role.DISPATCHER])
+    office = _user("cwb", Role.INSPECTION_OFFICE, office_unit, "创文办 周主任")
     inspectors = [
         _user(f"inspector{i}", Role.INSPECTOR, office_unit, f"督查员{'甲乙丙丁'[i - 1]}")
         for i in range(1, 5)

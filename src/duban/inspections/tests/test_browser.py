@@ -38,7 +38,6 @@ def test_round_rectify_verify_rank(open_as, district) -> None:
         unit=d.jgw,
         full_name="创文办",
         password=PASSWORD,
-        extra_roles=[Role.DISPATCHER],
     )
     inspector = user_create(
         username="inspector1",

@@ -1,6 +1,6 @@
 """Ticket writes. Every function is keyword-only, takes the actor and ``now``, and is atomic."""
 
-from .attachments import ticket_attach
+from .attachments import check_upload, ticket_attach
 from .closing import (
     ticket_callback,
     ticket_invalidate,
@@ -45,6 +45,7 @@ from .sla_tick import sla_tick
 
 __all__ = [
     "IntakeResult",
+    "check_upload",
     "sla_tick",
     "ticket_accept",
     "ticket_approve_exemption",

@@ -26,7 +26,11 @@ SIGNATURES: dict[str, tuple[bytes, ...]] = {
 }
 
 
-def _check_file(upload: UploadedFile) -> tuple[str, str]:
+def check_upload(upload: UploadedFile) -> tuple[str, str]:
+    """The engine's rules for an evidence file, for a module that keeps files of its own
+    (an inspection's photos): an image or PDF by declared type *and* content, not empty,
+    at most 10 MB. Returns its content type and a safe file name; raises ``InvalidInput``
+    (field ``file``). Reads nothing but the file and writes nothing."""
     content_type = (upload.content_type or "").split(";")[0].strip().lower()
     if content_type not in SIGNATURES:
         raise InvalidInput(
@@ -52,7 +56,7 @@ def ticket_attach(
     ``actor=None`` is a citizen adding a photo to the appeal they are submitting in the
     portal (rule ``attach_public``: only while it is registered or just auto-dispatched).
     """
-    content_type, name = _check_file(upload)
+    content_type, name = check_upload(upload)
     public = actor is None
     make_payload = payloads.attach_public if public else payloads.attach
     locked = transition(

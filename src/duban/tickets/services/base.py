@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 
-from duban.org.models import Role, Unit, User
+from duban.org.models import Role, User
 from duban.org.roles import (
     CENTRE_ROLES,
     DISPATCHER_ROLES,
@@ -123,13 +123,25 @@ TABLE: dict[str, Rule] = {
 
 
 def check_permission(*, ticket: Ticket, actor: User | None, action: str) -> None:
+    """Whether ``actor`` may take ``action`` on ``ticket``: the state table's roles and scope,
+    or else the grant the module owning the ticket's kind declared for the action
+    (``modules.TicketModule.extra_rules``: its roles, the ticket's district and the
+    module's own scope)."""
     rule = TABLE[action]
     if rule.scope == "none":
         return
-    if actor is None or not actor.is_active or not actor.has_role(rule.roles):
+    if actor is None or not actor.is_active:
         raise PermissionDenied(
             f"当前角色无权执行该操作 / your role may not {action} tickets", action=action
         )
+    if not actor.has_role(rule.roles):
+        grant = modules.for_kind(ticket.kind).grant(action)
+        if grant is None or not actor.has_role(grant.roles):
+            raise PermissionDenied(
+                f"当前角色无权执行该操作 / your role may not {action} tickets", action=action
+            )
+        _check_grant(ticket=ticket, actor=actor, grant=grant)
+        return
     scope = actor.scope_path
     if scope is None:
         raise PermissionDenied("用户未归属单位 / user has no unit")
@@ -157,6 +169,16 @@ def check_permission(*, ticket: Ticket, actor: User | None, action: str) -> None
             ).exists()
         if not mine:
             raise PermissionDenied("您的单位未承担该工单 / your unit has no part in this ticket")
+
+
+def _check_grant(*, ticket: Ticket, actor: User, grant: modules.Grant) -> None:
+    """A module's grant: the actor's district is the ticket's, and the module's scope agrees."""
+    if actor.district_pk is None:
+        raise PermissionDenied("用户未归属单位 / user has no unit")
+    if ticket.district_id != actor.district_pk:
+        raise PermissionDenied("工单不在您的管辖范围内 / ticket outside your district")
+    if not grant.scope(ticket=ticket, actor=actor):
+        raise PermissionDenied(grant.refusal)
 
 
 def lock(ticket: Ticket | int | str) -> Ticket:
@@ -245,14 +267,6 @@ def check_text(value: str, *, field: str, required: bool = True, limit: int | No
             field=field,
         )
     return value
-
-
-def check_unit(unit: Unit | None, *, actor: User, field: str = "unit") -> Unit:
-    if unit is None or not unit.is_active:
-        raise InvalidInput("单位不存在或已停用 / unknown or inactive unit", field=field)
-    if not actor.can_see_unit(unit):
-        raise PermissionDenied("单位不在您的管辖范围内 / unit outside your scope", field=field)
-    return unit
 
 
 def allowed(*, ticket: Ticket, actor: User | None, action: str) -> bool:

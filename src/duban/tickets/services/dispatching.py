@@ -20,7 +20,7 @@ from ..errors import DomainError, InvalidInput, PermissionDenied, ReturnWindowCl
 from ..events import EventType, payloads
 from ..models import Ticket, TicketAssignment, TicketExemption
 from ..rules import DIRECT_ANSWER_RESULTS, ESCALATE_AFTER
-from .base import check_text, check_unit, lock, transition
+from .base import check_text, lock, transition
 from .closing import close_duplicates
 from .handling import lapse_extension
 
@@ -30,10 +30,15 @@ DISPATCHABLE_KINDS = frozenset(
 
 
 def _check_target(unit: Unit | None, actor: User | None, field: str, ticket: Ticket) -> Unit:
-    if actor is not None:
-        unit = check_unit(unit, actor=actor, field=field)
-    elif unit is None or not unit.is_active or unit.district_pk != ticket.district_id:
-        # The engine's own dispatch: only to an active unit of the ticket's district.
+    """A ticket goes only to an active unit of its own district. Who may send it is the
+    state table's business (the centre's roles span the district; a module's grant, e.g. a
+    service officer's 园区吹哨, lets an actor whose own unit is narrower send its tickets)."""
+    if unit is None or not unit.is_active:
+        raise InvalidInput("单位不存在或已停用 / unknown or inactive unit", field=field)
+    if unit.district_pk != ticket.district_id:
+        if actor is not None:
+            raise PermissionDenied("单位不在您的管辖范围内 / unit outside your scope", field=field)
+        # The engine's own dispatch.
         raise InvalidInput("单位不存在或已停用 / unknown or inactive unit", field=field)
     if (refusal := dispatch_unit_refusal(unit, field=field)) is not None:
         raise refusal
