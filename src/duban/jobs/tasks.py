@@ -12,12 +12,10 @@ NAME`), so a job run by hand and a job run by the worker are one code path.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from io import StringIO
 
-from django.conf import settings
 from django.core.management import call_command
-from django.db import transaction
 from django.utils import timezone
 
 logger = logging.getLogger("duban.jobs")
@@ -108,14 +106,9 @@ def notify_send(now: datetime | str | None = None) -> str:
 def purge_idempotency_keys(now: datetime | str | None = None) -> str:
     """Forget the API intake's ``Idempotency-Key``s older than ``IDEMPOTENCY_KEY_DAYS``: a
     client retries within minutes, the table would otherwise grow with every request."""
-    from duban.tickets.models import IdempotencyKey
+    from duban.tickets.services.idempotency import idempotency_keys_purge
 
-    moment = _moment(now)
-    days = int(settings.DUBAN.get("IDEMPOTENCY_KEY_DAYS", 7))
-    with transaction.atomic():
-        deleted, _ = IdempotencyKey.objects.filter(
-            created_at__lt=moment - timedelta(days=days)
-        ).delete()
+    deleted = idempotency_keys_purge(now=_moment(now))
     return _done(
         "purge_idempotency_keys",
         [f"已清除 {deleted} 条过期幂等记录 / expired idempotency keys purged: {deleted}"],
