@@ -4,7 +4,9 @@ The dashboard's unit and category tables link here with the month and
 ``by=dispatched_at``, so a figure opens on the very tickets it counts. Staff who see
 personal data (``org.roles.PERSONAL_DATA_ROLES``) may also search by the caller's phone
 or name (the top bar sends a phone here); for others those fields do not exist and
-passing them is refused (403). docs/search.md: the indexes and the short-term rule.
+passing them is refused (403). Their result pages show each caller's name and phone, so
+every page they read is audited (``tickets.services.privacy``), a search by a caller as a
+``SEARCH`` of that person. docs/search.md: the indexes and the short-term rule.
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ from duban.metrics.views import xlsx_response
 from duban.org.models import Unit, UnitKind, User
 from duban.org.selectors import units_visible_to
 from duban.tickets.choices import State
-from duban.tickets.models import PersonalDataAccess
 from duban.tickets.services import privacy
 from duban.tickets.services.intake import normalise_phone
 
@@ -213,29 +214,37 @@ def ticket_search(request: HttpRequest) -> HttpResponse:
     filters = form.filters() if request.GET else {}
     ordering = (form.cleaned_data.get("ordering") if request.GET else None) or "-number"
     place = form.place_unit() if request.GET else None
+    by_person = bool(filters.get("caller_phone") or filters.get("caller_name"))
     try:
         window, narrowed = selectors.short_term_window(
             terms=(filters.get("q"), filters.get("content"), filters.get("reply")),
             window=form.window() if request.GET else None,
             period=filters.get("period"),
-            by_person=bool(filters.get("caller_phone") or filters.get("caller_name")),
+            by_person=by_person,
             now=now,
         )
         qs = selectors.searched_tickets(user=user, now=now, place=place, window=window, **filters)
         if request.GET.get("export") == "xlsx":
-            return _export(
-                selectors.search_page(
-                    qs, now=now, ordering=ordering, page=1, page_size=EXPORT_LIMIT
-                )
+            exported = selectors.search_page(
+                qs, now=now, ordering=ordering, page=1, page_size=EXPORT_LIMIT
             )
+            # The workbook has no caller column: only a search by a caller is audited.
+            privacy.personal_data_list_record(
+                actor=user,
+                tickets=exported.tickets,
+                now=now,
+                by_person=by_person,
+                callers_shown=False,
+            )
+            return _export(exported)
         found = selectors.search_page(
             qs, now=now, ordering=ordering, page=page_number(request), page_size=PAGE_SIZE
         )
-        if filters.get("caller_phone") or filters.get("caller_name"):
-            # A search by a caller's phone or name reads their tickets in full: audited.
-            privacy.personal_data_access_record(
-                actor=user, tickets=found.tickets, kind=PersonalDataAccess.Kind.SEARCH, now=now
-            )
+        # A centre role's page shows the callers in full; a search by a caller tells whose
+        # tickets they are: both audited, one insert for the page.
+        privacy.personal_data_list_record(
+            actor=user, tickets=found.tickets, now=now, by_person=by_person
+        )
     except DomainError as exc:
         if exc.details.get("field") in form.fields:
             form.add_error(exc.details["field"], readable(exc))

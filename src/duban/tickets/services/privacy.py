@@ -3,6 +3,9 @@ the retention rule.
 
 - ``personal_data_access_record``: one ``PersonalDataAccess`` row per caller shown in full
   (a centre role's ticket page, API detail or list, a search by phone or name).
+- ``personal_data_list_record``: the same for a list page (工单查询 and its export): a centre
+  role's page shows every caller's name and phone in full, and a list found by a caller's
+  phone or name tells whose tickets they are; one insert per request, whatever its length.
 - ``caller_export``: everything duban keeps about a caller (their data and their tickets),
   for a request by the person; audited.
 - ``caller_erase``: blank the caller's name, phone and ID number (and their look-up
@@ -15,7 +18,7 @@ the retention rule.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -59,6 +62,27 @@ def personal_data_access_record(
     ]
     PersonalDataAccess.objects.bulk_create(rows)
     return len(rows)
+
+
+def personal_data_list_record(
+    *,
+    actor: User,
+    tickets: Sequence[Any],
+    now: datetime,
+    by_person: bool = False,
+    callers_shown: bool = True,
+) -> int:
+    """Audit a list of tickets read by ``actor``: a list found by a caller's phone or name is
+    a ``SEARCH`` of that person; any other list is a ``VIEW`` of the callers it showed in
+    full, which only roles that see personal data get (``callers_shown`` is False for a list
+    without the caller column, such as the spreadsheet export). Masked roles leave no row."""
+    if by_person:
+        kind = Kind.SEARCH
+    elif callers_shown and actor.sees_personal_data:
+        kind = Kind.VIEW
+    else:
+        return 0
+    return personal_data_access_record(actor=actor, tickets=tickets, kind=kind, now=now)
 
 
 def _reason(reason: str) -> str:
