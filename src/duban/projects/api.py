@@ -5,13 +5,12 @@ blockers, the red/black lists and contest scores. Reads are scoped by the caller
 from __future__ import annotations
 
 from pathlib import PurePath
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
-from pydantic import Field
 
 from duban.core.periods import parse_period
 from duban.core.schemas import ErrorOut, Id, MonthPeriod
@@ -373,7 +372,7 @@ def report_photo_api(
     code: str,
     period: MonthPeriod,
     file: File[UploadedFile],
-    caption: Form[Annotated[str, Field(max_length=100)]] = "",
+    caption: Form[str] = "",
     idempotency_key: IdempotencyKey = IDEMPOTENCY_HEADER,
 ) -> Status[Any]:
     user = request.auth  # type: ignore[attr-defined]
