@@ -1,22 +1,30 @@
-"""Import historical tickets from another platform's CSV export — a BENCH TOOL, not a product
-feature (issue 15 asks for the product's importer; the tickets and jobs apps belong to other
-people this session, so this lives under ``bench/scale/`` until it is moved into the product).
+"""The history import measured against plain ``COPY`` of the same rows (issue 15).
 
-    DATABASE_URL=postgres://… uv run --frozen --no-sync python bench/scale/importer.py FILE.csv \
-        [--map 受理时间=created_at,…] [--dry-run] [--sample 1000000]
+    DATABASE_URL=postgres://… duban migrate
+    DATABASE_URL=postgres://… uv run --frozen --no-sync python bench/scale/importer.py \
+        --make /tmp/history.csv --rows 1000000 [--bulk] [--keep]
 
-A column mapping names which source column holds which field (``SAMPLE_MAPPING`` is a
-typical 12345 platform export: 工单编号, 受理时间, 来电号码, 来电人, 诉求类型, 标题, 诉求内容,
-承办单位, 办结时间, 满意度). Every row is validated before anything is written (dates,
-required text and its length, the unit by name or code, the appeal type and satisfaction by
-their Chinese labels, the phone's digits, closing after intake); the validation report
-(line, column, value, message) goes to ``FILE.report.csv`` and, when any row is invalid,
-nothing is written. Valid files are written in one transaction with ``COPY``: callers
-(name and phone encrypted, look-up hashes computed with ``core.crypto``), tickets (closed,
-kind appeal, channel import, numbered by their intake day after the day's existing
-numbers, ``TicketSequence`` raised) and one ``register`` event per ticket whose payload
-keeps the source number. Duplicate keys are not computed for imported tickets (a MinHash
-per ticket would dominate the import time): intake's duplicate finder does not see them.
+``--make`` first writes a CSV in the shape of a 12345 platform's export (the default
+mapping's headers: 工单编号 left empty so duban numbers the tickets, 来电时间, 来电人,
+联系电话, 诉求内容, 诉求类型, 问题分类, 承办单位, 办结时间, 满意度, 是否解决) over the
+units and categories of the database — a city's ≈ 400 units and ≈ 390 categories are
+created under a ``bench-city`` district when the database has fewer (``--units``).
+
+Then, in this order, on the same rows:
+
+1. **bare COPY** — the rows the product writes (callers, tickets, events, assignments),
+   already shaped as COPY text by the product's own ``CopyWriter`` before the clock starts,
+   sent with four plain ``COPY`` statements into the tables as they stand (every index in
+   place, or with ``--bulk`` also with the trigram search indexes dropped and rebuilt as the
+   product does), then rolled back;
+2. **the product** — ``tickets.services.history_import.tickets_import`` (what
+   ``duban import_tickets FILE [--bulk]`` runs): read, validate every row, number, encrypt
+   callers, COPY, rebuild, the audit record, the months marked stale; committed, then
+   deleted again unless ``--keep``.
+
+Prints wall and CPU (this process's ``time.process_time``; the server's work is on the
+other core) per side, the ratio, and the load average before and after — the machine is
+shared, so the ratio is the figure to read.
 """
 
 from __future__ import annotations
@@ -25,372 +33,295 @@ import argparse
 import csv
 import os
 import random
-import re
 import sys
 import time
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "duban.settings")
 os.environ.setdefault("DUBAN_VAR_DIR", "/tmp/duban-scale-var")
 
-SAMPLE_MAPPING = {
-    "工单编号": "source_number",
-    "受理时间": "created_at",
-    "来电号码": "phone",
-    "来电人": "name",
-    "诉求类型": "appeal_type",
-    "标题": "title",
-    "诉求内容": "content",
-    "承办单位": "unit",
-    "办结时间": "closed_at",
-    "满意度": "satisfaction",
-}
-REQUIRED = ("created_at", "title", "content", "unit", "appeal_type")
-LOCAL = timedelta(hours=8)
+HEADER = ["工单编号", "来电时间", "来电人", "联系电话", "诉求内容", "诉求类型", "问题分类",
+          "承办单位", "办结时间", "满意度", "是否解决"]  # fmt: skip
+PLACES = ["东留村", "建业社区", "滨湖路", "人民路", "幸福小区", "学府花园", "老城区", "新华街"]
+MATTERS = [
+    "小区门口路灯不亮已经一周，晚上出行很不方便，希望尽快维修。",
+    "楼下餐馆油烟扰民，排烟管道直对住户窗户，多次沟通无果。",
+    "夜间工地施工噪音很大，影响休息，请相关部门查处。",
+    "道路井盖破损，存在安全隐患，请尽快处理。",
+    "咨询孩子入学需要准备哪些材料，户籍和居住证如何办理。",
+    "小区垃圾清运不及时，垃圾桶满溢，气味难闻。",
+    "公交站台顶棚损坏，下雨天无法避雨。",
+    "反映拖欠农民工工资问题，项目完工半年仍未结清。",
+    "自来水水压不足，高层住户经常停水。",
+    "占道经营严重，人行道被摊位占满，行人只能走机动车道。",
+]
+TYPES = ["咨询", "求助", "投诉", "举报", "建议", "表扬"]
+SATISFACTION = ["满意", "满意", "满意", "基本满意", "不满意", ""]
 
 
-@dataclass
-class ImportResult:
-    rows: int = 0
-    errors: int = 0
-    seconds: float = 0.0
-    report: Path | None = None
-    ids: dict[str, tuple[int, int]] = field(default_factory=dict)
-    buffers: dict[str, list[str]] = field(default_factory=dict)
+def log(msg: str) -> None:
+    print(f"[{datetime.now():%H:%M:%S}] {msg}", flush=True)  # noqa: DTZ005
 
 
-def _esc(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+def load() -> str:
+    return "load average " + " / ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def _stamp(dt: datetime) -> str:
-    return dt.strftime("%Y-%m-%d %H:%M:%S+00")
+def ensure_org(units: int, categories: int) -> tuple[list[str], list[str]]:
+    """The names of ≥ ``units`` units and ≥ ``categories`` categories to draw rows from."""
+    from duban.org.models import Unit, UnitKind
+    from duban.org.services import unit_create
+    from duban.tickets.models import Category
+
+    leaves = list(Unit.objects.filter(kind__in=[UnitKind.DEPARTMENT, UnitKind.STREET]))
+    if len(leaves) < units:
+        city = Unit.objects.filter(code="bench-city").first() or unit_create(
+            code="bench-city", name="基准测试市", kind=UnitKind.DISTRICT
+        )
+        for k in range(len(leaves), units):
+            kind = UnitKind.STREET if k % 2 else UnitKind.DEPARTMENT
+            unit_create(code=f"bench-u{k}", name=f"基准单位{k:03d}", kind=kind, parent=city)
+        leaves = list(Unit.objects.filter(kind__in=[UnitKind.DEPARTMENT, UnitKind.STREET]))
+    have = Category.objects.filter(is_active=True).count()
+    for k in range(have, categories):
+        Category.objects.create(name=f"分类{k:03d}", full_name=f"基准/分类{k:03d}", level=2)
+    names = [u.code for u in leaves]  # codes: names may repeat across districts
+    cats = list(Category.objects.filter(is_active=True).values_list("full_name", flat=True))
+    return names, cats
 
 
-def _parse_time(value: str) -> datetime:
-    """A local (Beijing) time as exported: ``2026-03-05 10:23:11`` or ``2026/3/5 10:23``."""
-    value = value.strip().replace("/", "-")
-    dt = datetime.fromisoformat(value) if value[4:5] == "-" and len(value) >= 10 else None
-    if dt is None:
-        raise ValueError(value)
-    if dt.tzinfo is None:
-        dt = (dt - LOCAL).replace(tzinfo=UTC)
-    return dt.astimezone(UTC)
-
-
-def _connect():
-    import psycopg
-    from django.db import connection
-
-    db = connection.settings_dict
-    return psycopg.connect(
-        host=db["HOST"] or None,
-        port=db["PORT"] or None,
-        dbname=db["NAME"],
-        user=db["USER"] or None,
-        password=db["PASSWORD"] or None,
-    )
-
-
-def prepare(path: Path, mapping: dict[str, str], cur) -> ImportResult:
-    """Validate every row and build the COPY text of the callers, tickets and events."""
-    from duban.core.crypto import encrypt, phone_hash
-    from duban.org.models import Unit
-    from duban.tickets.choices import AppealType, Satisfaction
-    from duban.tickets.models import name_hash
-
-    units: dict[str, int] = {}
-    for pk, code, name in Unit.objects.values_list("pk", "code", "name"):
-        units[code] = pk
-        units.setdefault(name, pk)
-    appeal = {str(label): value for value, label in AppealType.choices} | {
-        v: v for v in AppealType.values
-    }
-    satisfaction = (
-        {str(label): value for value, label in Satisfaction.choices}
-        | {v: v for v in Satisfaction.values}
-        | {"": ""}
-    )
-    district = Unit.objects.filter(parent=None).order_by("pk").values_list("pk", flat=True).first()
-    cur.execute("SELECT day, last FROM tickets_ticketsequence")
-    day_last = dict(cur.fetchall())
-    cur.execute("SELECT nextval(pg_get_serial_sequence('tickets_ticket', 'id'))")
-    result = ImportResult()
-    errors: list[tuple[int, str, str, str]] = []
-    callers: list[str] = []
-    tickets: list[str] = []
-    events: list[str] = []
-    names: dict[str, tuple[str, str]] = {}
-    cols = {v: k for k, v in mapping.items()}
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.reader(fh)
-        header = next(reader)
-        missing = [f for f in REQUIRED if cols.get(f) not in header]
-        if missing:
-            raise SystemExit(f"the file lacks the mapped columns for: {', '.join(missing)}")
-        idx = {f: header.index(c) for f, c in cols.items() if c in header}
-        good: list[tuple] = []
-        for line, rec in enumerate(reader, start=2):
-
-            def get(f: str, rec: list[str] = rec) -> str:
-                return rec[idx[f]].strip() if f in idx and idx[f] < len(rec) else ""
-
-            row_errors = []
-            try:
-                created = _parse_time(get("created_at"))
-            except ValueError:
-                row_errors.append(("created_at", get("created_at"), "受理时间格式不正确"))
-                created = None
-            closed = None
-            if get("closed_at"):
-                try:
-                    closed = _parse_time(get("closed_at"))
-                    if created and closed < created:
-                        row_errors.append(("closed_at", get("closed_at"), "办结时间早于受理时间"))
-                except ValueError:
-                    row_errors.append(("closed_at", get("closed_at"), "办结时间格式不正确"))
-            title, content = get("title"), get("content")
-            if not title or len(title) > 200:
-                row_errors.append(("title", title[:20], "标题为空或超过200字"))
-            if not content:
-                row_errors.append(("content", "", "诉求内容为空"))
-            unit = units.get(get("unit"))
-            if unit is None:
-                row_errors.append(("unit", get("unit"), "承办单位不存在"))
-            kind = appeal.get(get("appeal_type"))
-            if kind is None:
-                row_errors.append(("appeal_type", get("appeal_type"), "诉求类型无法识别"))
-            sat = satisfaction.get(get("satisfaction"))
-            if sat is None:
-                row_errors.append(("satisfaction", get("satisfaction"), "满意度无法识别"))
-            phone = re.sub(r"\D", "", get("phone"))
-            if get("phone") and not 7 <= len(phone) <= 15:
-                row_errors.append(("phone", get("phone"), "电话号码位数不正确"))
-            if row_errors:
-                errors += [(line, cols.get(f, f), v, m) for f, v, m in row_errors]
-                continue
-            good.append(
-                (
-                    created,
-                    closed,
-                    title,
-                    content,
-                    unit,
-                    kind,
-                    sat,
-                    phone,
-                    get("name"),
-                    get("source_number"),
-                )
-            )
-    result.rows = len(good) + len({e[0] for e in errors})
-    result.errors = len({e[0] for e in errors})
-    report = path.with_suffix(".report.csv")
-    with report.open("w", newline="", encoding="utf-8-sig") as fh:
+def make_file(path: Path, rows: int, units: list[str], cats: list[str], seed: int = 15) -> None:
+    rng = random.Random(seed)
+    start = datetime(2024, 1, 1)  # noqa: DTZ001 - local times, as an export writes them
+    surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+    with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["行号", "列", "值", "问题"])
-        w.writerows(errors)
-    result.report = report
-    if errors:
-        return result
-    # ids: reserve ranges from the sequences (another writer may be inserting meanwhile)
-    n = len(good)
-    ids = {}
-    for table in ("tickets_ticket", "tickets_caller", "tickets_ticketevent"):
-        cur.execute(
-            f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)",
-            [n],
-        )
-        got = [r[0] for r in cur.fetchall()]
-        ids[table] = got
-    result.ids = {t: (v[0], v[-1]) for t, v in ids.items()}
-    day_count: dict = {}
-    for k, (created, closed, title, content, unit, kind, sat, phone, name, source) in enumerate(
-        good
-    ):
-        tid, cid, eid = (
-            ids["tickets_ticket"][k],
-            ids["tickets_caller"][k],
-            ids["tickets_ticketevent"][k],
-        )
-        local_day = (created + LOCAL).date()
-        seq = day_count.get(local_day, day_last.get(local_day, 0)) + 1
-        day_count[local_day] = seq
-        number = f"{local_day:%Y%m%d}{seq:06d}"
-        enc = names.get(name)
-        if enc is None:
-            enc = names[name] = (encrypt(name), name_hash(name))
-        cs = _stamp(created)
-        callers.append(
-            f"{cid}\t{enc[0]}\t{encrypt(phone)}\t\t{phone_hash(phone)}\t{enc[1]}\t{cs}\t\\N\n"
-        )
-        close = _stamp(closed) if closed else cs
-        tickets.append(
-            f"{tid}\t{number}\tappeal\t{kind}\timport\tnormal\t{_esc(title)}\t{_esc(content)}\t\t\\N\t{cid}\t"
-            f"closed\t1\t\t{district}\t\\N\t{unit}\t{unit}\t{cs}\t{cs}\t\\N\t\\N\t\\N\t\\N\t\\N\t{close}\t"
-            f"\\N\t\\N\t\\N\t\\N\t\\N\t0\t0\t\t\\N\t\\N\t\\N\t\\N\t\\N\t\t\t{{}}\t\\N\t{sat}\t0\tf\t0\t0\t0\t0\t\\N\tf\t\\N\t\tf\t{{}}\n"
-        )
-        source = _esc(source).replace('"', "")
-        payload = f'{{"imported": true, "source_number": "{source}"}}'
-        events.append(f"{eid}\t{tid}\t1\tregister\t\\N\t\\N\t{cs}\t\tclosed\t{payload}\n")
-    result.buffers = {
-        "tickets_caller": callers,
-        "tickets_ticket": tickets,
-        "tickets_ticketevent": events,
-        "days": [f"{d}\t{v}" for d, v in day_count.items()],
-    }
-    return result
+        w.writerow(HEADER)
+        for _ in range(rows):
+            created = start + timedelta(seconds=rng.randrange(365 * 86400))
+            closed = created + timedelta(hours=rng.randrange(4, 400))
+            sat = rng.choice(SATISFACTION)
+            w.writerow(
+                [
+                    "",
+                    f"{created:%Y-%m-%d %H:%M:%S}",
+                    rng.choice(surnames) + rng.choice(["先生", "女士"]),
+                    f"1{rng.choice('35789')}{rng.randrange(10**9):09d}",
+                    f"{rng.choice(PLACES)}{rng.randrange(1, 99)}号：{rng.choice(MATTERS)}",
+                    rng.choice(TYPES),
+                    rng.choice(cats),
+                    rng.choice(units),
+                    f"{closed:%Y-%m-%d %H:%M:%S}",
+                    sat,
+                    rng.choice(["是", "是", "否"]) if sat else "",
+                ]
+            )
 
 
-TICKET_COLUMNS = (
-    "id, number, kind, appeal_type, channel, urgency, title, content, location, category_id, "
-    "caller_id, state, version, return_from_state, district_id, registered_by_id, primary_unit_id, "
-    "handling_unit_id, created_at, dispatched_at, accepted_at, first_contact_at, replied_at, "
-    "reviewed_at, rated_at, closed_at, accept_due, contact_due, return_due, handle_due, "
-    "callback_due, extension_days, extension_pending_days, extension_pending_reason, "
-    "accept_breached_at, contact_breached_at, handle_breached_at, callback_breached_at, "
-    "clock_stopped_at, reply_result, reply_text, reply_check, resolved, satisfaction, "
-    "callback_attempts, unreachable, return_count, reopen_count, urge_count, supervise_level, "
-    "leader_id, escalated, master_id, invalid_reason, exempt, suggestions"
-)
-COPIES = {
-    "tickets_caller": "COPY tickets_caller (id, name, phone, id_number, phone_hash, name_hash, created_at, erased_at) FROM STDIN",
-    "tickets_ticket": f"COPY tickets_ticket ({TICKET_COLUMNS}) FROM STDIN",
-    "tickets_ticketevent": "COPY tickets_ticketevent (id, ticket_id, seq, type, actor_id, actor_unit_id, at, from_state, to_state, payload) FROM STDIN",
-}
+def bare_copy_timed(path: Path, *, bulk: bool) -> tuple[float, float, int]:
+    """Plain COPY of the rows the product would write, pre-shaped; rolled back."""
+    from django.db import connection, transaction
+    from django.utils import timezone
 
-
-def write(cur, buffers: dict[str, list[str]]) -> None:
-    for table in ("tickets_caller", "tickets_ticket", "tickets_ticketevent"):
-        lines = buffers[table]
-        with cur.copy(COPIES[table]) as copy:
-            for k in range(0, len(lines), 5000):
-                copy.write("".join(lines[k : k + 5000]))
-    rows = [line.split("\t") for line in buffers["days"]]
-    cur.executemany(
-        "INSERT INTO tickets_ticketsequence (day, last) VALUES (%s, %s) ON CONFLICT (day) "
-        "DO UPDATE SET last = GREATEST(tickets_ticketsequence.last, EXCLUDED.last)",
-        rows,
+    from duban.tickets.importing.mapping import load_mapping
+    from duban.tickets.importing.reading import read_rows
+    from duban.tickets.importing.validation import validate
+    from duban.tickets.importing.writing import (
+        CopyWriter,
+        Plan,
+        SetAside,
+        restore,
+        set_aside,
     )
+    from duban.tickets.selectors_import import import_lookups
+
+    rows = validate(read_rows(path), load_mapping(), import_lookups(now=timezone.now())).rows
+    log(f"bare COPY: {len(rows)} rows validated; shaping COPY text (not timed)")
+    with connection.cursor() as c:
+        c.execute("SELECT COALESCE(MAX(id), 0) FROM tickets_ticket")
+        t0 = c.fetchone()[0] + 1_000_000
+        c.execute("SELECT COALESCE(MAX(id), 0) FROM tickets_caller")
+        c0 = c.fetchone()[0] + 1_000_000
+    plan = Plan(
+        run_id=0,
+        actor_id=None,
+        actor_unit_id=None,
+        numbers=[f"B{k:013d}" for k in range(len(rows))],
+    )
+    w = CopyWriter(plan)
+    tickets = list(range(t0, t0 + len(rows)))
+    callers = list(range(c0, c0 + len(rows)))
+    texts = [
+        (w.callers[0], "".join(w._caller_lines(rows, callers))),
+        (w.tickets[0], "".join(w._ticket_lines(rows, tickets, callers))),
+        (w.events[0], "".join(w._event_lines(rows, tickets))),
+        (w.assignments[0], "".join(w._assignment_lines(rows, tickets))),
+    ]
+    del rows
+    log(
+        f"bare COPY: {sum(len(t) for _, t in texts) / 1e6:.0f} M characters; COPY starts ({load()})"
+    )
+    connection.ensure_connection()
+    with transaction.atomic():
+        cur = connection.connection.cursor()
+        wall, cpu = time.perf_counter(), time.process_time()
+        aside = set_aside(cur) if bulk else SetAside([], [])
+        for sql, text in texts:
+            with cur.copy(sql) as copy:
+                view = memoryview(text.encode())
+                for k in range(0, len(view), 1 << 20):
+                    copy.write(view[k : k + (1 << 20)])
+        if bulk:
+            restore(cur, aside)
+        cur.execute(
+            "SET CONSTRAINTS ALL IMMEDIATE"
+        )  # the deferred foreign-key checks a commit runs
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        transaction.set_rollback(True)
+    return wall, cpu, len(tickets)
 
 
-def import_file(
-    path: Path, *, mapping: dict[str, str], dry_run: bool = False, batch_label: str = ""
-) -> ImportResult:
-    import django
-
-    django.setup()
-    started = time.perf_counter()
-    with _connect() as pg:
-        cur = pg.cursor()
-        cur.execute("SET TIME ZONE 'UTC'")
-        result = prepare(path, mapping, cur)
-        if not result.errors and not dry_run:
-            write(cur, result.buffers)
-        pg.commit()
-    result.seconds = time.perf_counter() - started
-    global LAST
-    LAST = result
-    return result
+# -- the interface bench/scale/paths.py uses (its import row) ----------------------------------
+SAMPLE_MAPPING: dict[str, str] = {}  # the product's default mapping (load_mapping())
+_LAST: dict[str, int] = {}
 
 
-LAST: ImportResult | None = None
-
-
-def remove_batch(label: str = "") -> None:
-    """Delete what the last import wrote (bench clean-up)."""
-    if LAST is None or not LAST.ids:
-        return
-    with _connect() as pg:
-        cur = pg.cursor()
-        lo, hi = LAST.ids["tickets_ticket"]
-        cur.execute("DELETE FROM tickets_ticketevent WHERE ticket_id BETWEEN %s AND %s", [lo, hi])
-        cur.execute("DELETE FROM tickets_ticket WHERE id BETWEEN %s AND %s", [lo, hi])
-        lo, hi = LAST.ids["tickets_caller"]
-        cur.execute("DELETE FROM tickets_caller WHERE id BETWEEN %s AND %s", [lo, hi])
+def make_sample(path: Path, rows: int) -> None:
+    units, cats = ensure_org(400, 390)
+    make_file(path, rows, units, cats)
 
 
 def bare_copy(path: Path) -> float:
-    """The floor: the same rows, already shaped, sent with plain COPY (rolled back)."""
-    import django
-
-    django.setup()
-    with _connect() as pg:
-        cur = pg.cursor()
-        cur.execute("SET TIME ZONE 'UTC'")
-        result = prepare(path, SAMPLE_MAPPING, cur)
-        pg.rollback()
-        started = time.perf_counter()
-        write(cur, result.buffers)
-        seconds = time.perf_counter() - started
-        pg.rollback()
-    return seconds
+    return bare_copy_timed(path, bulk=False)[0]
 
 
-def make_sample(path: Path, rows: int, seed: int = 7) -> None:
-    """A CSV in the shape of another platform's export, from texts of stored tickets."""
-    import django
+class _Result:
+    def __init__(self, result: object, seconds: float) -> None:
+        self.seconds, self.errors = seconds, result.invalid  # type: ignore[attr-defined]
+        self.rows = result.rows  # type: ignore[attr-defined]
 
-    django.setup()
-    from duban.org.models import Unit, UnitKind
-    from duban.tickets.choices import AppealType, Satisfaction
-    from duban.tickets.models import Ticket
 
-    rng = random.Random(seed)
-    texts = list(Ticket.objects.filter(kind="appeal").values_list("title", "content")[:5000])
-    units = list(
-        Unit.objects.filter(kind__in=[UnitKind.DEPARTMENT, UnitKind.STREET]).values_list(
-            "name", flat=True
-        )
-    )
-    types = [str(label) for _, label in AppealType.choices]
-    sats = [str(label) for _, label in Satisfaction.choices] + [""]
-    start = datetime(2024, 1, 1)  # noqa: DTZ001 - a local time as the export writes it
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(list(SAMPLE_MAPPING))
-        for i in range(rows):
-            created = start + timedelta(seconds=rng.randrange(365 * 86400))
-            closed = created + timedelta(hours=rng.randrange(4, 400))
-            title, content = rng.choice(texts)
-            w.writerow(
-                [
-                    f"BJ{i:010d}",
-                    created.strftime("%Y-%m-%d %H:%M:%S"),
-                    f"1{rng.choice('35789')}{rng.randrange(10**9):09d}",
-                    rng.choice("王李张刘陈杨黄赵") + rng.choice(["先生", "女士"]),
-                    rng.choice(types),
-                    title,
-                    content,
-                    rng.choice(units),
-                    closed.strftime("%Y-%m-%d %H:%M:%S"),
-                    rng.choice(sats),
-                ]
+def import_file(
+    path: Path, *, mapping: dict[str, str] | None = None, batch_label: str = ""
+) -> _Result:
+    wall, _cpu, result = product(path, bulk=False, keep=True)
+    return _Result(result, wall)
+
+
+def remove_batch(label: str = "") -> None:
+    if _LAST:
+        _remove(_LAST["before"], _LAST["run"])
+
+
+def _remove(before: int, run: int) -> None:
+    from django.db import connection
+
+    log("deleting the imported rows (not timed)")
+    with connection.cursor() as c:
+        if before == 0:
+            c.execute(
+                "TRUNCATE tickets_ticketevent, tickets_ticketassignment, tickets_ticket, "
+                "tickets_caller, tickets_ticketimport, tickets_ticketsequence CASCADE"
             )
+            return
+        c.execute(
+            "DELETE FROM tickets_ticketevent WHERE ticket_id > %s;"
+            "DELETE FROM tickets_ticketassignment WHERE ticket_id > %s;"
+            "CREATE TEMP TABLE gone AS SELECT caller_id FROM tickets_ticket WHERE id > %s;"
+            "DELETE FROM tickets_ticket WHERE id > %s;"
+            "DELETE FROM tickets_caller WHERE id IN (SELECT caller_id FROM gone);"
+            "DROP TABLE gone;"
+            "DELETE FROM tickets_ticketimport WHERE id = %s",
+            [before, before, before, before, run],
+        )
+
+
+def product(path: Path, *, bulk: bool, keep: bool) -> tuple[float, float, object]:
+    from django.db import connection
+    from django.utils import timezone
+
+    from duban.tickets.importing.mapping import load_mapping
+    from duban.tickets.services.history_import import tickets_import
+
+    # the product pays the deferred foreign-key checks at its commit, inside the timing
+
+    def progress(stage: str, done: int, total: int) -> None:
+        log(f"  {stage} {done}")
+
+    with connection.cursor() as c:
+        c.execute("SELECT COALESCE(MAX(id), 0) FROM tickets_ticket")
+        before = c.fetchone()[0]
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = tickets_import(
+        path=path,
+        mapping=load_mapping(),
+        actor=None,
+        now=timezone.now(),
+        run_by="bench",
+        bulk=bulk,
+        progress=progress,
+    )
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    if result.problems:
+        sys.exit(f"the file has invalid rows: {result.problems[:5]}")
+    _LAST.update(before=before, run=result.run.pk)
+    if not keep:
+        _remove(before, result.run.pk)
+    return wall, cpu, result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
-    parser.add_argument("file", type=Path)
-    parser.add_argument("--map", default="", help="source column=field, comma-separated")
-    parser.add_argument("--dry-run", action="store_true", help="validate and report only")
-    parser.add_argument("--sample", type=int, default=0, help="first write a sample file of N rows")
-    args = parser.parse_args()
-    mapping = dict(SAMPLE_MAPPING)
-    if args.map:
-        mapping = dict(pair.split("=", 1) for pair in args.map.split(","))
-    if args.sample:
-        make_sample(args.file, args.sample)
-    result = import_file(args.file, mapping=mapping, dry_run=args.dry_run)
-    print(
-        f"{result.rows} rows, {result.errors} invalid (report: {result.report}); "
-        f"{'nothing written' if result.errors or args.dry_run else 'written'} in {result.seconds:.1f} s"
+    parser.add_argument("--make", type=Path, required=True, help="the CSV (written when missing)")
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--units", type=int, default=400)
+    parser.add_argument("--categories", type=int, default=390)
+    parser.add_argument(
+        "--bulk", action="store_true", help="both sides drop/rebuild the search indexes"
     )
-    sys.exit(1 if result.errors else 0)
+    parser.add_argument("--keep", action="store_true", help="keep the product's import")
+    parser.add_argument("--skip-bare", action="store_true")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        sys.exit("PostgreSQL only (DATABASE_URL=postgres://…)")
+    if not args.make.exists():
+        units, cats = ensure_org(args.units, args.categories)
+        log(f"writing {args.rows} rows to {args.make} ({len(units)} units, {len(cats)} categories)")
+        make_file(args.make, args.rows, units, cats)
+    with connection.cursor() as c:
+        c.execute("SELECT count(*) FROM tickets_ticket")
+        existing = c.fetchone()[0]
+    log(f"{existing} tickets in the table; {load()}")
+    bare = None
+    if not args.skip_bare:
+        bare = bare_copy_timed(args.make, bulk=args.bulk)
+        log(
+            f"bare COPY: {bare[0]:.1f} s wall, {bare[1]:.1f} s CPU (client) for {bare[2]} tickets; {load()}"
+        )
+    wall, cpu, result = product(args.make, bulk=args.bulk, keep=args.keep)
+    stages = ", ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items())
+    log(
+        f"product: {wall:.1f} s wall, {cpu:.1f} s CPU (client) for {result.written} tickets ({stages}); {load()}"
+    )
+    mode = "--bulk (search indexes rebuilt once)" if args.bulk else "every index in place"
+    print(f"\nimport of {result.written:,} tickets into a table of {existing:,}, {mode}:")
+    print(
+        f"  product tickets_import: {wall:6.1f} s wall, {cpu:6.1f} s CPU, {result.written / wall:,.0f} tickets/s"
+    )
+    if bare:
+        print(
+            f"  bare COPY, same rows:   {bare[0]:6.1f} s wall, {bare[1]:6.1f} s CPU, {bare[2] / bare[0]:,.0f} tickets/s"
+        )
+        print(f"  ratio: {wall / bare[0]:.2f}x")
 
 
 if __name__ == "__main__":

@@ -298,3 +298,28 @@ def test_bulk_mode_is_refused_where_it_does_not_pay(district, lamp, tmp_path, se
     else:
         assert "PostgreSQL" in refused.value.message
     assert Ticket.objects.count() == 2
+
+
+def test_bulk_mode_rebuilds_the_search_indexes_it_dropped(district, lamp, tmp_path):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigram search indexes exist on PostgreSQL only")
+
+    def gin() -> list[str]:
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT indexname FROM pg_indexes WHERE tablename = 'tickets_ticket' "
+                "AND indexdef ILIKE '%% USING gin %%' ORDER BY 1"
+            )
+            return [r[0] for r in cur.fetchall()]
+
+    indexes = gin()
+    assert "ticket_content_trgm" in indexes
+    result = run(
+        write_csv(tmp_path / "bulk.csv", [row(), row(**{"诉求内容": "噪音扰民夜间施工"})]),
+        bulk=True,
+    )
+    assert result.written == 2 and TicketImport.objects.get().bulk is True
+    assert gin() == indexes
+    assert Ticket.objects.filter(content__icontains="扰民夜").count() == 1
