@@ -377,6 +377,11 @@ class MonthlyReport(models.Model):
         ]
         indexes = [
             models.Index(fields=["year", "month", "state"], name="report_month_state"),
+            # The red/black lists read a month's approved rates in order from the index alone.
+            models.Index(
+                fields=["year", "month", "state", "completion_rate", "project"],
+                name="report_month_rate",
+            ),
             models.Index(fields=["state", "submitted_at"], name="report_state_at"),
         ]
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.db.models import (
@@ -23,6 +24,7 @@ from django.db.models import (
     DecimalField,
     Exists,
     F,
+    FilteredRelation,
     FloatField,
     OuterRef,
     Q,
@@ -336,30 +338,60 @@ def dispatch_desk(*, user: User, year: int, month: int) -> DispatchDesk:
         .order_by("submitted_at")
     )
     late = list(month_reports.filter(late=True).select_related("project", "project__unit"))
-    counts = (
-        projects.values("unit_id", "unit__name")
-        .annotate(
-            total=Count("pk"),
-            reported=Count("pk", filter=Exists(month_reports.filter(project=OuterRef("pk")))),
-            late=Count(
-                "pk", filter=Exists(month_reports.filter(project=OuterRef("pk"), late=True))
-            ),
-        )
-        .order_by("unit__name")
-    )
-    by_unit = [
-        {**row, "missing": row["total"] - row["reported"]}
-        for row in counts
-        if row["total"] != row["reported"] or row["late"]
-    ]
     return DispatchDesk(
         year=year,
         month=month,
         missing=missing,
         to_review=to_review + older,
         late=late,
-        by_unit=by_unit,
+        by_unit=_by_unit(projects, year, month),
         close_day=int(settings_for(user.district_pk).report_close_day),
+    )
+
+
+def _by_unit(projects: QuerySet[Project], year: int, month: int) -> list[dict[str, Any]]:
+    """Per responsible unit: projects, reported, late, missing — one grouped scan with the
+    month's report joined (a project has at most one report a month)."""
+    counts = (
+        projects.annotate(
+            month_report=FilteredRelation(
+                "reports", condition=Q(reports__year=year, reports__month=month)
+            )
+        )
+        .values("unit_id", "unit__name")
+        .annotate(
+            total=Count("pk"),
+            reported=Count("month_report"),
+            late=Count("month_report", filter=Q(month_report__late=True)),
+        )
+        .order_by("unit__name")
+    )
+    return [
+        {**row, "missing": row["total"] - row["reported"]}
+        for row in counts
+        if row["total"] != row["reported"] or row["late"]
+    ]
+
+
+@dataclass
+class DispatchSummary:
+    """The bulletin's counts of the month's dispatch (no rows fetched)."""
+
+    missing: int
+    late: int
+    to_review: int
+    by_unit: list[dict[str, Any]]
+
+
+def dispatch_summary(*, user: User, year: int, month: int) -> DispatchSummary:
+    projects = visible_to(user).filter(is_active=True)
+    by_unit = _by_unit(projects, year, month)
+    waiting = MonthlyReport.objects.filter(project__in=projects, state=ReportState.SUBMITTED)
+    return DispatchSummary(
+        missing=sum(r["missing"] for r in by_unit),
+        late=sum(r["late"] for r in by_unit),
+        to_review=waiting.count(),
+        by_unit=by_unit,
     )
 
 
@@ -412,13 +444,21 @@ class Board:
     title: str
     rows: list[dict[str, Any]] = field(default_factory=list)
 
-    @property
+    @cached_property
     def red(self) -> list[dict[str, Any]]:
-        return self.rows[:10]
+        return [_shown(r) for r in self.rows[:10]]
 
-    @property
+    @cached_property
     def black(self) -> list[dict[str, Any]]:
-        return list(reversed(self.rows[-10:])) if len(self.rows) > 10 else list(reversed(self.rows))
+        return [_shown(r) for r in reversed(self.rows[-10:])]
+
+
+def _shown(row: dict[str, Any]) -> dict[str, Any]:
+    """A board row with its rate and change of rank as the page prints them."""
+    change = row.get("change")
+    arrow = "—" if not change else (f"↑{change}" if change > 0 else f"↓{-change}")
+    rate = row.get("rate")
+    return {**row, "rate_text": "—" if rate is None else f"{rate * 100:.1f}%", "change_text": arrow}
 
 
 def previous_month(year: int, month: int) -> tuple[int, int]:
@@ -451,7 +491,7 @@ def _group(user: User, year: int, month: int, by: str) -> list[dict[str, Any]]:
             rate=F("completion_rate"),
             done=F("cumulative_year"),
             plan=F("annual_plan"),
-        ).order_by("-completion_rate", "project__code")
+        ).order_by("-completion_rate", "project_id")
     else:
         column = "project__unit" if by == "unit" else "project__lead"
         label = "project__unit__name" if by == "unit" else "project__lead__full_name"
@@ -478,11 +518,68 @@ def _group(user: User, year: int, month: int, by: str) -> list[dict[str, Any]]:
     return _ranked([dict(r) for r in rows], "rate")
 
 
-def boards(*, user: User, year: int, month: int) -> list[Board]:
-    """飞虎榜 / 蜗牛榜 of projects, responsible units and lead officials, with rank change."""
+def _rates(user: User, year: int, month: int) -> list[tuple[int, float]]:
+    """(project id, completion) of a month's approved reports, best first: bare tuples."""
+    return list(
+        _approved(user, year, month)
+        .order_by("-completion_rate", "project_id")
+        .values_list("project_id", "completion_rate")
+    )
+
+
+def _ranks(rates: list[tuple[int, float]]) -> list[int]:
+    """Shared ranks (1, 1, 3 …) of rates sorted best first."""
+    ranks: list[int] = []
+    last = None
+    for index, (_, rate) in enumerate(rates, start=1):
+        ranks.append(index if rate != last else ranks[-1])
+        last = rate
+    return ranks
+
+
+def _project_board(user: User, year: int, month: int, top: int) -> list[dict[str, Any]]:
+    """The projects' board of a page: only its ``top`` best and ``top`` worst rows are
+    built (ranked among all the month's projects, with the change from the month before);
+    the names are read for those rows only."""
+    rates = _rates(user, year, month)
+    ranks = _ranks(rates)
+    picked = list(range(len(rates)))
+    if len(rates) > 2 * top:
+        picked = picked[:top] + picked[-top:]
+    before: dict[int, int] = {}
+    if month > 1:
+        earlier = _rates(user, *previous_month(year, month))
+        before = {pk: rank for (pk, _), rank in zip(earlier, _ranks(earlier), strict=True)}
+    names = dict(
+        Project.objects.filter(pk__in=[rates[i][0] for i in picked]).values_list("pk", "name")
+    )
+    rows = []
+    for i in picked:
+        pk, rate = rates[i]
+        prior = before.get(pk)
+        rows.append(
+            {
+                "key": pk,
+                "label": names.get(pk),
+                "rate": rate,
+                "rank": ranks[i],
+                "change": None if prior is None else prior - ranks[i],
+            }
+        )
+    return rows
+
+
+def boards(*, user: User, year: int, month: int, top: int | None = None) -> list[Board]:
+    """飞虎榜 / 蜗牛榜 of projects, responsible units and lead officials, with rank change.
+
+    With ``top`` (the pages), the projects' board holds only its ``top`` best and worst
+    rows; the units' and the officials' boards are short and always whole."""
     before = previous_month(year, month)
     out = []
     for by, title in (("project", "项目"), ("unit", "责任单位"), ("lead", "包联领导")):
+        if by == "project" and top is not None:
+            out.append(Board(title=title, rows=_project_board(user, year, month, top)))
+            continue
         rows = _group(user, year, month, by)
         last = {r["key"]: r["rank"] for r in _group(user, *before, by)} if month > 1 else {}
         for row in rows:

@@ -35,6 +35,7 @@ from .forms import (
     StageForm,
 )
 from .models import Contest, ContestState, Grouping, Stage
+from .presenters import narrowed, project_rows
 from .roles import (
     BLOCKER_ROLES,
     MY_PROJECT_ROLES,
@@ -337,8 +338,8 @@ def my_projects(request: HttpRequest) -> HttpResponse:
         request,
         "projects/mine.html",
         {
-            "projects": selectors.my_projects(user=user, today=_today()),  # type: ignore[arg-type]
-            "warnings": selectors.warnings_for(user=user, today=_today()),  # type: ignore[arg-type]
+            "projects": project_rows(narrowed(selectors.my_projects(user=user, today=_today()))),  # type: ignore[arg-type]
+            "warnings": project_rows(narrowed(selectors.warnings_for(user=user, today=_today()))),  # type: ignore[arg-type]
             "today": _today(),
         },
     )
@@ -359,7 +360,7 @@ def boards(request: HttpRequest) -> HttpResponse:
         request,
         "projects/boards.html",
         {
-            "boards": selectors.boards(user=request.user, year=year, month=month),  # type: ignore[arg-type]
+            "boards": selectors.boards(user=request.user, year=year, month=month, top=10),  # type: ignore[arg-type]
             "period": f"{year}-{month:02d}",
             "year": year,
             "month": month,
@@ -377,8 +378,8 @@ def bulletin(request: HttpRequest) -> HttpResponse:
         "projects/bulletin.html",
         {
             "d": selectors.dashboard(user=user, today=_today()),  # type: ignore[arg-type]
-            "boards": selectors.boards(user=user, year=year, month=month),  # type: ignore[arg-type]
-            "desk": selectors.dispatch_desk(user=user, year=year, month=month),  # type: ignore[arg-type]
+            "boards": selectors.boards(user=user, year=year, month=month, top=10),  # type: ignore[arg-type]
+            "desk": selectors.dispatch_summary(user=user, year=year, month=month),  # type: ignore[arg-type]
             "year": year,
             "month": month,
             "period": f"{year}-{month:02d}",
