@@ -14,19 +14,20 @@
 # It ends by fetching /healthz and the sign-in page through nginx over TLS and listing the
 # processes. `--stop` afterwards (or DUBAN_REHEARSAL_STOP=1) stops what it started.
 set -euo pipefail
+stop_all() {
+    # Everything the units started runs as the duban user.
+    pkill -u duban 2>/dev/null || true
+    nginx -s stop 2>/dev/null || true
+    sleep 2
+}
+if [ "${1:-}" = "--stop" ]; then stop_all; exit 0; fi
 repo=$(cd "${1:-$(dirname "$0")/..}" && pwd)
 host=duban.example.gov.cn
 log() { printf '\n== %s\n' "$*"; }
 [ "$(id -u)" -eq 0 ] || { echo "run as root (the guide's commands are root's)" >&2; exit 2; }
 
-stop_all() {
-    for f in /run/duban-rehearsal/*.pid; do
-        [ -e "$f" ] && kill "$(cat "$f")" 2>/dev/null || true
-    done
-    nginx -s stop 2>/dev/null || true
-}
-if [ "${1:-}" = "--stop" ]; then stop_all; exit 0; fi
 
+stop_all   # a previous rehearsal's processes
 log "1. System packages"
 apt-get update -qq
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server nginx git curl \
