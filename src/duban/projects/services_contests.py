@@ -142,7 +142,7 @@ def contest_create(
     try:
         with transaction.atomic():
             contest = Contest.objects.create(
-                district_id=actor.district_pk,
+                district_id=actor.district_pk or 0,
                 name=spec.name,
                 season=spec.season,
                 state=ContestState.OPEN,
