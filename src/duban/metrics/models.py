@@ -130,3 +130,35 @@ class MonthlyRollup(models.Model):
             f"{self.period} district={self.district_id} unit={self.unit_id} "
             f"category={self.category_id}"
         )
+
+
+class PlaceRollup(models.Model):
+    """The heat by place (诉求热力) of one month: a street's or a village's/community's
+    counts over its district's tickets dispatched in the month, as
+    ``selectors_places.place_heat`` counts them for a district-wide reader.
+
+    Derived data, rebuilt with the month's ``MonthlyRollup`` rows by
+    ``metrics.services.refresh_periods`` (as of ``RollupPeriod.computed_at``): the dashboard
+    reads a few dozen rows instead of testing every place's names against every ticket
+    of the month.
+    """
+
+    period = models.CharField(max_length=7)
+    district = models.ForeignKey(
+        "org.Unit", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    place = models.ForeignKey(
+        "org.Unit", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    routed = models.PositiveIntegerField(default=0)  # primary/handling unit at or below it
+    named = models.PositiveIntegerField(default=0)  # location names it, not routed to it
+
+    class Meta:
+        verbose_name = _("诉求热力汇总")
+        verbose_name_plural = _("诉求热力汇总")
+        indexes = [
+            models.Index(fields=["district", "period"], name="placerollup_district_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} place={self.place_id} {self.routed}+{self.named}"

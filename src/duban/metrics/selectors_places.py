@@ -14,17 +14,22 @@ communities, grids) and one aggregate over the month's tickets with a conditiona
 
 A ticket counts at most once per place, but may count for two places when its
 location names both; the village counts of a street need not add up to the street.
+
+A district-wide reader's month is read from the rollup (``PlaceRollup``, rebuilt with
+the monthly rollup by the tick's refresh job): testing every place's names against every
+ticket of the month is the dashboard's costliest query at a city's volume (docs/scale.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Count, Q
 
+from duban.core.periods import Period, period_containing
 from duban.org.models import Unit, UnitKind, User
 from duban.org.roles import DISTRICT_WIDE_ROLES
 from duban.tickets.models import Ticket
@@ -107,38 +112,34 @@ def place_filter(place: Unit) -> Q:
     return routed | named
 
 
-def place_heat(*, user: User, period_start: datetime, period_end: datetime) -> list[StreetHeat]:
-    """Streets (busiest first), each with its villages/communities (busiest first).
-
-    Over the tickets ``user`` may see dispatched in ``[period_start, period_end)``.
-    Two queries (plus the user's unit when not loaded yet).
-    """
-    prefix = _place_prefix(user)
-    if prefix is None:
-        return []
-    tree = list(
+def _place_tree(prefix: str) -> list[Unit]:
+    return list(
         Unit.objects.active()
         .filter(kind__in=PLACE_KINDS, path__startswith=prefix)
         .only("pk", "name", "kind", "path", "place_names", "aliases", "sort_order")
         .order_by("sort_order", "path")
     )
-    places = [u for u in tree if u.kind in (UnitKind.STREET, UnitKind.COMMUNITY)]
-    if not places:
-        return []
+
+
+def _heat_places(tree: list[Unit]) -> list[Unit]:
+    return [u for u in tree if u.kind in (UnitKind.STREET, UnitKind.COMMUNITY)]
+
+
+def _heat_aggregates(places: list[Unit], tree: list[Unit]) -> dict[str, Any]:
+    """``r<pk>``/``n<pk>`` (routed, named) counts of every place, for one ``aggregate``."""
     aggregates: dict[str, Any] = {}
     for u in places:
         routed, named = _conditions(u, tree, street=u.kind == UnitKind.STREET)
         aggregates[f"r{u.pk}"] = Count("pk", filter=routed)
         aggregates[f"n{u.pk}"] = Count("pk", filter=named & ~routed)
-    row = (
-        Ticket.objects.visible_to(user)
-        .dispatched_between(period_start, period_end)
-        .order_by()
-        .aggregate(**aggregates)
-    )
+    return aggregates
+
+
+def _streets(places: list[Unit], counts: dict[int, tuple[int, int]]) -> list[StreetHeat]:
+    """Streets (busiest first) with their villages, from (routed, named) per place id."""
 
     def heat(u: Unit) -> PlaceHeat:
-        routed, named = int(row[f"r{u.pk}"] or 0), int(row[f"n{u.pk}"] or 0)
+        routed, named = counts.get(u.pk, (0, 0))
         return PlaceHeat(
             unit_id=u.pk,
             name=u.name,
@@ -159,6 +160,89 @@ def place_heat(*, user: User, period_start: datetime, period_end: datetime) -> l
         streets.append(StreetHeat(street=heat(s), villages=tuple(villages)))
     streets.sort(key=lambda s: -s.street.volume)
     return streets
+
+
+def district_place_counts(
+    periods: Sequence[Period],
+) -> dict[tuple[str, int], dict[int, tuple[int, int]]]:
+    """The rollup's heat: (month, district id) → place id → (routed, named), over each
+    district's tickets dispatched in ``periods``, counted as :func:`place_heat` counts them
+    for a district-wide reader (every place of the district, zeros included).
+
+    One aggregate per district with places, grouped by month (``metrics.services``).
+    """
+    from .expressions import LocalMonth
+
+    if not periods:
+        return {}
+    window = Q()
+    for p in periods:
+        window |= Q(dispatched_at__gte=p.start, dispatched_at__lt=p.end)
+    trees: dict[str, list[Unit]] = {}
+    for u in _place_tree(""):
+        trees.setdefault(u.district_path, []).append(u)
+    out: dict[tuple[str, int], dict[int, tuple[int, int]]] = {}
+    for prefix, tree in trees.items():
+        places = _heat_places(tree)
+        if not places:
+            continue
+        district = int(prefix.rstrip("/"))
+        zeros = {(p.label, district): {u.pk: (0, 0) for u in places} for p in periods}
+        out.update(zeros)
+        rows = (
+            Ticket.objects.filter(window, district_id=district)
+            .order_by()
+            .annotate(month=LocalMonth("dispatched_at"))
+            .values("month")
+            .annotate(**_heat_aggregates(places, tree))
+        )
+        for row in cast(Iterable[dict[str, Any]], rows):
+            key = (row["month"], district)
+            if key in out:
+                out[key] = {u.pk: (row[f"r{u.pk}"] or 0, row[f"n{u.pk}"] or 0) for u in places}
+    return out
+
+
+def _rolled_up(user: User, prefix: str, start: datetime, end: datetime) -> dict | None:
+    """The month's rolled-up heat for a district-wide reader, or None (count it live):
+    another reader's scope, a range that is not one month, or a month not rolled up yet."""
+    from .models import PlaceRollup
+
+    if not user.has_role(DISTRICT_WIDE_ROLES) or prefix != user.scope_path:
+        return None
+    month = period_containing(start)
+    if (month.start, month.end) != (start, end):
+        return None
+    rows = PlaceRollup.objects.filter(period=month.label, district_id=user.district_pk)
+    counts = {r.place_id: (r.routed, r.named) for r in rows}
+    return counts or None
+
+
+def place_heat(*, user: User, period_start: datetime, period_end: datetime) -> list[StreetHeat]:
+    """Streets (busiest first), each with its villages/communities (busiest first).
+
+    Over the tickets ``user`` may see dispatched in ``[period_start, period_end)``. A
+    district-wide reader of a month reads the month's ``PlaceRollup`` rows (as of the
+    rollup, see ``metrics.services``); another reader, or a month not rolled up yet, is
+    counted live. Two queries (plus the user's unit when not loaded yet).
+    """
+    prefix = _place_prefix(user)
+    if prefix is None:
+        return []
+    tree = _place_tree(prefix)
+    places = _heat_places(tree)
+    if not places:
+        return []
+    counts = _rolled_up(user, prefix, period_start, period_end)
+    if counts is None:
+        row = (
+            Ticket.objects.visible_to(user)
+            .dispatched_between(period_start, period_end)
+            .order_by()
+            .aggregate(**_heat_aggregates(places, tree))
+        )
+        counts = {u.pk: (int(row[f"r{u.pk}"] or 0), int(row[f"n{u.pk}"] or 0)) for u in places}
+    return _streets(places, counts)
 
 
 def place_rows(streets: Iterable[StreetHeat]) -> list[tuple[str, PlaceHeat]]:

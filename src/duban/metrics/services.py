@@ -18,6 +18,10 @@ approved exemption (核减) of a ticket dispatched in it — marks the month sta
 recomputes it whatever its age.
 The time-dependent counts (accept deadline passed, overdue) are as of
 ``RollupPeriod.computed_at``, shown on the dashboard.
+
+The same rebuild stores the month's heat by place (``PlaceRollup``: routed and named
+counts of every street and village per district, ``selectors_places``), which the
+dashboard reads instead of matching place names against the month's tickets.
 """
 
 from __future__ import annotations
@@ -41,7 +45,8 @@ from duban.tickets.models import Category, Ticket, TicketAssignment, TicketEvent
 
 from .expressions import HoursBetween, LocalMonth, handled, ticket_counts
 from .figures import COUNT_FIELDS
-from .models import MonthlyRollup, RollupPeriod
+from .models import MonthlyRollup, PlaceRollup, RollupPeriod
+from .selectors_places import district_place_counts
 
 logger = logging.getLogger(__name__)
 
@@ -196,6 +201,13 @@ def refresh_periods(
         objects = _rollup_objects(todo, now=now)
         MonthlyRollup.objects.filter(period__in=[p.label for p in todo]).delete()
         MonthlyRollup.objects.bulk_create(objects, batch_size=500)
+        places = [
+            PlaceRollup(period=month, district_id=district, place_id=place, routed=r, named=n)
+            for (month, district), counts in district_place_counts(todo).items()
+            for place, (r, n) in counts.items()
+        ]
+        PlaceRollup.objects.filter(period__in=[p.label for p in todo]).delete()
+        PlaceRollup.objects.bulk_create(places, batch_size=500)
         per_month = Counter(o.period for o in objects)
         for state in states:
             state.computed_at = now

@@ -33,7 +33,7 @@ from .choices import (
     Urgency,
 )
 from .events.types import EventType
-from .querysets import TicketQuerySet
+from .querysets import ACTIVE_PART_ROLES, TicketQuerySet
 
 _OPEN = Q(state__in=sorted(s.value for s in OPEN_STATES))
 
@@ -415,6 +415,14 @@ class TicketAssignment(models.Model):
             models.Index(fields=["unit", "assigned_at"], name="assignment_unit_period"),
             models.Index(fields=["unit", "status"], name="assignment_unit_status"),
             models.Index(fields=["assigned_at"], name="assignment_assigned"),
+            # The active co-unit and sub-dispatch parts of a unit (the work lists' scope,
+            # ``querysets.open_visible_to``): a few rows, where a unit's active primary
+            # parts are its whole history (they stay active after the ticket closes).
+            models.Index(
+                fields=["unit", "ticket"],
+                name="assignment_active_part",
+                condition=Q(status="active", role__in=ACTIVE_PART_ROLES),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,11 +8,16 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.db.models import Q
 
-from .choices import OPEN_STATES, AssignmentStatus
+from .choices import OPEN_STATES, AssignmentRole, AssignmentStatus
 from .clocks import past_due
 
 if TYPE_CHECKING:
     from duban.org.models import Unit, User
+
+
+# The parts besides the primary one (协办, 下派): ``open_visible_to`` and the partial index
+# ``assignment_active_part`` (tickets.models) list them in this order.
+ACTIVE_PART_ROLES = [AssignmentRole.CO.value, AssignmentRole.SUB.value]
 
 
 class TicketQuerySet(models.QuerySet):
@@ -46,6 +51,52 @@ class TicketQuerySet(models.QuerySet):
         return self.filter(
             Q(primary_unit_id__in=subtree) | Q(handling_unit_id__in=subtree) | Q(pk__in=assigned)
         )
+
+    def open_visible_to(self, user: User) -> TicketQuerySet:
+        """The open tickets of :meth:`visible_to` (the same rule), shaped for the work lists.
+
+        ``visible_to(user).open()`` is an OR of three unit tests, which PostgreSQL answers
+        by reading every open ticket of the district and filtering (no index serves an OR
+        of sub-plans). Here the subtree's unit ids are read first (one small query) and the
+        open tickets of the scope are the UNION of three indexed branches, each reading
+        only the scope's own rows: primary unit (``ticket_inbox``), handling unit
+        (``ticket_handling_inbox``), and an active co-unit or sub-dispatch part
+        (``assignment_active_part``, a partial index) of a ticket still open.
+
+        The third branch leaves out the primary parts: an active primary part's unit is
+        always the ticket's primary unit (dispatch and reassignment set both and end the
+        previous part, an approved return ends every part and clears the unit), so the
+        first branch holds those tickets already. That matters for the size of the work:
+        a primary part stays active after the ticket closes, so they are ≈ the unit's whole
+        history. docs/scale.md has the plans and the figures.
+        """
+        from duban.org.models import DISTRICT_WIDE_ROLES, Unit
+
+        from .models import TicketAssignment
+
+        scope = user.scope_path if user.is_authenticated else None
+        if not scope:
+            return self.none()
+        if user.has_role(DISTRICT_WIDE_ROLES):
+            return self.filter(district_id=user.district_pk).open()
+        units = list(Unit.objects.filter(path__startswith=scope).values_list("pk", flat=True))
+        states = sorted(s.value for s in OPEN_STATES)
+        model = self.model
+        primary = model.objects.filter(primary_unit_id__in=units, state__in=states)
+        handling = model.objects.filter(handling_unit_id__in=units, state__in=states)
+        parts = TicketAssignment.objects.filter(
+            unit_id__in=units,
+            status=AssignmentStatus.ACTIVE,
+            role__in=ACTIVE_PART_ROLES,
+            ticket__state__in=states,
+        )
+        # Unordered branches (the models' default ordering is not allowed inside a UNION).
+        branches = (
+            primary.order_by()
+            .values("pk")
+            .union(handling.order_by().values("pk"), parts.order_by().values("ticket_id"))
+        )
+        return self.filter(pk__in=branches)
 
     def for_unit(self, unit: Unit) -> TicketQuerySet:
         return self.filter(primary_unit=unit)

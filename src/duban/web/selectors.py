@@ -77,6 +77,9 @@ SUPERVISION = (
     ),
 )
 DESKS = {"inbox": INBOX, "centre": CENTRE, "supervision": SUPERVISION}
+# Desks whose every tab is a subset of the open states (the centre's 待回访 also lists
+# merged tickets, which are closed).
+OPEN_ONLY_DESKS = frozenset({"inbox", "supervision"})
 
 
 @dataclass
@@ -92,7 +95,12 @@ class DeskPage:
 def desk_page(*, desk: str, user: User, now: datetime, tab: str | None, page: int) -> DeskPage:
     """Counts of every tab (one query) and one page of the chosen tab (one query)."""
     tabs = DESKS[desk]
-    base = Ticket.objects.visible_to(user)
+    # Every tab of the inbox and the supervision desk holds open tickets only: their scope is
+    # read through the open tickets' indexes (``open_visible_to``), not the district's.
+    if desk in OPEN_ONLY_DESKS:
+        base = Ticket.objects.open_visible_to(user)
+    else:
+        base = Ticket.objects.visible_to(user)
     # Only tickets in some tab are counted (all open), so the aggregate reads the open
     # tickets through the state index instead of the whole history.
     in_any_tab = reduce(or_, (t.where(now) for t in tabs))

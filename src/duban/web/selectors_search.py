@@ -3,7 +3,8 @@
 Text filters are substring matches (``icontains``): on PostgreSQL each is answered from a
 pg_trgm GIN index (migration ``tickets/0011``) for terms of three characters or more; a
 shorter term has no trigram to look up, so it is searched within a bounded date window
-(``SHORT_TERM_DAYS``). Callers are found by the indexed exact phone or name, and only by
+(``SHORT_TERM_DAYS``); a two-character word of the content is looked up in the bigram
+index (``tickets.bigrams``) within that window. Callers are found by the indexed exact phone or name, and only by
 staff who see personal data. docs/search.md explains the choices and the timings.
 """
 
@@ -20,6 +21,7 @@ from duban.core.errors import InvalidInput, PermissionDenied
 from duban.metrics.selectors_places import place_filter
 from duban.org.models import Unit, User
 from duban.tickets import selectors as ticket_selectors
+from duban.tickets.bigrams import BIGRAM_LENGTH, BigramContains
 from duban.tickets.models import Category, Ticket, name_q, phone_q
 from duban.tickets.querysets import TicketQuerySet
 
@@ -106,7 +108,10 @@ def searched_tickets(
     qs = ticket_selectors.filtered_tickets(user=user, now=now, **filters)
     if place is not None:
         qs = qs.filter(place_filter(place))
-    if content:
+    if content and len(content) == BIGRAM_LENGTH:
+        # A two-character word (路灯): the bigram index, the same matches (tickets.bigrams).
+        qs = qs.filter(BigramContains("content", content))
+    elif content:
         qs = qs.filter(content__icontains=content)
     if reply:
         qs = qs.filter(reply_text__icontains=reply)

@@ -3,7 +3,8 @@
 - a ticket's state equals the replay of its events, seq runs 1..version;
 - no deadline lies before the ticket's creation;
 - every figure is within [0, 1];
-- scoped reads never leak: a unit user sees only tickets touching their subtree.
+- scoped reads never leak: a unit user sees only tickets touching their subtree;
+- the work lists' open scope is exactly the open part of the scope.
 """
 
 from __future__ import annotations
@@ -125,6 +126,15 @@ def test_random_lifecycles_keep_invariants(p, now):
                     touched = [u.path for u in (t.primary_unit, t.handling_unit) if u is not None]
                     touched += list(t.assignments.values_list("unit__path", flat=True))
                     assert any(path.startswith(scope) for path in touched), (name, t.number)
+
+        @invariant()
+        def open_scope_is_the_open_part_of_the_scope(self) -> None:
+            # The work lists' scope (three indexed branches) is exactly visible_to's open part.
+            for name in PERSONAS:
+                user = getattr(p, name)
+                expected = set(Ticket.objects.visible_to(user).open().values_list("pk", flat=True))
+                got = set(Ticket.objects.open_visible_to(user).values_list("pk", flat=True))
+                assert got == expected, name
 
     run_state_machine_as_test(
         Lifecycle,
