@@ -27,7 +27,7 @@ from duban.core.errors import DomainError
 from . import events
 from .choices import State
 from .event_details import payload_details
-from .models import Caller, PersonalDataAccess, Ticket, TicketEvent, phone_q
+from .models import Caller, PersonalDataAccess, Ticket, TicketEvent, TicketImport, phone_q
 from .selectors import mask_id_number, mask_name, mask_phone
 from .services import privacy
 
@@ -298,3 +298,13 @@ class PersonalDataAccessAdmin(ReadOnlyAdmin):
     list_select_related = ["actor", "ticket"]
     date_hierarchy = "at"
     show_full_result_count = False
+
+
+@admin.register(TicketImport)
+class TicketImportAdmin(ReadOnlyAdmin):
+    """The history imports (``duban import_tickets``): who imported which file, when."""
+
+    list_display = ["started_at", "file_name", "actor", "run_by", "rows", "imported",
+                    "skipped", "first_number", "last_number", "bulk", "seconds"]  # fmt: skip
+    list_select_related = ["actor"]
+    date_hierarchy = "started_at"

@@ -101,6 +101,15 @@ class Validated:
 
 def parse_time(value: str) -> datetime:
     """A local time as an export writes it, aware (``ValueError`` when it is none)."""
+    if len(value) >= 10 and value[4] == "-" and value[7] == "-":  # ISO, the usual export
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            if moment.tzinfo is None:
+                return moment.replace(tzinfo=BEIJING)
+            return moment.astimezone(BEIJING)
     m = TIME_RE.match(value)
     if m is None:
         raise ValueError(value)
