@@ -592,8 +592,10 @@ def boards(*, user: User, year: int, month: int, top: int | None = None) -> list
 # -- dashboard --------------------------------------------------------------------------------
 
 
-def dashboard(*, user: User, today: date) -> dict[str, Any]:
-    """Completion by level, chain and street; the stage funnel; lagging; special bonds."""
+def dashboard(*, user: User, today: date, breakdowns: bool = True) -> dict[str, Any]:
+    """Completion by level, chain and street; the stage funnel; lagging; special bonds.
+
+    ``breakdowns=False`` (the bulletin) leaves out the chain, street and stage breakdowns."""
     qs = visible_to(user).filter(is_active=True)
     rules = settings_for(user.district_pk)
     money = {"output_field": MONEY_FIELD}
@@ -651,7 +653,7 @@ def dashboard(*, user: User, today: date) -> dict[str, Any]:
             for r in rows
         ]
 
-    stages = dict(qs.values_list("stage").annotate(n=Count("pk")).order_by())
+    stages = dict(qs.values_list("stage").annotate(n=Count("pk")).order_by()) if breakdowns else {}
     funnel = [{"label": str(Stage(s).label), "count": stages.get(s, 0)} for s in STAGE_ORDER]
     progress = with_progress(qs, rules=rules, today=today)
     status = dict(progress.values_list("lag_status").annotate(n=Count("pk")).order_by())  # type: ignore[misc]
@@ -665,8 +667,8 @@ def dashboard(*, user: User, today: date) -> dict[str, Any]:
         "rate": ratio(totals["done"], totals["plan"]),
         "bond_spend_rate": ratio(totals["bond_spent"], totals["bond_received"]),
         "by_level": by_level,
-        "by_chain": grouped("chain__name"),
-        "by_street": grouped("street__name"),
+        "by_chain": grouped("chain__name") if breakdowns else [],
+        "by_street": grouped("street__name") if breakdowns else [],
         "funnel": funnel,
         "status": {s: status.get(s, 0) for s in LagStatus.values},
         "lagging": lagging,

@@ -377,7 +377,7 @@ def bulletin(request: HttpRequest) -> HttpResponse:
         request,
         "projects/bulletin.html",
         {
-            "d": selectors.dashboard(user=user, today=_today()),  # type: ignore[arg-type]
+            "d": selectors.dashboard(user=user, today=_today(), breakdowns=False),  # type: ignore[arg-type]
             "boards": selectors.boards(user=user, year=year, month=month, top=10),  # type: ignore[arg-type]
             "desk": selectors.dispatch_summary(user=user, year=year, month=month),  # type: ignore[arg-type]
             "year": year,
