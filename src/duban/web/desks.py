@@ -16,6 +16,7 @@ from django.utils import timezone
 from duban.core.access import readable, role_required
 from duban.core.errors import DomainError
 from duban.core.periods import period_containing
+from duban.enterprises.selectors import late_steps_for
 from duban.org.roles import (
     CENTRE_ROLES,
     CIRCULAR_ROLES,
@@ -28,6 +29,9 @@ from . import selectors
 from .selectors_circular import circular_cutoff, circular_data, overdue_page
 
 TITLES = {"inbox": "本单位待办", "centre": "中心工作台", "supervision": "督办台"}
+# Desks that also list the overdue proxy steps (代办) of the enterprise service: the
+# supervision desk (the district's) and a unit's inbox (its own steps).
+LATE_STEP_DESKS = frozenset({"supervision", "inbox"})
 
 
 def page_number(request: HttpRequest) -> int:
@@ -45,9 +49,11 @@ def _desk(request: HttpRequest, desk: str) -> HttpResponse:
         tab=request.GET.get("tab"),
         page=page_number(request),
     )
-    context = {"desk": desk, "title": TITLES[desk], "p": page, "now": now}
+    context: dict[str, object] = {"desk": desk, "title": TITLES[desk], "p": page, "now": now}
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "web/_desk_list.html", context)
+    if desk in LATE_STEP_DESKS:
+        context["late_steps"] = late_steps_for(user=request.user, now=now)  # type: ignore[arg-type]
     return render(request, "web/desk.html", context)
 
 
