@@ -1,16 +1,20 @@
 """Server time of the enterprise service's pages on a registry of 20,000 enterprises: the
 ledger (first page, a name filter, the overdue-visit filter, an htmx page), the officer's
-desk and the dashboard.
+desk and the dashboard; and the two desks that list overdue proxy steps (the supervision
+desk, 督办台, and a department's inbox).
 
     DUBAN_VAR_DIR=/tmp/ent-var DATABASE_URL=sqlite:////tmp/ent-var/demo.sqlite3 \\
-        uv run --frozen --no-sync python bench/enterprises_pages.py [--enterprises 20000] [--runs 10]
+        uv run --frozen --no-sync python bench/enterprises_pages.py [--enterprises 20000] \\
+        [--late-cases 200] [--runs 10]
 
 Needs a demo (`duban migrate && duban demo`): it tops the demo's registry up to
 ``--enterprises`` with filler enterprises (valid credit codes, spread over the demo's eight
-officers and service groups, a third of them above scale, last visits over the past year),
-then prints the median and p95 server time (Django test client, in process), the median CPU
-time of the process (what the request costs when the machine is shared), the query count and
-the response size of each page. The filler rows are written in bulk (a bench fixture, not
+officers and service groups, a third of them above scale, last visits over the past year)
+and the open proxy cases up to ``--late-cases``, each with its first step overdue (the
+demo's own year of cases is all completed), then prints the load average, and the median
+and p95 server time (Django test client, in process), the median CPU time of the process
+(what the request costs when the machine is shared), the query count and the response size
+of each page. The filler rows are written in bulk (a bench fixture, not
 the services); run it on a scratch copy of the demo.
 """
 
@@ -32,6 +36,8 @@ PAGES = (
     ("officer1", "/enterprises/"),
     ("officer1", "/enterprises/desk/"),
     ("leader1", "/enterprises/dashboard/"),
+    ("supervisor1", "/desk/supervision/"),
+    ("fgj_handler", "/desk/inbox/"),
 )
 
 
@@ -89,9 +95,68 @@ def top_up(target: int) -> int:
     return Enterprise.objects.count()
 
 
+def top_up_late_cases(target: int) -> int:
+    """Open proxy cases whose first step is past its limit, spread over the catalogue and
+    the filler enterprises (bulk rows: the services would start the steps now)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from duban.enterprises.models import (
+        CaseState,
+        Enterprise,
+        ProxyCase,
+        ProxyService,
+        ProxyStep,
+        StepState,
+    )
+
+    have = ProxyCase.objects.filter(state=CaseState.OPEN).count()
+    if have >= target:
+        return have
+    rng = random.Random(200)
+    now = timezone.now()
+    services = list(ProxyService.objects.prefetch_related("steps").order_by("pk"))
+    enterprises = list(Enterprise.objects.order_by("pk").values_list("pk", "district_id")[:2000])
+    cases = []
+    for i in range(have, target):
+        pk, district = enterprises[(i * 7) % len(enterprises)]
+        opened = now - timedelta(days=rng.randrange(5, 60))
+        cases.append(
+            ProxyCase(
+                district_id=district,
+                enterprise_id=pk,
+                service=services[i % len(services)],
+                created_at=opened,
+                due_at=opened + timedelta(days=30),
+            )
+        )
+    ProxyCase.objects.bulk_create(cases, batch_size=500)
+    steps = []
+    for case in cases:
+        for i, t in enumerate(case.service.steps.all()):
+            first = i == 0
+            steps.append(
+                ProxyStep(
+                    case=case,
+                    order=t.order,
+                    name=t.name,
+                    unit_id=t.unit_id,
+                    documents=t.documents,
+                    days=t.days,
+                    state=StepState.PENDING if first else StepState.WAITING,
+                    started_at=case.created_at if first else None,
+                    due_at=case.created_at + timedelta(days=1) if first else None,
+                )
+            )
+    ProxyStep.objects.bulk_create(steps, batch_size=2000)
+    return ProxyCase.objects.filter(state=CaseState.OPEN).count()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--enterprises", type=int, default=20_000)
+    parser.add_argument("--late-cases", type=int, default=200)
     parser.add_argument("--runs", type=int, default=10)
     args = parser.parse_args()
 
@@ -105,7 +170,10 @@ def main() -> None:
     from duban.org.models import User
 
     total = top_up(args.enterprises)
-    print(f"database: {connection.vendor}, enterprises: {total}")
+    late = top_up_late_cases(args.late_cases)
+    print(f"database: {connection.vendor}, enterprises: {total}, open proxy cases: {late}")
+    if hasattr(os, "getloadavg"):
+        print("load average: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     print(
         f"{'user':9} {'url':50} {'p50 ms':>8} {'p95 ms':>8} {'cpu p50':>8} {'queries':>7} "
         f"{'KiB':>7} status"
