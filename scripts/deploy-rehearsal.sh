@@ -18,7 +18,8 @@ stop_all() {
     # Everything the units started runs as the duban user.
     pkill -u duban 2>/dev/null || true
     nginx -s stop 2>/dev/null || true
-    sleep 2
+    for _ in $(seq 20); do pgrep -u duban >/dev/null || break; sleep 1; done
+    pkill -KILL -u duban 2>/dev/null || true
 }
 if [ "${1:-}" = "--stop" ]; then stop_all; exit 0; fi
 repo=$(cd "${1:-$(dirname "$0")/..}" && pwd)
@@ -121,8 +122,9 @@ rm -f /etc/nginx/sites-enabled/default
 nginx -t
 if [ -d /run/systemd/system ]; then systemctl reload nginx; else nginx -s reload 2>/dev/null || nginx; fi
 
-for _ in $(seq 60); do
-    curl -sk --resolve "$host:443:127.0.0.1" "https://$host/healthz" >/dev/null 2>&1 && break
+# gunicorn's workers load the app first: wait until /healthz answers 200 through nginx.
+for _ in $(seq 180); do
+    curl -skf --resolve "$host:443:127.0.0.1" "https://$host/healthz" >/dev/null 2>&1 && break
     sleep 1
 done
 echo "GET https://$host/healthz:"
