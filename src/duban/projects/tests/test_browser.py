@@ -16,10 +16,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from duban.projects.models import Blocker, MonthlyReport
+from duban.projects.models import Blocker, Contest, MonthlyReport
 from duban.projects.selectors import report_month, today_of
 from duban.projects.services import project_set_plan
-from duban.projects.services_contests import contest_create
 from duban.tickets import services as ts
 from duban.tickets.choices import State
 from duban.web.tests.browser import PHONE, assert_charts_drawn, goto, shot
@@ -138,16 +137,27 @@ def test_a_month_is_filed_approved_warned_unblocked_and_a_contest_published(w, o
     expect(lead.locator("#history")).to_contain_text(f"协调事项工单{ticket.number}已办结")
     shot(lead, "projects-journey-project", full_page=True)
 
-    # 5. A contest: two judges score under their names, the office closes and publishes.
-    contest = contest_create(
-        actor=w.office,
-        now=timezone.now(),
-        name="冬看蝶变项目观摩",
-        season="冬看蝶变",
-        criteria=[("形象进度", 40), ("投资完成", 40), ("质量", 20)],
-        entrants=[project, project.__class__.objects.get(code="PDS-002")],
-        judges=[w.lead, w.lead2],
-    )
+    # 5. A contest: the office sets it up on its page (weights must add up to 100), two
+    # judges score under their names, the office closes and publishes.
+    goto(office, open_as.url("/projects/contests/"))
+    office.locator("#contest-new").click()
+    office.get_by_label("评比名称").fill("冬看蝶变项目观摩")
+    office.get_by_label("主题").fill("冬看蝶变")
+    for i, (label, weight) in enumerate((("形象进度", "40"), ("投资完成", "40"), ("质量", "10"))):
+        office.locator(f"input[name=criterion_{i}]").fill(label)
+        office.locator(f"input[name=weight_{i}]").fill(weight)
+    office.locator("input[name=kind][value=projects]").check()
+    for code in ("PDS-001", "PDS-002"):
+        office.locator("#pick-projects label", has_text=code).locator("input").check()
+    for judge in (w.lead, w.lead2):
+        office.locator(f"input[name=judges][value='{judge.pk}']").check()
+    open_as.console.expect_status_error(open_as.url("/projects/contests/new/"))  # 422: weights
+    office.get_by_role("button", name="创建评比").click()
+    expect(office.locator(".notice.bad")).to_contain_text("当前合计为90")
+    office.locator("input[name=weight_2]").fill("20")
+    office.get_by_role("button", name="创建评比").click()
+    expect(office.locator("#contest-judges")).to_contain_text("leader2")
+    contest = Contest.objects.get(name="冬看蝶变项目观摩")
     for judge_page, values in ((lead, ("90", "80", "85")), (open_as(w.lead2), ("88", "86", "90"))):
         goto(judge_page, open_as.url(f"/projects/contests/{contest.pk}/"))
         for form in judge_page.locator("form.score-form").all():
