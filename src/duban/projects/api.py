@@ -36,7 +36,13 @@ from .schemas import (
 )
 from .services import project_move_stage, require_manager
 from .services_blockers import blocker_raise
-from .services_contests import contest_create, contest_score, contest_update
+from .services_contests import (
+    contest_close,
+    contest_create,
+    contest_publish,
+    contest_score,
+    contest_update,
+)
 from .services_photos import report_photo_add
 from .services_reports import report_approve, report_return, report_submit
 
@@ -281,6 +287,33 @@ def contest_score_api(request: HttpRequest, contest_id: int, body: ScoreIn) -> S
         contest=contest, actor=user, now=timezone.now(), entrant=entrant, scores=dict(body.scores)
     )
     return Status(201, {"entrant": entrant.pk, "scored": len(rows)})
+
+
+@router.post(
+    "/projects/contests/{contest_id}/close",
+    response={200: ContestDetailOut, **ERRORS},
+    summary="评比截止 / close scoring (scores are frozen)",
+    description="The project office closes an open contest; `409 contest_closed` if it is "
+    "already closed or published.",
+)
+def contest_close_api(request: HttpRequest, contest_id: Id) -> dict:
+    user = request.auth  # type: ignore[attr-defined]
+    contest = selectors.contest_for(user, contest_id)
+    return contest_detail_body(contest_close(contest=contest, actor=user, now=timezone.now()), user)
+
+
+@router.post(
+    "/projects/contests/{contest_id}/publish",
+    response={200: ContestDetailOut, **ERRORS},
+    summary="发布评比结果 / publish the frozen ranking",
+    description="Closes the contest first if it is still open; `409 contest_closed` once "
+    "published.",
+)
+def contest_publish_api(request: HttpRequest, contest_id: Id) -> dict:
+    user = request.auth  # type: ignore[attr-defined]
+    contest = selectors.contest_for(user, contest_id)
+    published = contest_publish(contest=contest, actor=user, now=timezone.now())
+    return contest_detail_body(published, user)
 
 
 @router.post(

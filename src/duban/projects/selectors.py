@@ -51,6 +51,7 @@ from .models import (
     PlanMonth,
     Project,
     ProjectSettings,
+    ReportPhoto,
     ReportState,
     Stage,
     StageDate,
@@ -407,6 +408,15 @@ def report_for(*, user: User, pk: int) -> MonthlyReport:
     )
     if found is None:
         raise ProjectNotFound("报告不存在或无权查看 / report not found", pk=pk)
+    return found
+
+
+def photo_for(*, user: User, pk: int) -> ReportPhoto:
+    """A report's photo, if ``user`` may read its project (the file is served by a view that
+    asks this, never from a public media URL)."""
+    found = ReportPhoto.objects.filter(pk=pk, report__project__in=visible_to(user)).first()
+    if found is None:
+        raise ProjectNotFound("照片不存在或无权查看 / photo not found", pk=pk)
     return found
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("import/", views.ledger_import, name="import"),
     path("dispatch/", views.dispatch_desk, name="dispatch"),
     path("reports/<int:pk>/review/", views.report_review, name="review"),
+    path("photos/<int:pk>/", views.report_photo, name="photo"),
     path("report/", views.report_form, name="report"),
     path("mine/", views.my_projects, name="mine"),
     path("dashboard/", views.dashboard, name="dashboard"),

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -192,6 +192,19 @@ def project_page(request: HttpRequest, code: str) -> HttpResponse:
             "can_raise": user.has_role(BLOCKER_ROLES),  # type: ignore[union-attr]
         },
     )
+
+
+@role_required(PROJECT_READ_ROLES)
+def report_photo(request: HttpRequest, pk: int) -> FileResponse:
+    """A 形象进度 photo, to readers of its project only (no public media URL)."""
+    try:
+        photo = selectors.photo_for(user=request.user, pk=pk)  # type: ignore[arg-type]
+    except DomainError as exc:
+        raise Http404 from exc
+    response = FileResponse(photo.image.open("rb"), content_type=photo.content_type or None)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _next_stage(stage: str) -> str:

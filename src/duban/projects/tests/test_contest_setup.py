@@ -437,3 +437,25 @@ def test_the_contest_detail_runs_a_fixed_number_of_queries(w) -> None:
     with CaptureQueriesContext(connection) as many:
         assert len(api.get(f"/projects/contests/{big['id']}").json()["entrants"]) == 4
     assert len(many) == len(few)
+
+
+def test_the_office_closes_then_publishes_through_the_api(w) -> None:
+    c = spring(w, judges=[w.lead])
+    scores = {str(k.pk): 80 for k in c.criteria.all()}
+    judge = client_for(w.lead)
+    assert judge.post(f"/projects/contests/{c.pk}/close", {}).json()["code"] == "project_forbidden"
+    entrant = c.entrants.first().pk
+    assert judge.post(f"/projects/contests/{c.pk}/scores", {"entrant": entrant, "scores": scores})
+    office = client_for(w.office)
+    closed = office.post(f"/projects/contests/{c.pk}/close", {})
+    assert closed.status_code == 200 and closed.json()["state"] == "closed", closed.content
+    late = judge.post(f"/projects/contests/{c.pk}/scores", {"entrant": entrant, "scores": scores})
+    assert late.status_code == 409
+    again = office.post(f"/projects/contests/{c.pk}/close", {})
+    assert again.status_code == 409 and again.json()["code"] == "contest_closed"
+    published = office.post(f"/projects/contests/{c.pk}/publish", {})
+    assert published.status_code == 200 and published.json()["state"] == "published"
+    assert office.post(f"/projects/contests/{c.pk}/publish", {}).status_code == 409
+    assert list(
+        ContestEvent.objects.filter(contest=c).values_list("type", flat=True).order_by("pk")
+    )[-2:] == ["close", "publish"]

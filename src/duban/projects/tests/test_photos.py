@@ -121,3 +121,20 @@ def test_the_phone_form_applies_the_same_checks(w, filed) -> None:
     assert client.post("/projects/report/", form).status_code == 302
     (photo,) = ReportPhoto.objects.all()
     assert photo.content_type == "image/png" and photo.uploaded_by == w.reporter
+
+
+def test_a_photo_is_served_to_readers_of_its_project_only(w, filed) -> None:
+    path = f"/projects/A-1/reports/{filed['period']}/photos"
+    photo_id = upload(w.reporter, path, PNG, caption="主体封顶").json()["id"]
+    reader = Client()
+    reader.force_login(w.reporter)
+    page = reader.get("/projects/p/A-1/")
+    assert f"/projects/photos/{photo_id}/" in page.content.decode()
+    served = reader.get(f"/projects/photos/{photo_id}/")
+    assert served.status_code == 200 and served["Content-Type"] == "image/png"
+    assert b"".join(served.streaming_content) == PNG
+    assert served["Cache-Control"] == "private, max-age=3600"
+    other = Client()
+    other.force_login(w.reporter2)  # B-1's reporter cannot read A-1
+    assert other.get(f"/projects/photos/{photo_id}/").status_code == 404
+    assert Client().get(f"/projects/photos/{photo_id}/").status_code == 302  # sign in first
