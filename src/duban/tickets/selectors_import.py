@@ -68,14 +68,21 @@ def day_sequences(days: Iterable[date], *, lock: bool) -> dict[date, int]:
     return dict(qs.values_list("day", "last"))
 
 
+#: Below this many rows by the planner's estimate, the table is counted exactly: the
+#: estimate lags (it still holds rows a rolled-back load or a delete left behind), and a
+#: count of a small table costs milliseconds.
+EXACT_COUNT_BELOW = 200_000
+
+
 def ticket_count_estimate() -> int:
-    """The ticket table's size: the planner's estimate on PostgreSQL (no scan), else a count."""
+    """The ticket table's size: the planner's estimate on a big PostgreSQL table (no scan),
+    else an exact count."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute(
                 "SELECT reltuples::bigint FROM pg_class WHERE oid = 'tickets_ticket'::regclass"
             )
             estimate = cur.fetchone()[0]
-        if estimate >= 0:
+        if estimate >= EXACT_COUNT_BELOW:
             return int(estimate)
     return Ticket.objects.count()

@@ -300,6 +300,33 @@ def test_bulk_mode_is_refused_where_it_does_not_pay(district, lamp, tmp_path, se
     assert Ticket.objects.count() == 2
 
 
+def test_bulk_mode_counts_a_small_table_rather_than_trust_stale_statistics(
+    district, lamp, tmp_path
+):
+    """The planner's row estimate outlives rows a rolled-back load left behind; on a small
+    table the refusal rests on an exact count."""
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the planner's estimate exists on PostgreSQL only")
+
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo), transaction.atomic():
+        run(write_csv(tmp_path / "gone.csv", [row() for _ in range(5)]))
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE tickets_ticket")  # writes pg_class in place: not undone
+        raise Undo
+    with connection.cursor() as cur:
+        cur.execute("SELECT reltuples FROM pg_class WHERE oid = 'tickets_ticket'::regclass")
+        assert cur.fetchone()[0] >= 5
+    assert Ticket.objects.count() == 0
+
+    result = run(write_csv(tmp_path / "bulk.csv", [row(), row()]), bulk=True)
+    assert result.written == 2 and Ticket.objects.count() == 2
+
+
 def test_bulk_mode_rebuilds_the_search_indexes_it_dropped(district, lamp, tmp_path):
     from django.db import connection
 
