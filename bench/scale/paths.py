@@ -12,9 +12,9 @@ Markdown table (docs/scale.md holds the latest one).
 
 Writes: the deadline tick runs in a transaction that is rolled back (so every run has the
 same work; one steady-state tick is then committed, as the worker would); intake adds
-real tickets over HTTP (granian, the production server, started here if it is installed)
-and removes the bare inserts it made; the import row adds ``--import-rows`` tickets with
-the importer and removes them again.
+real tickets over HTTP (gunicorn with 4 sync workers, the production server of
+docs/deploy.md, started here) and removes the bare inserts it made; the import row adds
+``--import-rows`` tickets with the importer and removes them again.
 """
 
 from __future__ import annotations
@@ -472,7 +472,7 @@ def main() -> None:
 
 
 def intake_row(args: argparse.Namespace, connection) -> None:
-    """Intake over HTTP (granian, as deployed) at N clients vs plain INSERTs at N threads."""
+    """Intake over HTTP (gunicorn sync ×4, as deployed) at N clients vs plain INSERTs at N threads."""
     import secrets
     import signal
     import subprocess
@@ -490,7 +490,7 @@ def intake_row(args: argparse.Namespace, connection) -> None:
             filter(None, [str(sc.ROOT / "src"), os.environ.get("PYTHONPATH")])
         ),
     }
-    name = "granian-wsgi-w2t4"
+    name = "gunicorn-sync-w4"  # docs/deploy.md: chosen by bench/server_compare.py
     _, token = sc.setup("binhu_handler")
     proc = subprocess.Popen(
         sc.SERVERS[name] + sc.bind_args(name, port), env=env, cwd=sc.ROOT, start_new_session=True
@@ -556,7 +556,7 @@ def intake_row(args: argparse.Namespace, connection) -> None:
     )
     cur.execute("DELETE FROM tickets_ticket WHERE number LIKE 'B%%'")
     row(
-        f"intake `POST /api/v1/tickets` over HTTP (granian 2×4, {args.clients} clients; "
+        f"intake `POST /api/v1/tickets` over HTTP (gunicorn sync ×4, {args.clients} clients; "
         f"p95 {sc.p95(lat) * 1000:.0f} ms, {cell.errors} errors, "
         f"{sum(cell.statuses.values()) - ok} non-2xx)",
         f"{prod_rate:.0f} tickets/s",

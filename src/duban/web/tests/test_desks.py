@@ -41,8 +41,9 @@ def test_other_street_sees_nothing_of_binhu(p, client_for, recent):
 def test_inbox_query_count_is_fixed(p, client_for, recent, django_assert_max_num_queries, rows):
     _many_dispatched(p, recent, rows)
     client = client_for(p.street_handler)
-    # 6, the subtree's unit ids, the bell's unread count, the late proxy steps (代办)
-    with django_assert_max_num_queries(9):
+    # 6, the page's ids before its rows, the subtree's unit ids, the bell's unread count,
+    # the late proxy steps (代办)
+    with django_assert_max_num_queries(10):
         response = client.get("/desk/inbox/?tab=pending")
     assert response.content.decode().count('class="card ticket') == rows
 
@@ -61,7 +62,7 @@ def test_co_unit_inbox_query_count_is_fixed(
             co_units=[p.district.hubin],
         )
     client = client_for(p.other_street_handler)  # 湖滨路街道 helps (协办) on each ticket
-    with django_assert_max_num_queries(9):  # as above
+    with django_assert_max_num_queries(10):  # as above
         response = client.get("/desk/inbox/?tab=pending")
     page = response.content.decode()
     assert page.count('class="card ticket') == rows
@@ -73,7 +74,7 @@ def test_centre_query_count_is_fixed(p, client_for, recent, django_assert_max_nu
     for _ in range(rows):
         f.registered(actor=p.operator, now=recent)
     client = client_for(p.dispatcher)
-    with django_assert_max_num_queries(7):  # 6 + the bell's unread count
+    with django_assert_max_num_queries(8):  # 6, the page's ids, the bell's unread count
         response = client.get("/desk/centre/?tab=dispatch")
     assert response.content.decode().count('class="card ticket') == rows
 
