@@ -37,6 +37,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 
+from duban.core.db import parallel_scan
 from duban.core.periods import Period, months_back, parse_period, period_containing
 from duban.org.models import User
 from duban.tickets.choices import AssignmentRole, AssignmentStatus
@@ -188,6 +189,7 @@ def refresh_periods(
         ignore_conflicts=True,
     )
     with transaction.atomic():
+        parallel_scan()
         states = list(
             RollupPeriod.objects.select_for_update().filter(period__in=by_label).order_by("period")
         )

@@ -1,0 +1,29 @@
+"""PostgreSQL connections start without parallel workers (a request's index reads only pay
+their start-up); a big scan asks for them in its own transaction and they end with it."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection, transaction
+
+from duban.core.db import SCAN_PARALLEL_WORKERS, parallel_scan
+
+# Not inside the test's own transaction: SET LOCAL lasts to the end of the outermost one.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def workers() -> str:
+    with connection.cursor() as cur:
+        cur.execute("SHOW max_parallel_workers_per_gather")
+        return cur.fetchone()[0]
+
+
+def test_requests_run_without_parallel_workers_and_a_scan_asks_for_them():
+    if connection.vendor != "postgresql":
+        pytest.skip("parallel workers exist on PostgreSQL only")
+    assert workers() == "0"
+    with transaction.atomic():
+        parallel_scan()
+        assert workers() == str(SCAN_PARALLEL_WORKERS)
+    assert workers() == "0"
+
