@@ -26,4 +26,3 @@ def test_requests_run_without_parallel_workers_and_a_scan_asks_for_them():
         parallel_scan()
         assert workers() == str(SCAN_PARALLEL_WORKERS)
     assert workers() == "0"
-
