@@ -41,6 +41,8 @@ class CallerTicket:
     title: str
     state: str
     created_at: datetime
+    pk: int  # and the caller: the panel's read is audited (tickets.services.privacy)
+    caller_id: int | None
 
 
 @dataclass
@@ -149,6 +151,6 @@ def caller_history(
             district_id=district_id,
         )
         .order_by("-created_at")
-        .values_list("number", "title", "state", "created_at")[:limit]
+        .values_list("number", "title", "state", "created_at", "pk", "caller_id")[:limit]
     )
     return [CallerTicket(*row) for row in rows]

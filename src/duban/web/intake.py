@@ -24,7 +24,7 @@ from duban.core.errors import DomainError
 from duban.dispatch.suggest import caller_history, draft_suggestions
 from duban.org.models import User
 from duban.org.roles import INTAKE_ROLES
-from duban.tickets.services import ticket_register_and_route
+from duban.tickets.services import privacy, ticket_register_and_route
 from duban.tickets.services.intake import normalise_phone
 
 from . import selectors
@@ -129,10 +129,9 @@ def caller(request: HttpRequest) -> HttpResponse:
     else:
         bad = False
     user: User = request.user  # type: ignore[assignment]
-    rows = (
-        caller_history(phone=phone, now=timezone.now(), district_id=user.district_pk)
-        if phone
-        else []
-    )
+    now = timezone.now()
+    rows = caller_history(phone=phone, now=now, district_id=user.district_pk) if phone else []
+    # Tickets found by a person's phone tell whose they are: a search of that person, audited.
+    privacy.personal_data_list_record(actor=user, tickets=rows, now=now, by_person=True)
     context = {"phone": phone, "rows": rows, "bad": bad}
     return render(request, "web/intake_caller.html", context)

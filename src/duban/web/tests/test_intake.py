@@ -7,7 +7,7 @@ import re
 import pytest
 
 from duban.testing import factories as f
-from duban.tickets.models import Ticket, TicketEvent
+from duban.tickets.models import PersonalDataAccess, Ticket, TicketEvent
 from duban.web.intake_forms import IntakeForm, required_inputs
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +71,20 @@ def test_phone_lookup_shows_earlier_tickets_and_repeat_flag(p, client_for, recen
     assert "无来电记录" in fresh and "重复来电" not in fresh
     bad = client.post(URL + "caller/", {"caller_phone": "12345678901"}, **HX).content.decode()
     assert "格式不正确" in bad
+
+
+def test_a_phone_lookup_is_audited_as_a_search_of_that_person(p, client_for, recent):
+    earlier = f.registered(actor=p.operator, now=recent, caller_phone="13900001111")
+    client = client_for(p.operator)
+    client.post(URL + "caller/", {"caller_phone": "13900001111"}, **HX)
+    client.post(URL + "caller/", {"caller_phone": "13700000000"}, **HX)  # nobody found
+    audit = PersonalDataAccess.objects.get()
+    assert (audit.actor, audit.ticket_id, audit.caller_id, audit.kind) == (
+        p.operator,
+        earlier.pk,
+        earlier.caller_id,
+        PersonalDataAccess.Kind.SEARCH,
+    )
 
 
 def test_suggestions_route_a_village_to_its_street(p, client_for):
