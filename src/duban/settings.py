@@ -163,7 +163,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 def _postgres_options(db: dict) -> None:
     """A request reads tens of rows through indexes, where PostgreSQL's parallel workers
     add only their start-up: on 2 cores at 2.5 M tickets the inbox's p95 went 147 → 72 ms
-    without them (docs/scale.md). Connections start with none
+    without them, this change alone (docs/scale.md, "Quiet machine"). Connections start with none
     (``DUBAN_PG_PARALLEL_WORKERS`` to change it); the scans that gain from them, the
     rollup rebuild, ask for them in their own transaction (``duban.core.db.parallel_scan``).
     """

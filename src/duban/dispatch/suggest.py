@@ -41,7 +41,8 @@ class CallerTicket:
     title: str
     state: str
     created_at: datetime
-    pk: int  # and the caller: the panel's read is audited (tickets.services.privacy)
+    # The ticket and its caller: the 重复来电 panel's read is audited (tickets.services.privacy).
+    pk: int
     caller_id: int | None
 
 
