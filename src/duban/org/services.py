@@ -25,6 +25,9 @@ from .models import ApiToken, Role, Unit, UnitKind, User, pack_roles
 
 TOKEN_PREFIX = "dbn_"
 log = logging.getLogger("duban.org")
+# A token's "last used" is kept to the minute: written at most once a minute, not on every
+# request (an integration posting hundreds of tickets a second would queue on its token's row).
+TOKEN_LAST_USED_STEP = timedelta(minutes=1)
 _PATH_MAX = Unit._meta.get_field("path").max_length or 255
 # The fields of a unit an administrator changes in place (moves and deactivation apart).
 UNIT_DETAIL_FIELDS = ("code", "name", "kind", "place_names", "aliases", "sort_order")
@@ -356,5 +359,6 @@ def token_authenticate(*, secret: str, now: datetime) -> User | None:
         raise TokenRevoked("令牌已吊销 / token revoked")
     if token.expires_at is not None and token.expires_at <= now:
         raise TokenExpired("令牌已过期 / token expired")
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_LAST_USED_STEP:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user

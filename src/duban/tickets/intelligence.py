@@ -3,9 +3,9 @@
 The ticket engine writes; the intelligence only reads. ``ticket_register`` asks the
 installed intelligence for a ticket's fingerprint (duplicate band keys, stored by the
 engine) and for its suggestions (units, duplicates, repeat caller, knowledge, and the
-unit to auto-dispatch to, if any); ``ticket_reply`` asks it to check a reply. The
-engine stores the answers through ``transition()``. The dispatch form asks which stored
-suggestion is confident enough to preselect as 主办单位.
+unit to auto-dispatch to, if any), both before the ticket is saved; ``ticket_reply``
+asks it to check a reply. The engine stores the answers through ``transition()``. The
+dispatch form asks which stored suggestion is confident enough to preselect as 主办单位.
 
 The ``dispatch`` app installs its implementation from ``DispatchConfig.ready()`` with
 :func:`install`; without it the engine runs with :class:`NoIntelligence` (no
@@ -37,7 +37,8 @@ class Intelligence(Protocol):
         """Band keys of the text, stored by the engine for duplicate look-up."""
 
     def analyse(self, *, ticket: Ticket, keys: list[int], now: datetime) -> Analysis:
-        """Suggestions for a freshly registered ticket (pure reads)."""
+        """Suggestions for a ticket being registered (pure reads). The ticket is not saved
+        yet: it has its text, caller, category and district, but no ``pk`` or number."""
 
     def preselected_unit(self, *, suggestions: dict[str, Any]) -> int | None:
         """The suggested unit a form may preselect (confident enough), or None."""

@@ -112,6 +112,14 @@ class TestTokens:
         assert ApiToken.objects.get(pk=token.pk).last_used_at == later
         assert token_authenticate(secret=secret + "x", now=later) is None
 
+    def test_last_use_is_written_at_most_once_a_minute(self, handler) -> None:
+        token, secret = token_create(user=handler, now=NOW)
+        token_authenticate(secret=secret, now=NOW)
+        token_authenticate(secret=secret, now=NOW + timedelta(seconds=59))
+        assert ApiToken.objects.get(pk=token.pk).last_used_at == NOW
+        token_authenticate(secret=secret, now=NOW + timedelta(seconds=60))
+        assert ApiToken.objects.get(pk=token.pk).last_used_at == NOW + timedelta(seconds=60)
+
     def test_revoked_or_inactive(self, handler) -> None:
         token, secret = token_create(user=handler, now=NOW)
         token_revoke(token=token, actor=None, now=NOW)

@@ -1,8 +1,8 @@
 """Intake in one place: register a ticket, store what the intelligence suggests, auto-dispatch.
 
-``ticket_register`` numbers the ticket, stores the caller apart, gives the ticket its
-district, writes the ``register`` event, stores the text's duplicate keys, asks the
-installed intelligence (``tickets.intelligence``) for suggestions and stores them
+``ticket_register`` stores the caller apart, gives the ticket its district, asks the
+installed intelligence (``tickets.intelligence``) for suggestions, numbers the ticket,
+writes the ``register`` event, stores the text's duplicate keys and the suggestions
 through ``transition()`` (the ``suggest`` rule), and — when the intelligence names a
 confident unit and auto-dispatch is on — dispatches through ``ticket_dispatch`` in the
 engine's own name (the ``auto_dispatch`` rule). All in one transaction, with
@@ -22,8 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 
 from duban.core.errors import DomainError
 from duban.org.models import Unit, User
@@ -72,11 +71,21 @@ def check_id_number(value: str) -> str:
 
 
 def next_number(now: datetime) -> str:
-    """YYYYMMDD + six-digit daily sequence: unique and sortable."""
+    """YYYYMMDD + six-digit daily sequence: unique and sortable.
+
+    One statement (an upsert that returns the new value; PostgreSQL and SQLite ≥ 3.35).
+    It locks the day's counter row until the transaction ends, so every other intake of
+    the day waits from here to the commit: take the number last (``ticket_register``).
+    """
     day = now.astimezone(LOCAL_TZ).date()
-    TicketSequence.objects.get_or_create(day=day)
-    TicketSequence.objects.filter(day=day).update(last=F("last") + 1)
-    last = TicketSequence.objects.values_list("last", flat=True).get(day=day)
+    table = connection.ops.quote_name(TicketSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (day, last) VALUES (%s, 1) "
+            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [connection.ops.adapt_datefield_value(day)],
+        )
+        (last,) = cursor.fetchone()
     return f"{day:%Y%m%d}{last:06d}"
 
 
@@ -157,8 +166,7 @@ def ticket_register(
     if phone or name or id_number:
         caller = Caller.build(name=name, phone=phone, id_number=id_number, created_at=now)
         caller.save(force_insert=True)
-    ticket = Ticket.objects.create(
-        number=next_number(now),
+    ticket = Ticket(
         caller=caller,
         category_id=category_id,
         district=district_unit,
@@ -167,6 +175,14 @@ def ticket_register(
         state=State.REGISTERED,
         **fields,
     )
+    # The intelligence reads (duplicates, repeat caller, the models) before the ticket takes
+    # its number: from the number to the commit every other intake of the day waits on the
+    # counter row, so only the writes happen in that stretch (docs/scale.md, intake).
+    brain = intelligence.current()
+    keys = brain.fingerprint(title=ticket.title, content=ticket.content)
+    analysis = brain.analyse(ticket=ticket, keys=keys, now=now)
+    ticket.number = next_number(now)
+    ticket.save(force_insert=True)
     event = event_append(
         ticket=ticket,
         type=EventType.REGISTER,
@@ -179,7 +195,9 @@ def ticket_register(
         },
     )
     modules.after_event(ticket=ticket, event=event, actor=actor, now=now)
-    ticket = _suggest_and_route(ticket=ticket, now=now, auto_dispatch=auto_dispatch)
+    ticket = _store_and_route(
+        ticket=ticket, keys=keys, analysis=analysis, now=now, auto_dispatch=auto_dispatch
+    )
     if idempotency_key and actor is not None:
         try:
             with transaction.atomic():
@@ -257,15 +275,19 @@ def _district(actor: User | None, district: Unit | None) -> Unit:
     return roots[0]
 
 
-def _suggest_and_route(*, ticket: Ticket, now: datetime, auto_dispatch: bool) -> Ticket:
+def _store_and_route(
+    *,
+    ticket: Ticket,
+    keys: list[int],
+    analysis: intelligence.Analysis,
+    now: datetime,
+    auto_dispatch: bool,
+) -> Ticket:
     """Store the duplicate keys and the suggestions; auto-dispatch when the intelligence says so
     (and the registering user has not routed the ticket themselves: ``auto_dispatch``)."""
-    brain = intelligence.current()
-    keys = brain.fingerprint(title=ticket.title, content=ticket.content)
     DuplicateKey.objects.bulk_create(
         [DuplicateKey(ticket=ticket, key=key, created_at=now) for key in keys]
     )
-    analysis = brain.analyse(ticket=ticket, keys=keys, now=now)
     ticket = transition(
         ticket=ticket,
         actor=None,
