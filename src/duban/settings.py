@@ -162,16 +162,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 def _postgres_options(db: dict) -> None:
     """A request reads tens of rows through indexes, where PostgreSQL's parallel workers
-    add only their start-up: on 2 cores at 2.5 M tickets the inbox's p95 went 147 → 72 ms
-    without them, this change alone (docs/scale.md, "Quiet machine"). Connections start with none
-    (``DUBAN_PG_PARALLEL_WORKERS`` to change it); the scans that gain from them, the
-    rollup rebuild, ask for them in their own transaction (``duban.core.db.parallel_scan``).
+    and its JIT compiler add only their start-up.
+
+    - Parallel workers: on 2 cores at 2.5 M tickets the inbox's p95 went 147 → 72 ms
+      without them, this change alone (docs/scale.md, "Quiet machine"). Connections start
+      with none (``DUBAN_PG_PARALLEL_WORKERS`` to change it).
+    - JIT: at 5 M tickets the planner's cost of the inbox's queries passes
+      ``jit_above_cost`` and each query compiled for 25–28 ms to run for 8
+      (docs/scale.md, "5 million"). Connections start with it off (``DUBAN_PG_JIT=on``
+      to keep the server's setting).
+
+    The scans that gain from both, the rollup rebuild, ask for them in their own
+    transaction (``duban.core.db.parallel_scan``).
     """
     if db["ENGINE"] != "django.db.backends.postgresql":
         return
     workers = int(os.environ.get("DUBAN_PG_PARALLEL_WORKERS") or 0)
     options = db.setdefault("OPTIONS", {})
     extra = f"-c max_parallel_workers_per_gather={workers}"
+    if os.environ.get("DUBAN_PG_JIT", "off") != "on":
+        extra += " -c jit=off"
     options["options"] = f"{options['options']} {extra}" if options.get("options") else extra
 
 

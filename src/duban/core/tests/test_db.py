@@ -1,5 +1,6 @@
-"""PostgreSQL connections start without parallel workers (a request's index reads only pay
-their start-up); a big scan asks for them in its own transaction and they end with it."""
+"""PostgreSQL connections start without parallel workers and without JIT compilation (a
+request's index reads only pay their start-up); a big scan asks for workers in its own
+transaction and they end with it."""
 
 from __future__ import annotations
 
@@ -12,10 +13,14 @@ from duban.core.db import SCAN_PARALLEL_WORKERS, parallel_scan
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def workers() -> str:
+def setting(name: str) -> str:
     with connection.cursor() as cur:
-        cur.execute("SHOW max_parallel_workers_per_gather")
+        cur.execute(f"SHOW {name}")
         return cur.fetchone()[0]
+
+
+def workers() -> str:
+    return setting("max_parallel_workers_per_gather")
 
 
 def test_requests_run_without_parallel_workers_and_a_scan_asks_for_them():
@@ -26,3 +31,9 @@ def test_requests_run_without_parallel_workers_and_a_scan_asks_for_them():
         parallel_scan()
         assert workers() == str(SCAN_PARALLEL_WORKERS)
     assert workers() == "0"
+
+
+def test_requests_run_without_jit_compilation():
+    if connection.vendor != "postgresql":
+        pytest.skip("JIT exists on PostgreSQL only")
+    assert setting("jit") == "off"
