@@ -53,7 +53,7 @@ def test_a_different_body_is_a_mismatch_with_its_own_code(p, now):
 def _winner_stores_the_key_first(monkeypatch, p, now, *, digest_of: dict[str, Any]) -> None:
     """Simulate the race on any database: while this request works, another one with the
     same key (and the body ``digest_of``) finishes and stores its key."""
-    real = intake._suggest_and_route
+    real = intake._store_and_route
 
     def meanwhile(*, ticket: Ticket, now: Any, **kwargs: Any) -> Ticket:
         other = Ticket.objects.exclude(pk=ticket.pk).get()
@@ -66,7 +66,7 @@ def _winner_stores_the_key_first(monkeypatch, p, now, *, digest_of: dict[str, An
         )
         return real(ticket=ticket, now=now, **kwargs)
 
-    monkeypatch.setattr(intake, "_suggest_and_route", meanwhile)
+    monkeypatch.setattr(intake, "_store_and_route", meanwhile)
 
 
 def _digest_fields(**overrides: Any) -> dict[str, Any]:
