@@ -137,6 +137,18 @@ def login(port: int, username: str, password: str) -> str:
     return session[0]
 
 
+def intake_body() -> str:
+    """One appeal for ``POST /api/v1/tickets`` (a street lamp; a fresh text each time)."""
+    return json.dumps(
+        {
+            "title": "路灯不亮",
+            "content": f"小区门口路灯坏了 {uuid.uuid4().hex[:8]}",
+            "appeal_type": "help",
+            "channel": "phone",
+        }
+    )
+
+
 def drive(port: int, page: str, clients: int, seconds: float, session: str, token: str) -> Cell:
     cell = Cell()
     lock = threading.Lock()
@@ -153,14 +165,7 @@ def drive(port: int, page: str, clients: int, seconds: float, session: str, toke
                 headers = {"Cookie": session}
             else:
                 method, path = "POST", "/api/v1/tickets"
-                body = json.dumps(
-                    {
-                        "title": "路灯不亮",
-                        "content": f"小区门口路灯坏了 {uuid.uuid4().hex[:8]}",
-                        "appeal_type": "help",
-                        "channel": "phone",
-                    }
-                )
+                body = intake_body()
                 headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
             started = time.perf_counter()
             try:

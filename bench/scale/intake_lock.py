@@ -12,20 +12,23 @@ process's CPU per ticket.
     DATABASE_URL=postgres://… uv run --frozen --no-sync python bench/scale/intake_lock.py \
         [--tickets 200]
 
-Writes real tickets (the text of ``bench/server_compare.py``'s intake: a street lamp).
+Writes real tickets (``bench/server_compare.py``'s intake body: a street lamp).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
+import sys
 import time
-import uuid
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "duban.settings")
 os.environ.setdefault("DUBAN_VAR_DIR", "/tmp/duban-scale-var")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from server_compare import intake_body  # bench/, beside this folder
 
 
 def main() -> None:
@@ -60,13 +63,7 @@ def main() -> None:
     intake.next_number = timed_number  # type: ignore[assignment]
 
     def register() -> None:
-        body = {
-            "title": "路灯不亮",
-            "content": f"小区门口路灯坏了 {uuid.uuid4().hex[:8]}",
-            "appeal_type": "help",
-            "channel": "phone",
-        }
-        r = client.post("/api/v1/tickets", json.dumps(body), content_type="application/json")
+        r = client.post("/api/v1/tickets", intake_body(), content_type="application/json")
         if r.status_code != 201:
             raise SystemExit(f"intake answered {r.status_code}: {r.content[:200]!r}")
 

@@ -172,8 +172,9 @@ def _postgres_options(db: dict) -> None:
       (docs/scale.md, "5 million"). Connections start with it off (``DUBAN_PG_JIT=on``
       to keep the server's setting).
 
-    The scans that gain from both, the rollup rebuild, ask for them in their own
-    transaction (``duban.core.db.parallel_scan``).
+    The scan that gains from parallel workers, the rollup rebuild, asks for them in its
+    own transaction (``duban.core.db.parallel_scan``); it takes the same time with JIT on
+    or off (8.1 / 7.9 s at 5 M), so nothing asks for JIT back.
     """
     if db["ENGINE"] != "django.db.backends.postgresql":
         return
