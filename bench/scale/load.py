@@ -323,12 +323,23 @@ def main() -> None:
     dk_by: dict[str, list[str]] = defaultdict(list)
     for r in dkeys.rows:
         dk_by[r[dkeys.col("ticket_id")]].append(r[dkeys.col("key")])
+    from cryptography.exceptions import InvalidTag
+
     from duban.core.crypto import decrypt
 
     caller_plain = {}
     C = callers.col
     for r in callers.rows:
-        dec = [decrypt(r[C(c)]) if r[C(c)] != "\\N" else "" for c in ("name", "phone", "id_number")]
+        try:
+            dec = [
+                decrypt(r[C(c)]) if r[C(c)] != "\\N" else "" for c in ("name", "phone", "id_number")
+            ]
+        except InvalidTag:
+            sys.exit(
+                "load: the templates' callers were encrypted with other keys than this "
+                f"process has (DUBAN_VAR_DIR={os.environ['DUBAN_VAR_DIR']}): run the demo "
+                "and the loader with the same DUBAN_VAR_DIR or DUBAN_DATA_KEY"
+            )
         caller_plain[r[C("id")]] = (dec, r[C("erased_at")] != "\\N")
 
     stamp = Stamp()
