@@ -82,13 +82,15 @@ class TicketQuerySet(models.QuerySet):
         units = list(Unit.objects.filter(path__startswith=scope).values_list("pk", flat=True))
         states = sorted(s.value for s in OPEN_STATES)
         model = self.model
-        primary = model.objects.filter(primary_unit_id__in=units, state__in=states)
-        handling = model.objects.filter(handling_unit_id__in=units, state__in=states)
+        # Lists as one array parameter each (core.lookups): the same query text whatever
+        # the subtree's size.
+        primary = model.objects.filter(primary_unit_id__any=units, state__any=states)
+        handling = model.objects.filter(handling_unit_id__any=units, state__any=states)
         parts = TicketAssignment.objects.filter(
-            unit_id__in=units,
+            unit_id__any=units,
             status=AssignmentStatus.ACTIVE,
-            role__in=ACTIVE_PART_ROLES,
-            ticket__state__in=states,
+            role__any=ACTIVE_PART_ROLES,
+            ticket__state__any=states,
         )
         # Unordered branches (the models' default ordering is not allowed inside a UNION).
         branches = (

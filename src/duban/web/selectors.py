@@ -122,7 +122,7 @@ def desk_page(*, desk: str, user: User, now: datetime, tab: str | None, page: in
         .order_by(*current.order)
         .values_list("pk", flat=True)[start : start + PAGE_SIZE]
     )
-    rows = Ticket.objects.filter(pk__in=ids).with_list_relations()
+    rows = Ticket.objects.filter(pk__any=ids).with_list_relations()
     if desk == "inbox":  # the cards ask whether the reader's unit has a part (协办/下派)
         rows = rows.with_active_parts()
     elif desk == "centre":  # a merged caller's card asks whether its master was reviewed
