@@ -94,6 +94,11 @@ def main() -> None:
     parser.add_argument("--only", default="", help="rows whose key contains this")
     parser.add_argument("--import-rows", type=int, default=1_000_000)
     parser.add_argument("--intake-seconds", type=float, default=10)
+    parser.add_argument(
+        "--no-warm-up",
+        action="store_true",
+        help="skip duban.wsgi's start-up warm-up (to measure what it saves)",
+    )
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--intake-warmup", type=float, default=40)
     args = parser.parse_args()
@@ -102,6 +107,10 @@ def main() -> None:
 
     Path(os.environ["DUBAN_VAR_DIR"]).mkdir(parents=True, exist_ok=True)
     django.setup()
+    from duban.core.startup import warm_up
+
+    if not args.no_warm_up:
+        warm_up()  # as duban.wsgi does in every app server process
     from django.core.cache import cache
     from django.db import connection, transaction
     from django.test import Client
