@@ -8,6 +8,11 @@ execution instead of from its cache: ≈ 4 ms of Python each, twice per inbox pa
 parameter count the same whatever the subtree's size; PostgreSQL plans it as it plans
 ``IN`` (which it rewrites to ``= ANY`` itself) and walks the same indexes. SQLite has no
 arrays: there it is the ordinary ``IN``.
+
+The right-hand side may also be a one-column queryset: ``= ANY(ARRAY(SELECT …))`` on
+PostgreSQL, evaluated once before the scan (an InitPlan), so that it can be one arm of a
+``BitmapOr`` beside the other indexed conditions of an ``OR``; ``IN (SELECT …)`` there is a
+subplan that no index serves, and PostgreSQL filters every row of the table with it.
 """
 
 from __future__ import annotations
@@ -22,12 +27,20 @@ class AnyOf(Lookup):
     lookup_name = "any"
     prepare_rhs = False
 
-    def get_prep_lookup(self) -> list[Any]:
+    def get_prep_lookup(self) -> Any:
+        if hasattr(self.rhs, "as_sql"):  # a subquery
+            return self.rhs
         field = self.lhs.output_field
         return [field.get_prep_value(value) for value in self.rhs]
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
+        if hasattr(self.rhs, "as_sql"):
+            sub, sub_params = compiler.compile(self.rhs)
+            sub = sub if sub.startswith("(") else f"({sub})"
+            if connection.vendor == "postgresql":
+                return f"{lhs} = ANY(ARRAY{sub})", [*lhs_params, *sub_params]
+            return f"{lhs} IN {sub}", [*lhs_params, *sub_params]
         field = self.lhs.output_field
         values = [field.get_db_prep_value(v, connection, prepared=True) for v in self.rhs]
         if not values:

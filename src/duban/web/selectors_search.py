@@ -142,7 +142,7 @@ class SearchPage:
 def search_page(
     qs: TicketQuerySet, *, now: datetime, ordering: str, page: int, page_size: int
 ) -> SearchPage:
-    """One page of searched tickets and the total, counted up to ``COUNT_CAP`` (two queries);
+    """One page of searched tickets and the total, counted up to ``COUNT_CAP`` (three queries);
     a page past the end is the last."""
     # Unordered: the count reads the matches the cheapest way, and stops after the cap.
     count = qs.order_by()[: COUNT_CAP + 1].count()

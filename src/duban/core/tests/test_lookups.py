@@ -42,3 +42,15 @@ def test_the_query_does_not_grow_with_the_list(district):
         return
     assert sql_many == sql_few
     assert len(params_many) == len(params_few) == 1
+
+
+def test_a_subquery_is_read_once_as_an_array_on_postgresql(district):
+    units = Unit.objects.filter(parent__isnull=True).values("pk")
+    found = set(Unit.objects.filter(parent_id__any=units))
+    assert found == set(Unit.objects.filter(parent_id__in=units))
+    assert found  # the district's first level
+    sql, _ = Unit.objects.filter(parent_id__any=units).query.sql_with_params()
+    if connection.vendor == "postgresql":
+        assert "= ANY(ARRAY(SELECT" in sql
+    else:
+        assert " IN (SELECT" in sql
