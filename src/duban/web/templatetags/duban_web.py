@@ -9,7 +9,8 @@ from urllib.parse import quote
 
 from django import template
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils.html import format_html
+from django.utils.formats import localize
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -174,6 +175,43 @@ def pct(value: float | None) -> str:
 @register.filter
 def score(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
+
+
+UNIT_FIGURE_ROW = (
+    '<tr><td><a href="{}?unit={}&period={}&by=dispatched_at">{}</a></td><td>{}</td><td>{}</td>'
+    "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"
+)
+
+
+@register.simple_tag
+def unit_figure_rows(figures: list[Any], search_url: str, period: str) -> str:
+    """The rows of the dashboard's table of units: name (linked to their 工单查询), volume,
+    the five rates, overdue count and composite score.
+
+    A city has ≈ 400 units: the same loop in the template resolved ≈ 5,000 variables, ≈ 40%
+    of the page's time at 5 M tickets (docs/scale.md); formatted here it is a tenth of that.
+    """
+    return format_html_join(
+        "",
+        UNIT_FIGURE_ROW,
+        (
+            (
+                search_url,
+                f.unit_code,
+                period,
+                f.label,
+                localize(f.dispatched),
+                pct(f.response_rate),
+                pct(f.resolution_rate),
+                pct(f.satisfaction_rate),
+                pct(f.on_time_rate),
+                pct(f.return_rate),
+                localize(f.overdue_count),
+                score(f.composite),
+            )
+            for f in figures
+        ),
+    )
 
 
 @register.filter
