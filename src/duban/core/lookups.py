@@ -27,15 +27,19 @@ class AnyOf(Lookup):
     lookup_name = "any"
     prepare_rhs = False
 
+    @property
+    def rhs_is_subquery(self) -> bool:
+        return hasattr(self.rhs, "as_sql")
+
     def get_prep_lookup(self) -> Any:
-        if hasattr(self.rhs, "as_sql"):  # a subquery
+        if self.rhs_is_subquery:
             return self.rhs
         field = self.lhs.output_field
         return [field.get_prep_value(value) for value in self.rhs]
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        if hasattr(self.rhs, "as_sql"):
+        if self.rhs_is_subquery:
             sub, sub_params = compiler.compile(self.rhs)
             sub = sub if sub.startswith("(") else f"({sub})"
             if connection.vendor == "postgresql":

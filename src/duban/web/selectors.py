@@ -20,6 +20,7 @@ from duban.org.models import User
 from duban.tickets.choices import OPEN_STATES, State
 from duban.tickets.clocks import DUE_SOON, OVERDUE_STATES, past_due
 from duban.tickets.models import Category, Ticket
+from duban.tickets.selectors import in_id_order
 from duban.tickets.services.merged import awaiting_rating as merged_awaiting_rating
 
 PAGE_SIZE = 20
@@ -127,11 +128,10 @@ def desk_page(*, desk: str, user: User, now: datetime, tab: str | None, page: in
         rows = rows.with_active_parts()
     elif desk == "centre":  # a merged caller's card asks whether its master was reviewed
         rows = rows.select_related("master")
-    position = {pk: i for i, pk in enumerate(ids)}
     return DeskPage(
         tabs=[{"key": t.key, "label": t.label, "count": counts[t.key]} for t in tabs],
         tab=current,
-        tickets=sorted(rows, key=lambda t: position[t.pk]),
+        tickets=in_id_order(ids, rows),
         count=count,
         page=page,
         pages=pages,

@@ -11,6 +11,7 @@ from django import template
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.formats import localize
 from django.utils.html import escape, format_html
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -36,7 +37,7 @@ register = template.Library()
 # is reversed once per script prefix with markers in place of the arguments, and the
 # links are then formatted from it, quoted as ``reverse`` quotes them.
 _MARKERS = ("NUMBERMARKER", "ACTIONMARKER")
-_SAFE = "!$&'()*+,;=~:@"  # RFC 3986 sub-delimiters and what reverse() leaves as they are
+_SAFE = RFC3986_SUBDELIMS + "~:@"  # what reverse() leaves unquoted (an argument has no "/")
 
 
 @functools.lru_cache(maxsize=16)
