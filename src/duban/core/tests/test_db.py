@@ -1,13 +1,13 @@
 """PostgreSQL connections start without parallel workers and without JIT compilation (a
-request's index reads only pay their start-up); a big scan asks for workers in its own
-transaction and they end with it."""
+request's index reads only pay their start-up); a big scan asks for workers and memory in
+its own transaction and they end with it."""
 
 from __future__ import annotations
 
 import pytest
 from django.db import connection, transaction
 
-from duban.core.db import SCAN_PARALLEL_WORKERS, parallel_scan
+from duban.core.db import SCAN_PARALLEL_WORKERS, SCAN_WORK_MEM, parallel_scan
 
 # Not inside the test's own transaction: SET LOCAL lasts to the end of the outermost one.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,6 +31,17 @@ def test_requests_run_without_parallel_workers_and_a_scan_asks_for_them():
         parallel_scan()
         assert workers() == str(SCAN_PARALLEL_WORKERS)
     assert workers() == "0"
+
+
+def test_a_scan_sorts_and_hashes_in_more_memory_for_its_transaction_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("work_mem exists on PostgreSQL only")
+    default = setting("work_mem")
+    assert default != SCAN_WORK_MEM
+    with transaction.atomic():
+        parallel_scan()
+        assert setting("work_mem") == SCAN_WORK_MEM
+    assert setting("work_mem") == default
 
 
 def test_requests_run_without_jit_compilation():

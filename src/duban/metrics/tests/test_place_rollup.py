@@ -13,6 +13,7 @@ from duban.core.periods import period_containing
 from duban.metrics.models import PlaceRollup
 from duban.metrics.selectors_places import place_heat
 from duban.metrics.services import refresh_period
+from duban.org.models import Unit
 from duban.testing import factories as f
 from duban.testing import personas
 from duban.tickets import services as s
@@ -95,3 +96,23 @@ def test_a_scoped_reader_is_counted_live_within_their_scope(p, recent):
     heat = _counts(_heat(p.street_head, period))
     assert set(heat) == {"滨湖街道", "东留村"}
     assert heat["滨湖街道"][2] == 2  # the department ticket at 西留村 is not theirs
+
+
+def test_the_rollup_weighs_shared_addresses_and_escapes_wildcards_in_names(p, recent):
+    """The rollup counts groups of tickets with one address at their size, and a name's
+    ``_`` or ``%`` is a character, not a wildcard — as in the live count."""
+    community = Unit.objects.get(name="建业社区")
+    community.aliases = ["建_业", "100%"]
+    community.save(update_fields=["aliases"])
+    for _ in range(3):
+        f.dispatched(p=p, now=recent, unit=p.district.housing, location="建业社区门口")
+    f.dispatched(p=p, now=recent, unit=p.district.housing, location="建_业大门")
+    f.dispatched(p=p, now=recent, unit=p.district.housing, location="建a业大门")  # not a match
+    f.dispatched(p=p, now=recent, unit=p.district.housing, location="满意度100%小区")
+    f.dispatched(p=p, now=recent, unit=p.district.housing, location="满意度1000小区")  # no
+    period = period_containing(recent)
+    live = _heat(p.leader, period)
+    refresh_period(period, now=recent + timedelta(hours=1))
+    rolled = _heat(p.leader, period)
+    assert rolled == live
+    assert _counts(rolled)["建业社区"] == (0, 5, 5)
