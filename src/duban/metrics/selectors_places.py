@@ -25,10 +25,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 
 from duban.core.periods import Period, period_containing
 from duban.org.models import Unit, UnitKind, User
@@ -77,63 +76,26 @@ def _names(unit: Unit) -> set[str]:
     return {n.strip() for n in names if isinstance(n, str) and len(n.strip()) >= MIN_NAME_LENGTH}
 
 
-@dataclass(frozen=True)
-class PlaceRule:
-    """Which tickets count for one place, as the module's rule says: routed to ``units``
-    (the place and the units below it) as primary or handling unit — a village only as
-    handling unit — or naming one of ``names`` in their location.
-
-    Evaluated two ways from this one definition: as ``Q`` objects over the ticket table
-    (the live heat, the ticket list behind a block) and as SQL over the rollup's grouped
-    rows (:func:`district_place_counts`).
-    """
-
-    units: tuple[int, ...]
-    by_primary: bool
-    names: tuple[str, ...]
-
-    def routed(self) -> Q:
-        q = Q(handling_unit_id__in=self.units)
-        return Q(primary_unit_id__in=self.units) | q if self.by_primary else q
-
-    def named(self) -> Q:
-        q = Q(pk__isnull=True)  # never true: no name, no mention
-        for name in self.names:
-            q |= Q(location__contains=name)
-        return q
-
-    def routed_sql(self, table: str) -> str:
-        """``routed()`` over ``table``'s ``primary_unit_id``/``handling_unit_id`` columns: never
-        NULL, like the ORM's negation of an ``IN`` (a ticket without a unit is not routed)."""
-        units = ", ".join(str(int(pk)) for pk in self.units)
-        columns = (
-            ("primary_unit_id", "handling_unit_id") if self.by_primary else ("handling_unit_id",)
-        )
-        return (
-            "(" + " OR ".join(f"COALESCE({table}.{c} IN ({units}), FALSE)" for c in columns) + ")"
-        )
-
-    def named_sql(self, table: str) -> tuple[str, list[str]]:
-        """``named()`` over ``table``'s ``location``: ``LIKE`` with the ORM's escaping."""
-        if not self.names:
-            return "FALSE", []
-        like = f"{table}.location LIKE %s ESCAPE '\\'"
-        patterns = [f"%{connection.ops.prep_for_like_query(n)}%" for n in self.names]
-        return "(" + " OR ".join([like] * len(patterns)) + ")", patterns
+def _mentions(names: Iterable[str]) -> Q:
+    q = Q(pk__isnull=True)  # never true: no name, no mention
+    for name in sorted(names):
+        q |= Q(location__contains=name)
+    return q
 
 
-def _rule(place: Unit, tree: list[Unit]) -> PlaceRule:
-    """The rule of one place, from the place tree it is in."""
+def _conditions(place: Unit, tree: list[Unit], *, street: bool) -> tuple[Q, Q]:
+    """(routed, named) conditions of one place over the ticket table."""
     below = [u for u in tree if u.path.startswith(place.path)]
+    ids = [u.pk for u in below]
     names = _names(place)
-    street = place.kind == UnitKind.STREET
     if street:
+        routed = Q(primary_unit_id__in=ids) | Q(handling_unit_id__in=ids)
         for u in below:
             if u.kind == UnitKind.COMMUNITY:
                 names |= _names(u)
-    return PlaceRule(
-        units=tuple(u.pk for u in below), by_primary=street, names=tuple(sorted(names))
-    )
+    else:
+        routed = Q(handling_unit_id__in=ids)
+    return routed, _mentions(names)
 
 
 def place_filter(place: Unit) -> Q:
@@ -146,8 +108,8 @@ def place_filter(place: Unit) -> Q:
         .filter(kind__in=PLACE_KINDS, path__startswith=place.path)
         .only("pk", "name", "kind", "path", "place_names", "aliases")
     )
-    rule = _rule(place, tree)
-    return rule.routed() | rule.named()
+    routed, named = _conditions(place, tree, street=place.kind == UnitKind.STREET)
+    return routed | named
 
 
 def _place_tree(prefix: str) -> list[Unit]:
@@ -167,9 +129,9 @@ def _heat_aggregates(places: list[Unit], tree: list[Unit]) -> dict[str, Any]:
     """``r<pk>``/``n<pk>`` (routed, named) counts of every place, for one ``aggregate``."""
     aggregates: dict[str, Any] = {}
     for u in places:
-        rule = _rule(u, tree)
-        aggregates[f"r{u.pk}"] = Count("pk", filter=rule.routed())
-        aggregates[f"n{u.pk}"] = Count("pk", filter=rule.named() & ~rule.routed())
+        routed, named = _conditions(u, tree, street=u.kind == UnitKind.STREET)
+        aggregates[f"r{u.pk}"] = Count("pk", filter=routed)
+        aggregates[f"n{u.pk}"] = Count("pk", filter=named & ~routed)
     return aggregates
 
 
@@ -207,11 +169,7 @@ def district_place_counts(
     district's tickets dispatched in ``periods``, counted as :func:`place_heat` counts them
     for a district-wide reader (every place of the district, zeros included).
 
-    One query per district with places, in two steps: the month's tickets grouped by
-    (month, location, primary unit, handling unit), then each place's rule over the groups,
-    weighted by their sizes. The rules' ``LIKE`` tests run once per group instead of once
-    per ticket — tickets from the same address share one (docs/scale.md: a month of 73,000
-    tickets, 700 → 124 ms when their addresses repeat; about as before when none repeat).
+    One aggregate per district with places, grouped by month (``metrics.services``).
     """
     from .expressions import LocalMonth
 
@@ -229,40 +187,20 @@ def district_place_counts(
         if not places:
             continue
         district = int(prefix.rstrip("/"))
-        out.update({(p.label, district): {u.pk: (0, 0) for u in places} for p in periods})
-        groups = (
+        zeros = {(p.label, district): {u.pk: (0, 0) for u in places} for p in periods}
+        out.update(zeros)
+        rows = (
             Ticket.objects.filter(window, district_id=district)
             .order_by()
             .annotate(month=LocalMonth("dispatched_at"))
-            .values("month", "location", "primary_unit_id", "handling_unit_id")
-            .annotate(n=Count("pk"))
+            .values("month")
+            .annotate(**_heat_aggregates(places, tree))
         )
-        for row in _weighted_counts(groups, [_rule(u, tree) for u in places]):
-            key = (row[0], district)
+        for row in cast(Iterable[dict[str, Any]], rows):
+            key = (row["month"], district)
             if key in out:
-                out[key] = {
-                    u.pk: (int(row[1 + 2 * i] or 0), int(row[2 + 2 * i] or 0))
-                    for i, u in enumerate(places)
-                }
+                out[key] = {u.pk: (row[f"r{u.pk}"] or 0, row[f"n{u.pk}"] or 0) for u in places}
     return out
-
-
-def _weighted_counts(groups: QuerySet[Any, Any], rules: list[PlaceRule]) -> list[tuple[Any, ...]]:
-    """Per month of ``groups`` (rows of month, location, primary_unit_id, handling_unit_id and
-    their ticket count ``n``): each rule's routed and named-not-routed ticket counts."""
-    inner, params = groups.query.sql_with_params()
-    columns: list[str] = []
-    outer_params: list[Any] = []
-    for rule in rules:
-        routed = rule.routed_sql("g")
-        named, patterns = rule.named_sql("g")
-        columns.append(f"SUM(g.n) FILTER (WHERE {routed})")
-        columns.append(f"SUM(g.n) FILTER (WHERE {named} AND NOT {routed})")
-        outer_params.extend(patterns)
-    sql = f'SELECT g."month", {", ".join(columns)} FROM ({inner}) g GROUP BY g."month"'
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*outer_params, *params])  # in the order they appear
-        return list(cursor.fetchall())
 
 
 def _rolled_up(user: User, prefix: str, start: datetime, end: datetime) -> dict | None:
