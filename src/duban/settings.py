@@ -339,6 +339,9 @@ DUBAN = {
     "BACKUP_KEEP": int(os.environ.get("DUBAN_BACKUP_KEEP") or 14),
     # Idempotency keys of the API's intake are kept this many days, then purged by the worker.
     "IDEMPOTENCY_KEY_DAYS": 7,
+    # Duplicate keys (the text fingerprints of the duplicate look-up) are kept this many
+    # days, and never fewer than the duplicate window (重复件比对天数), then purged by the worker.
+    "DUPLICATE_KEY_DAYS": 90,
 }
 
 # The SMS gateway (a class with ``send(phone, text)``, see docs/notifications.md). The

@@ -1,25 +1,27 @@
 """Writes of the dispatch app: catalogue import and edits, the knowledge base (import and
-entries), the smart-dispatch settings. The admin calls these; each write by a person is
-audited (``org.services.audit_log``)."""
+entries), the smart-dispatch settings, the nightly purge of duplicate keys past the window.
+The admin calls these; each write by a person is audited (``org.services.audit_log``)."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from duban.core.errors import InvalidInput
 from duban.org.models import Unit, User
 from duban.org.services import audit_log, field_labels
-from duban.tickets.models import Category
+from duban.tickets.models import Category, DuplicateKey
 
 from .csvio import read_rows
 from .models import DispatchSettings, KnowledgeEntry
-from .selectors import KB_HEADERS
+from .selectors import KB_HEADERS, dispatch_settings
 
 
 @dataclass(frozen=True)
@@ -330,3 +332,52 @@ def category_save(
     locked.save()
     audit_log(actor=actor, obj=locked, message="；".join(messages) or "保存")
     return locked
+
+
+# -- duplicate keys past the window ------------------------------------------------------------
+
+DEFAULT_DUPLICATE_KEY_DAYS = 90
+PURGE_BATCH = 50_000  # rows deleted per transaction: short locks, bounded WAL per commit
+
+
+def duplicate_key_days() -> int:
+    """How long duplicate keys are kept: ``DUBAN["DUPLICATE_KEY_DAYS"]``, and never fewer
+    days than the duplicate window (重复件比对天数), so the look-up always finds its window."""
+    days = int(getattr(settings, "DUBAN", {}).get("DUPLICATE_KEY_DAYS", DEFAULT_DUPLICATE_KEY_DAYS))
+    return max(days, dispatch_settings().duplicate_window_days)
+
+
+def duplicate_keys_purge(
+    *,
+    now: datetime,
+    days: int | None = None,
+    batch: int = PURGE_BATCH,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Delete the duplicate keys stored more than ``days`` (:func:`duplicate_key_days` by
+    default) before ``now``; how many were deleted.
+
+    The look-up (``intake.duplicate_candidates``) reads only the keys of its window, so
+    older keys are dead weight: 13 rows a ticket, ≈ 24 % of the bytes of a year of tickets
+    (docs/scale.md). Deleted ``batch`` rows per transaction through the ``created_at``
+    index, so a first purge of years of keys never holds one long transaction;
+    ``progress`` is told the running total after each batch. A ticket keeps its text; only
+    its fingerprint for the look-up goes.
+    """
+    days = duplicate_key_days() if days is None else days
+    cutoff = now - timedelta(days=days)
+    total = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                DuplicateKey.objects.filter(created_at__lt=cutoff)
+                .order_by()
+                .values_list("pk", flat=True)[:batch]
+            )
+            if ids:
+                DuplicateKey.objects.filter(pk__any=ids).delete()
+        total += len(ids)
+        if progress is not None and ids:
+            progress(total)
+        if len(ids) < batch:
+            return total

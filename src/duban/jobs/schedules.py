@@ -46,6 +46,13 @@ JOBS: tuple[Job, ...] = (
         cluster=LONG,
     ),
     Job(
+        "purge_duplicate_keys",
+        "duban.jobs.tasks.purge_duplicate_keys",
+        "清除过期重复件特征",
+        daily_at=time(3, 45),
+        cluster=LONG,
+    ),
+    Job(
         "dispatch_train",
         "duban.jobs.tasks.dispatch_train",
         "分拨模型重新训练",

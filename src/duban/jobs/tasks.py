@@ -115,6 +115,26 @@ def purge_idempotency_keys(now: datetime | str | None = None) -> str:
     )
 
 
+def purge_duplicate_keys(now: datetime | str | None = None) -> str:
+    """Delete the duplicate look-up's text fingerprints older than ``DUPLICATE_KEY_DAYS`` (and
+    the duplicate window): the look-up never reads them, and they are 13 rows a ticket."""
+    from duban.dispatch.services import duplicate_key_days, duplicate_keys_purge
+
+    days = duplicate_key_days()
+    deleted = duplicate_keys_purge(
+        now=_moment(now),
+        days=days,
+        progress=lambda n: logger.info("job purge_duplicate_keys: %d deleted so far", n),
+    )
+    return _done(
+        "purge_duplicate_keys",
+        [
+            f"已清除 {deleted} 条 {days} 天前的重复件特征 / "
+            f"duplicate keys older than {days} days purged: {deleted}"
+        ],
+    )
+
+
 def personal_data_purge(now: datetime | str | None = None) -> str:
     """Erase callers' personal data past the retention (``DUBAN_PERSONAL_DATA_YEARS`` after
     their last ticket ended), audited by the privacy service (issue 14, point 4)."""

@@ -588,7 +588,10 @@ class DuplicateKey(models.Model):
     """A MinHash band key of a ticket's text, stored at intake for duplicate look-up by index.
 
     The keys are computed by the registered intelligence (``tickets.intelligence``) and
-    written by ``ticket_register`` in the registration's transaction.
+    written by ``ticket_register`` in the registration's transaction. They are read only
+    within the duplicate window, so the worker deletes those past it every night
+    (``dispatch.services.duplicate_keys_purge``): 13 rows a ticket, a quarter of a year's
+    bytes (docs/scale.md).
     """
 
     ticket = models.ForeignKey(
@@ -600,7 +603,10 @@ class DuplicateKey(models.Model):
     class Meta:
         verbose_name = _("重复件特征")
         verbose_name_plural = _("重复件特征")
-        indexes = [models.Index(fields=["key", "created_at"], name="duplicate_key_lookup")]
+        indexes = [
+            models.Index(fields=["key", "created_at"], name="duplicate_key_lookup"),
+            models.Index(fields=["created_at"], name="duplicate_key_created"),  # the purge
+        ]
 
     def __str__(self) -> str:
         return f"{self.ticket_id}:{self.key}"
