@@ -70,6 +70,28 @@ class RollupPeriod(models.Model):
         return f"{self.period} @ {self.computed_at:%Y-%m-%d %H:%M}"
 
 
+class RollupChange(models.Model):
+    """A ticket dispatched in an older month (before the previous one) changed after the
+    month's rollup was rebuilt: the tick rebuilds the month within ``OLDER_TTL`` instead of
+    at the daily rebuild (``metrics.services``, ``on_ticket_event``).
+
+    Rows of their own rather than a flag on ``RollupPeriod``: a write never waits for a
+    rebuild that holds the month's ``RollupPeriod`` row (seconds at a city's volume). A
+    rebuild deletes the rows it read before aggregating, so a change committed during the
+    rebuild stays for the next one.
+    """
+
+    period = models.CharField(_("统计月份"), max_length=7, db_index=True)
+    at = models.DateTimeField(_("变更时间"))
+
+    class Meta:
+        verbose_name = _("月度汇总待更新记录")
+        verbose_name_plural = _("月度汇总待更新记录")
+
+    def __str__(self) -> str:
+        return f"{self.period} @ {self.at:%Y-%m-%d %H:%M}"
+
+
 class MonthlyRollup(models.Model):
     """The figures' raw counts of one month × primary unit × level-1 category.
 

@@ -7,14 +7,18 @@ the live figures use (``expressions.ticket_counts``), and stored as a few hundre
 ``MonthlyRollup`` rows (month × district × primary unit × category). The dashboard
 then sums its district's rows instead of a year of tickets.
 
-Freshness: a month is recomputed when it is older than its time to live — a few
-minutes for the current and the previous month, where tickets still move, a quarter
-of an hour for older months (late ratings and reopens). ``duban sla tick`` (every
-minute) refreshes the months that are due, so readers normally find them fresh; a
-reader that finds a month missing, a recent month stale or an older one a day old
-recomputes it before reading. A write that changes an older month's figures — an
-approved exemption (核减) of a ticket dispatched in it — marks the month stale
-(``on_ticket_event``, an observer of the ticket engine), so the tick or the next reader
+Freshness: the current and the previous month, where tickets still move, are recomputed
+when a few minutes old (``RECENT_TTL``). An older month is recomputed only when something
+changed in it — a write to one of its tickets notes the month (``on_ticket_event``, an
+observer of the ticket engine, writes a ``RollupChange``) and the tick rebuilds it within
+``OLDER_TTL`` — and otherwise once a day (``UNCHANGED_TTL``), which also catches what the
+engine does not report as a write to the month: a reassignment that moves a ticket out of
+it, a deadline passing. At a city's volume that spares most of the year's rebuilds: the
+writes to tickets more than a month old fall almost all on the two months before the
+previous one (docs/scale.md). ``duban sla tick`` (every minute) refreshes the months that
+are due, so readers normally find them fresh; a reader that finds a month missing, a
+recent month stale or an older one a day old recomputes it before reading. An approved
+exemption (核减) marks its month stale (``mark_stale``): the tick or the next reader
 recomputes it whatever its age.
 The time-dependent counts (accept deadline passed, overdue) are as of
 ``RollupPeriod.computed_at``, shown on the dashboard.
@@ -46,17 +50,18 @@ from duban.tickets.models import Category, Ticket, TicketAssignment, TicketEvent
 
 from .expressions import HoursBetween, LocalMonth, handled, ticket_counts
 from .figures import COUNT_FIELDS
-from .models import MonthlyRollup, PlaceRollup, RollupPeriod
+from .models import MonthlyRollup, PlaceRollup, RollupChange, RollupPeriod
 from .selectors_places import district_place_counts
 
 logger = logging.getLogger(__name__)
 
 RECENT_TTL = timedelta(minutes=3)  # the current and the previous month
-OLDER_TTL = timedelta(minutes=15)  # older months, as the tick keeps them
+OLDER_TTL = timedelta(minutes=15)  # an older month with a change since its rebuild
+UNCHANGED_TTL = timedelta(hours=24)  # an older month without one: the daily rebuild
 # A reader rebuilds an older month it finds only when it is missing or a day old: with the
 # tick running it never gets there, without it the first view still costs two months, not
 # twelve.
-READER_OLDER_TTL = timedelta(hours=24)
+READER_OLDER_TTL = UNCHANGED_TTL
 TICK_MONTHS = 13  # months kept fresh by `duban sla tick`: a year back and the current one
 
 ASSIGNMENT_COLUMNS = ("primary_assignments", "returned")
@@ -84,9 +89,14 @@ def _roots() -> dict[int, int]:
     return {pk: root(pk) for pk in parents}
 
 
-def time_to_live(period: Period, *, now: datetime, older: timedelta = OLDER_TTL) -> timedelta:
+def is_recent(period: Period, *, now: datetime) -> bool:
+    """The current or the previous month of ``now``: its tickets still move every minute."""
     current = period_containing(now)
-    return RECENT_TTL if period.label in (current.label, current.previous.label) else older
+    return period.label in (current.label, current.previous.label)
+
+
+def time_to_live(period: Period, *, now: datetime, older: timedelta = OLDER_TTL) -> timedelta:
+    return RECENT_TTL if is_recent(period, now=now) else older
 
 
 def _is_fresh(
@@ -200,6 +210,14 @@ def refresh_periods(
         if not states:
             return []
         todo = [by_label[s.period] for s in states]
+        # The changes this rebuild covers, read before the tickets: they were committed with
+        # their writes, so the aggregate below sees those writes. A change committed later
+        # is not in this list and stays for the next rebuild.
+        seen = list(
+            RollupChange.objects.filter(period__in=[p.label for p in todo]).values_list(
+                "pk", flat=True
+            )
+        )
         objects = _rollup_objects(todo, now=now)
         MonthlyRollup.objects.filter(period__in=[p.label for p in todo]).delete()
         MonthlyRollup.objects.bulk_create(objects, batch_size=500)
@@ -216,6 +234,7 @@ def refresh_periods(
             state.rows = per_month[state.period]
             state.stale = False
         RollupPeriod.objects.bulk_update(states, ["computed_at", "rows", "stale"])
+        RollupChange.objects.filter(pk__in=seen).delete()
     return [s.period for s in states]
 
 
@@ -254,13 +273,25 @@ def refresh_due(
     """The tick's job: refresh the last ``months`` months that would expire within ``margin``.
 
     Ticks run every minute, so a month is refreshed a little before a reader would
-    find it stale.
+    find it stale. An older month is due ``OLDER_TTL`` after its rebuild when it has
+    changed since (a ``RollupChange``), else ``UNCHANGED_TTL`` after it.
     """
     started = time.perf_counter()
     periods = months_back(now, months)
     labels = [p.label for p in periods]
     states = {s.period: s for s in RollupPeriod.objects.filter(period__in=labels)}
-    due = [p for p in periods if not _is_fresh(states.get(p.label), p, now=now + margin)]
+    changed = set(RollupChange.objects.filter(period__in=labels).values_list("period", flat=True))
+    at = now + margin
+    due = [
+        p
+        for p in periods
+        if not _is_fresh(states.get(p.label), p, now=at)
+        and (
+            p.label in changed
+            or is_recent(p, now=at)
+            or not _is_fresh(states.get(p.label), p, now=at, older=UNCHANGED_TTL)
+        )
+    ]
     refreshed = refresh_periods(due, now=now)
     if refreshed:
         logger.debug("rollup refreshed %s", ", ".join(refreshed))
@@ -277,15 +308,28 @@ def mark_stale(period: Period) -> int:
     return RollupPeriod.objects.filter(period=period.label).update(stale=True)
 
 
+def note_change(period: Period, *, now: datetime) -> None:
+    """Have the tick rebuild an older month within ``OLDER_TTL`` (one query, and an insert
+    when the month has no pending change yet). Never waits for a rebuild in progress."""
+    if not RollupChange.objects.filter(period=period.label).exists():
+        RollupChange.objects.create(period=period.label, at=now)
+
+
 def on_ticket_event(
     *, ticket: Ticket, event: TicketEvent, actor: User | None, now: datetime
 ) -> None:
-    """The ticket engine's observer (registered in ``apps.py``): an approved exemption
-    takes the ticket out of the figures of the month it was dispatched in, so that month's
-    rollup is marked stale — the tick only refreshes the last year, and an older month only
-    when a day old."""
-    if event.type == EventType.APPROVE_EXEMPTION and ticket.dispatched_at is not None:
-        mark_stale(period_containing(ticket.dispatched_at))
+    """The ticket engine's observer (registered in ``apps.py``), for the month the ticket
+    was dispatched in: an approved exemption takes the ticket out of its figures, so the
+    month's rollup is marked stale (recomputed at once, whatever its age); any other write
+    to a ticket of an older month notes a change, so the tick rebuilds that month before
+    its daily rebuild. A recent month needs neither: it is rebuilt every few minutes."""
+    if ticket.dispatched_at is None:
+        return
+    month = period_containing(ticket.dispatched_at)
+    if event.type == EventType.APPROVE_EXEMPTION:
+        mark_stale(month)
+    elif not is_recent(month, now=now):
+        note_change(month, now=now)
 
 
 def on_tickets_imported(*, periods: Sequence[Period], now: datetime) -> None:
