@@ -76,9 +76,9 @@ class RollupChange(models.Model):
     at the daily rebuild (``metrics.services``, ``on_ticket_event``).
 
     Rows of their own rather than a flag on ``RollupPeriod``: a write never waits for a
-    rebuild that holds the month's ``RollupPeriod`` row (seconds at a city's volume). A
-    rebuild deletes the rows it read before aggregating, so a change committed during the
-    rebuild stays for the next one.
+    rebuild that holds the month's ``RollupPeriod`` row (seconds at a city's volume). One
+    row per write; a rebuild deletes the rows it read before aggregating, so a change
+    committed during the rebuild stays for the next one.
     """
 
     period = models.CharField(_("统计月份"), max_length=7, db_index=True)

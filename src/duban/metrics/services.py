@@ -309,10 +309,14 @@ def mark_stale(period: Period) -> int:
 
 
 def note_change(period: Period, *, now: datetime) -> None:
-    """Have the tick rebuild an older month within ``OLDER_TTL`` (one query, and an insert
-    when the month has no pending change yet). Never waits for a rebuild in progress."""
-    if not RollupChange.objects.filter(period=period.label).exists():
-        RollupChange.objects.create(period=period.label, at=now)
+    """Have the tick rebuild an older month within ``OLDER_TTL``: one insert, which never
+    waits for a rebuild in progress.
+
+    One row per write, not one per month: a rebuild in progress may already have read the
+    month's pending row and will delete it, without this write in its figures; a row of
+    this write's own stays for the next rebuild. (A few dozen rows a month between two
+    rebuilds at Beijing's volume: ≈ 2 % of the writes fall on older months.)"""
+    RollupChange.objects.create(period=period.label, at=now)
 
 
 def on_ticket_event(
