@@ -24,5 +24,9 @@ def parallel_scan(using: str = "default") -> None:
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cur:
-        cur.execute(f"SET LOCAL max_parallel_workers_per_gather = {int(SCAN_PARALLEL_WORKERS)}")
-        cur.execute("SET LOCAL work_mem = %s", [SCAN_WORK_MEM])
+        # set_config(…, true) is SET LOCAL; both in one statement.
+        cur.execute(
+            "SELECT set_config('max_parallel_workers_per_gather', %s, true), "
+            "set_config('work_mem', %s, true)",
+            [str(int(SCAN_PARALLEL_WORKERS)), SCAN_WORK_MEM],
+        )

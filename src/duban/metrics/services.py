@@ -314,8 +314,8 @@ def note_change(period: Period, *, now: datetime) -> None:
 
     One row per write, not one per month: a rebuild in progress may already have read the
     month's pending row and will delete it, without this write in its figures; a row of
-    this write's own stays for the next rebuild. (A few dozen rows a month between two
-    rebuilds at Beijing's volume: ≈ 2 % of the writes fall on older months.)"""
+    this write's own stays for the next rebuild. (≈ 2 % of the writes fall on older
+    months: at Beijing's volume about a hundred rows a month between two rebuilds.)"""
     RollupChange.objects.create(period=period.label, at=now)
 
 
