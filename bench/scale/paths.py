@@ -13,7 +13,7 @@ Markdown table (docs/scale.md holds the latest one).
 Writes: the deadline tick runs in a transaction that is rolled back (so every run has the
 same work; one steady-state tick is then committed, as the worker would); intake adds
 real tickets over HTTP (gunicorn with 4 sync workers, the production server of
-docs/deploy.md, started here) and removes the bare inserts it made; the import row adds
+docs/deploy.md, started here), then removes them and the bare inserts it made; the import row adds
 ``--import-rows`` tickets with the importer and removes them again.
 """
 
@@ -501,6 +501,9 @@ def intake_row(args: argparse.Namespace, connection) -> None:
     }
     name = "gunicorn-sync-w4"  # docs/deploy.md: chosen by bench/server_compare.py
     _, token = sc.setup("binhu_handler")
+    cur = connection.cursor()
+    cur.execute("SELECT coalesce(max(id), 0) FROM tickets_ticket")
+    (last_before,) = cur.fetchone()
     proc = subprocess.Popen(
         sc.SERVERS[name] + sc.bind_args(name, port), env=env, cwd=sc.ROOT, start_new_session=True
     )
@@ -519,7 +522,6 @@ def intake_row(args: argparse.Namespace, connection) -> None:
 
     # bare: INSERT a ticket and its event in one transaction, N threads
     db = connection.settings_dict
-    cur = connection.cursor()
     cur.execute(
         "SELECT * FROM tickets_ticket WHERE state = 'registered' OR TRUE ORDER BY id DESC LIMIT 1"
     )
@@ -564,6 +566,8 @@ def intake_row(args: argparse.Namespace, connection) -> None:
         "DELETE FROM tickets_ticketevent WHERE ticket_id IN (SELECT id FROM tickets_ticket WHERE number LIKE 'B%%')"
     )
     cur.execute("DELETE FROM tickets_ticket WHERE number LIKE 'B%%'")
+    removed = remove_tickets_after(cur, last_before)
+    print(f"intake: removed the {removed:,} tickets it registered", file=sys.stderr)
     row(
         f"intake `POST /api/v1/tickets` over HTTP (gunicorn sync ×4, {args.clients} clients; "
         f"p95 {sc.p95(lat) * 1000:.0f} ms, {cell.errors} errors, "
@@ -573,6 +577,27 @@ def intake_row(args: argparse.Namespace, connection) -> None:
         f"{bare_rate / max(prod_rate, 0.1):.1f}× slower",
         "≥ 300 tickets/s",
     )
+
+
+def remove_tickets_after(cur, last_id: int) -> int:
+    """Delete the tickets with an id above ``last_id`` and every row that references them
+    (found in the catalogue: events, duplicate keys, assignments, …), in one transaction;
+    how many tickets. The foreign keys are deferred, so the order does not matter."""
+    cur.execute(
+        """SELECT c.conrelid::regclass::text, a.attname
+           FROM pg_constraint c
+           JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey)
+           WHERE c.confrelid = 'tickets_ticket'::regclass AND c.contype = 'f'
+             AND c.conrelid <> 'tickets_ticket'::regclass"""
+    )
+    references = cur.fetchall()
+    from django.db import transaction
+
+    with transaction.atomic():
+        for table, column in references:
+            cur.execute(f'DELETE FROM "{table}" WHERE "{column}" > %s', [last_id])
+        cur.execute("DELETE FROM tickets_ticket WHERE id > %s", [last_id])
+        return cur.rowcount
 
 
 def import_row(args: argparse.Namespace) -> None:
