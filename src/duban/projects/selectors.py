@@ -775,6 +775,11 @@ def contest_references(
                 unknown=unknown[:50],
             )
 
+    def in_request_order(rows: list[Any], wanted: list[str], key: str) -> list[Any]:
+        """The rows in the order the request named them (the database's order is none)."""
+        position = {name: i for i, name in enumerate(wanted)}
+        return sorted(rows, key=lambda row: position[getattr(row, key)])
+
     entrants: list[Any] = list(contest_projects(user).filter(code__in=projects))
     missing(projects, {p.code for p in entrants}, "项目", "projects")
     found_units = list(contest_units(user).filter(code__in=units))
@@ -787,7 +792,10 @@ def contest_references(
         ).select_related("unit")
     )
     missing(judges, {u.username for u in people}, "用户", "judges")
-    return entrants + found_units, people
+    return (
+        in_request_order(entrants, projects, "code") + in_request_order(found_units, units, "code"),
+        in_request_order(people, judges, "username"),
+    )
 
 
 def contest_history(contest: Contest) -> list[Any]:

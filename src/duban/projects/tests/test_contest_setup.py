@@ -339,6 +339,15 @@ def test_the_api_creates_a_contest_once_per_key(w) -> None:
     assert Contest.objects.count() == 1
 
 
+def test_the_api_keeps_the_judges_and_entrants_in_the_order_they_were_named(w) -> None:
+    """Not in the order the database returns the users (which none fixes)."""
+    api = client_for(w.office)
+    named = body(judges=["leader2", "leader"], units=["t-hubin", "t-binhu"])
+    out = api.post("/projects/contests", named, **{"Idempotency-Key": "c-2"}).json()
+    assert out["judges"] == ["leader2", "leader"]
+    assert [e["unit"] for e in out["entrants"]] == ["t-hubin", "t-binhu"]
+
+
 @pytest.mark.parametrize(
     "overrides, status, code",
     [
