@@ -304,6 +304,46 @@ def main() -> None:
             timed(resolved, runs),
             "(shows the fix)",
         )
+    if want("supervision"):
+        sc_ = client(User.objects.get(username="supervisor1"))
+        get(sc_, "/desk/supervision/")()
+        ms_row(
+            "supervision desk `/desk/supervision/` (district-wide: every open ticket in scope)",
+            timed(get(sc_, "/desk/supervision/"), runs),
+            timed(
+                sql(
+                    "SELECT id, number, title, state, handle_due FROM tickets_ticket "
+                    "WHERE district_id = %s AND state = ANY(%s) ORDER BY handle_due LIMIT 50",
+                    [district, open_states],
+                ),
+                runs,
+            ),
+            "p95 < 100 ms",
+        )
+    if want("apilist"):
+        # The API's first page with its total, for a district-wide reader (the whole
+        # district's history matches) and for a unit's handler (its subtree); bare: the
+        # indexed page of 50 alone, newest first.
+        for who, user, where, params in (
+            ("district-wide (dispatcher)", dispatcher, "district_id = %s", [district]),
+            ("a unit's handler", handler, "primary_unit_id = %s", [unit.pk]),
+        ):
+            c = client(user)
+            get(c, "/api/v1/tickets?limit=50")()
+            ms_row(
+                f"API list `/api/v1/tickets?limit=50` with its count, {who}",
+                timed(get(c, "/api/v1/tickets?limit=50"), runs),
+                timed(
+                    sql(
+                        "SELECT id, number, title, state FROM tickets_ticket "
+                        f"WHERE {where} ORDER BY number DESC LIMIT 50",
+                        params,
+                    ),
+                    runs,
+                ),
+                "p95 < 100 ms (the desks' goal)",
+            )
+
     number = (
         Ticket.objects.filter(primary_unit=unit, state="closed", caller__isnull=False)
         .order_by("-number")

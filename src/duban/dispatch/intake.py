@@ -11,15 +11,16 @@ which stores them on the ticket and auto-dispatches (``tickets.services.intake``
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count
+from django.db import connection
 
 from duban.org.models import Unit
 from duban.tickets.models import Category, DuplicateKey, Ticket, phone_q
 
-from .fingerprint import CANDIDATES, clean, jaccard, shingles
+from .fingerprint import CANDIDATES, PER_KEY, clean, jaccard, shingles
 from .models import DispatchSettings
 from .routing import place_index
 from .selectors import current_model
@@ -199,18 +200,32 @@ REASONS = ("text", "caller", "place")  # the order a page lists them in
 def _text_candidates(
     ticket: Ticket, *, keys: list[int], cfg: DispatchSettings, now: datetime
 ) -> list[Ticket]:
-    """The recent tickets of the district sharing most band keys (two queries)."""
+    """The recent tickets of the district sharing most band keys (two queries; on SQLite
+    one per key and one).
+
+    Each key reads only its newest ``PER_KEY`` tickets in the window: in a mass event (a
+    blackout, a burst pipe: thousands of near-identical calls within hours) every band key
+    is shared by every one of them, and ranking them all would make each new call's
+    look-up grow with the event. The newest are as good candidates as any, and the work
+    per call stays bounded (docs/scale.md, intake).
+    """
     if not keys:
         return []
     since = now - timedelta(days=cfg.duplicate_window_days)
-    ranked = (
-        DuplicateKey.objects.filter(key__in=keys, created_at__gte=since)
+    per_key = [
+        DuplicateKey.objects.filter(key=key, created_at__gte=since)
         .exclude(ticket_id=ticket.pk)
-        .values("ticket_id")
-        .annotate(shared=Count("id"))
-        .order_by("-shared")[:CANDIDATES]
-    )
-    ids = [row["ticket_id"] for row in ranked]
+        .order_by("-created_at", "-pk")
+        .values_list("ticket_id", flat=True)[:PER_KEY]
+        for key in dict.fromkeys(keys)
+    ]
+    if connection.features.supports_slicing_ordering_in_compound:
+        rows = list(per_key[0].union(*per_key[1:], all=True))  # one statement
+    else:  # SQLite: one small indexed query per key
+        rows = [ticket_id for qs in per_key for ticket_id in qs]
+    shared = Counter(rows)
+    # Most keys shared first; among equals the newer ticket (the larger id).
+    ids = sorted(shared, key=lambda pk: (-shared[pk], -pk))[:CANDIDATES]
     if not ids:
         return []
     # Never a candidate from another district (a draft without one finds none).

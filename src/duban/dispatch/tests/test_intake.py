@@ -100,6 +100,22 @@ def test_duplicates_outside_the_window_are_ignored(p, now):
     assert later.suggestions["duplicates"] == []
 
 
+def test_in_a_mass_event_the_look_up_reads_the_newest_calls_of_each_key(p, now, monkeypatch):
+    """A blackout brings thousands of identical calls: each key reads only its newest
+    ``PER_KEY`` tickets, so a call's look-up does not grow with the event."""
+    monkeypatch.setattr("duban.dispatch.intake.PER_KEY", 3)
+    text = "东留村全村停电两个小时了，冰箱里的东西都要坏了，请尽快恢复供电。"
+    calls = [
+        f.registered(actor=p.operator, now=now + timedelta(minutes=i), title="东留村停电", content=text)
+        for i in range(5)
+    ]
+    latest = f.registered(
+        actor=p.operator, now=now + timedelta(minutes=5), title="东留村停电", content=text
+    )
+    found = {d["number"] for d in latest.suggestions["duplicates"]}
+    assert found == {t.number for t in calls[-3:]}
+
+
 def test_consultation_gets_knowledge_answers(p, now):
     KnowledgeEntry.objects.create(
         question="如何补办社会保障卡",

@@ -28,7 +28,7 @@ from duban.org.roles import DISTRICT_WIDE_ROLES
 from duban.testing import factories as f
 from duban.testing.actions import ACTIONS
 from duban.tickets.events import replay, ticket_replayed_fields
-from duban.tickets.models import Ticket
+from duban.tickets.models import Ticket, TicketAssignment
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -126,6 +126,27 @@ def test_random_lifecycles_keep_invariants(p, now):
                     touched = [u.path for u in (t.primary_unit, t.handling_unit) if u is not None]
                     touched += list(t.assignments.values_list("unit__path", flat=True))
                     assert any(path.startswith(scope) for path in touched), (name, t.number)
+
+        @invariant()
+        def scope_is_its_definition(self) -> None:
+            # visible_to's indexed arms (primary parts left to the primary-unit arm) select
+            # exactly the tickets its rule names: a primary or handling unit, or a unit with
+            # an active part of any role, inside the user's scope.
+            paths: dict[int, list[str]] = {}
+            for t in Ticket.objects.select_related("primary_unit", "handling_unit"):
+                paths[t.pk] = [u.path for u in (t.primary_unit, t.handling_unit) if u]
+            for pk, path in TicketAssignment.objects.filter(status="active").values_list(
+                "ticket_id", "unit__path"
+            ):
+                paths[pk].append(path)
+            for name in PERSONAS:
+                user = getattr(p, name)
+                if user.role in DISTRICT_WIDE_ROLES:
+                    continue
+                scope = user.scope_path
+                expected = {pk for pk, ps in paths.items() if any(s.startswith(scope) for s in ps)}
+                got = set(Ticket.objects.visible_to(user).values_list("pk", flat=True))
+                assert got == expected, name
 
         @invariant()
         def open_scope_is_the_open_part_of_the_scope(self) -> None:
