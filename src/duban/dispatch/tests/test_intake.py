@@ -106,7 +106,9 @@ def test_in_a_mass_event_the_look_up_reads_the_newest_calls_of_each_key(p, now, 
     monkeypatch.setattr("duban.dispatch.intake.PER_KEY", 3)
     text = "东留村全村停电两个小时了，冰箱里的东西都要坏了，请尽快恢复供电。"
     calls = [
-        f.registered(actor=p.operator, now=now + timedelta(minutes=i), title="东留村停电", content=text)
+        f.registered(
+            actor=p.operator, now=now + timedelta(minutes=i), title="东留村停电", content=text
+        )
         for i in range(5)
     ]
     latest = f.registered(
