@@ -200,8 +200,7 @@ REASONS = ("text", "caller", "place")  # the order a page lists them in
 def _text_candidates(
     ticket: Ticket, *, keys: list[int], cfg: DispatchSettings, now: datetime
 ) -> list[Ticket]:
-    """The recent tickets of the district sharing most band keys (two queries; on SQLite
-    one per key and one).
+    """The recent tickets of the district sharing most band keys (two queries).
 
     Each key reads only its newest ``PER_KEY`` tickets in the window: in a mass event (a
     blackout, a burst pipe: thousands of near-identical calls within hours) every band key
@@ -219,11 +218,13 @@ def _text_candidates(
         .values_list("ticket_id", flat=True)[:PER_KEY]
         for key in dict.fromkeys(keys)
     ]
-    if connection.features.supports_slicing_ordering_in_compound:
-        rows = list(per_key[0].union(*per_key[1:], all=True))  # one statement
-    else:  # SQLite: one small indexed query per key
-        rows = [ticket_id for qs in per_key for ticket_id in qs]
-    shared = Counter(rows)
+    # One statement on both backends: each key's read as a subquery of a UNION ALL (SQLite
+    # refuses ORDER BY … LIMIT in a bare member of a compound query).
+    parts = [qs.query.sql_with_params() for qs in per_key]
+    sql = " UNION ALL ".join(f"SELECT * FROM ({q}) AS k{i}" for i, (q, _) in enumerate(parts))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [param for _, params in parts for param in params])
+        shared = Counter(ticket_id for (ticket_id,) in cursor.fetchall())
     # Most keys shared first; among equals the newer ticket (the larger id).
     ids = sorted(shared, key=lambda pk: (-shared[pk], -pk))[:CANDIDATES]
     if not ids:
