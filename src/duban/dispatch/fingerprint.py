@@ -24,7 +24,7 @@ _B = _rng.integers(0, _PRIME, size=BANDS * ROWS, dtype=np.uint64)
 _CLEAN = re.compile(r"[\s\W_]+", re.UNICODE)
 TITLE_BAND = BANDS  # band number of the title key
 CANDIDATES = 50  # candidates sharing most keys that are scored exactly
-PER_KEY = 200  # newest tickets a look-up reads per key: bounds it in a mass event
+PER_KEY = 50  # newest tickets a look-up reads per key: bounds it in a mass event
 
 
 def clean(text: str) -> str:

@@ -211,19 +211,12 @@ def _text_candidates(
     if not keys:
         return []
     since = now - timedelta(days=cfg.duplicate_window_days)
-    per_key = [
-        DuplicateKey.objects.filter(key=key, created_at__gte=since)
-        .exclude(ticket_id=ticket.pk)
-        .order_by("-created_at", "-pk")
-        .values_list("ticket_id", flat=True)[:PER_KEY]
-        for key in dict.fromkeys(keys)
-    ]
-    # One statement on both backends: each key's read as a subquery of a UNION ALL (SQLite
-    # refuses ORDER BY … LIMIT in a bare member of a compound query).
-    parts = [qs.query.sql_with_params() for qs in per_key]
-    sql = " UNION ALL ".join(f"SELECT * FROM ({q}) AS k{i}" for i, (q, _) in enumerate(parts))
+    unique = list(dict.fromkeys(keys))
     with connection.cursor() as cursor:
-        cursor.execute(sql, [param for _, params in parts for param in params])
+        cursor.execute(
+            _newest_per_key_sql(len(unique), exclude=ticket.pk is not None),
+            _newest_per_key_params(unique, since=since, exclude=ticket.pk),
+        )
         shared = Counter(ticket_id for (ticket_id,) in cursor.fetchall())
     # Most keys shared first; among equals the newer ticket (the larger id).
     ids = sorted(shared, key=lambda pk: (-shared[pk], -pk))[:CANDIDATES]
@@ -232,6 +225,30 @@ def _text_candidates(
     # Never a candidate from another district (a draft without one finds none).
     others = Ticket.objects.filter(pk__in=ids, district_id=ticket.district_id)
     return list(others.only(*_CANDIDATE_FIELDS))
+
+
+def _newest_per_key_sql(n: int, *, exclude: bool) -> str:
+    """One statement on both backends: each key's newest ``PER_KEY`` rows as a subquery of a
+    UNION ALL (SQLite refuses ORDER BY … LIMIT in a bare member of a compound query), read
+    through the (key, created_at) index. Written once here rather than compiled from 13
+    querysets: compiling them cost ≈ 5 ms of Python per intake."""
+    q = connection.ops.quote_name
+    table = q(DuplicateKey._meta.db_table)
+    other = f" AND {q('ticket_id')} <> %s" if exclude else ""
+    one = (
+        f"SELECT {q('ticket_id')} FROM {table} WHERE {q('key')} = %s"
+        f" AND {q('created_at')} >= %s AND {q('ticket_id')} IS NOT NULL{other}"
+        f" ORDER BY {q('created_at')} DESC, {q('id')} DESC LIMIT %s"
+    )
+    return " UNION ALL ".join(f"SELECT * FROM ({one}) AS k{i}" for i in range(n))
+
+
+def _newest_per_key_params(
+    keys: list[int], *, since: datetime, exclude: int | None
+) -> list[object]:
+    at = connection.ops.adapt_datetimefield_value(since)
+    tail = [exclude] if exclude is not None else []
+    return [v for key in keys for v in (key, at, *tail, PER_KEY)]
 
 
 def _caller_candidates(ticket: Ticket, *, phone: str, limit: int) -> list[Ticket]:
