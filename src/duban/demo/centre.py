@@ -6,6 +6,7 @@ A mixin of :class:`duban.demo.stories.Story`; each method mirrors the service of
 
 from __future__ import annotations
 
+import random
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -113,8 +114,48 @@ class CentreSteps:
             ),
         )
 
-    def rating(self, rec: TicketRecord) -> tuple[bool, str]:
-        r, q = self.rng, self.profile(rec).quality
+    def merged_callback(self, rec: TicketRecord, master: TicketRecord, t: datetime) -> None:
+        """merged_callback: the centre calls the caller of a merged ticket about its master's
+        outcome once the master has closed — a rating (the master's reply, as its own caller
+        might judge it), or three unanswered calls and the caller is unreachable.
+
+        Its own random stream (seeded by the ticket), so the rest of the demo is the same
+        with or without these calls. Without them every merged caller waited in the centre's
+        待回访 list for ever: a year's merges at once at the end of the demo."""
+        r = random.Random(rec.pk)
+        at = self.cal.add_working_minutes(t, r.randint(20, 600))
+        misses = MAX_CALLBACK_ATTEMPTS if r.random() < 0.1 else 0
+        for _ in range(misses):
+            attempts = rec.t["callback_attempts"] + 1
+            changes: dict = {"callback_attempts": attempts}
+            if attempts >= MAX_CALLBACK_ATTEMPTS:
+                changes["unreachable"] = True
+            at = rec.act(
+                EventType.CALLBACK,
+                r.choice(self.s.operators),
+                at,
+                changes=changes,
+                payload=payloads.callback(reached=False, note="电话无人接听"),
+            )
+            at = self.cal.add_working_minutes(at, r.randint(60, 400))
+        if rec.t["unreachable"]:
+            return
+        resolved, satisfaction = self.rating(master, rng=r)
+        rec.act(
+            EventType.CALLBACK,
+            r.choice(self.s.operators),
+            at,
+            changes={
+                **self._rated(at, resolved, satisfaction),
+                "callback_attempts": rec.t["callback_attempts"] + 1,
+            },
+            payload=payloads.callback(
+                reached=True, note="", resolved=resolved, satisfaction=satisfaction, reopen=False
+            ),
+        )
+
+    def rating(self, rec: TicketRecord, rng: random.Random | None = None) -> tuple[bool, str]:
+        r, q = rng or self.rng, self.profile(rec).quality
         p_resolved = {"solved": 0.93, "partly": 0.45, "explained": 0.6, "cannot": 0.08}
         resolved = r.random() < p_resolved[rec.t["reply_result"]]
         x = r.random()

@@ -329,6 +329,19 @@ def _callback(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad: Report)
         _new_round(c, t, e, w)
 
 
+def _callback_merged(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad: Report) -> None:
+    """``merged_callback``: every call-back counts an attempt and the ticket stays merged; a
+    reached one rates (never reopens: the master is reopened, not its duplicates)."""
+    w.attempts += 1
+    if e.to_state != State.MERGED:
+        bad("callback", f"a merged ticket's call-back goes to {e.to_state!r}")
+    p = e.payload
+    if p.get("reached"):
+        _rating(e, bad)
+        if p.get("reopen"):
+            bad("callback", "a merged ticket's call-back reopens")
+
+
 def _rate_online(c: RuleChecker, t: dict[str, Any], e: Event, w: Walk, bad: Report) -> None:
     """``ticket_rate_online``: the caller (known by phone) rates a kind its caller rates
     (``online_rating_refusal``); the ticket closes."""
@@ -403,6 +416,7 @@ SERVICE_RULES: dict[str, Callable[[RuleChecker, dict[str, Any], Event, Walk, Rep
     "direct_answer": _direct_answer,
     "review_pass": _review_pass,
     "callback": _callback,
+    "callback_merged": _callback_merged,
     "rate_online": _rate_online,
     "reopen": _reopen,
     "merge": _merge,

@@ -244,6 +244,8 @@ class Story(CentreSteps):
                 changes={"closed_at": c_at},
                 payload=payloads.close_with_master(master_number=number),
             )
+            if master.t["reviewed_at"] is not None:  # a direct answer has no outcome to rate
+                self.merged_callback(rec, master, c_at)
         return True
 
     # -- dispatch and returns ---------------------------------------------------------------

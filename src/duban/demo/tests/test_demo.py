@@ -218,3 +218,20 @@ def test_logins_cover_every_role_and_admin_is_superuser() -> None:
     assert set(roles) == set(Role.values) - module_offices
     admin = User.objects.get(username="admin")
     assert admin.is_staff and admin.is_superuser and admin.check_password("duban-demo")
+
+
+@pytest.mark.django_db
+def test_merged_callers_are_called_back_once_their_master_closes() -> None:
+    """The centre calls each merged ticket's caller after the master closes (a rating, or
+    three unanswered calls): the 待回访 list holds only merged tickets whose master closed
+    in the last days of the demo, not every merge of the period."""
+    from datetime import timedelta
+
+    from duban.tickets.services.merged import awaiting_rating
+
+    merged = Ticket.objects.filter(state=State.MERGED, master__state=State.CLOSED)
+    assert merged.filter(rated_at__isnull=False).exists()
+    waiting = Ticket.objects.filter(awaiting_rating())
+    assert not waiting.filter(master__closed_at__lt=END - timedelta(days=3)).exists()
+    rated = merged.filter(rated_at__isnull=False).first()
+    assert rated is not None and rated.events.filter(type="callback").exists()
