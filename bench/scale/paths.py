@@ -320,6 +320,21 @@ def main() -> None:
             ),
             "p95 < 100 ms",
         )
+    if want("centre"):
+        get(dc, "/desk/centre/")()
+        ms_row(
+            "centre desk `/desk/centre/` (待派单, 退单, 延期, 答复审核, 待回访 with merged callers)",
+            timed(get(dc, "/desk/centre/"), runs),
+            timed(
+                sql(
+                    "SELECT id, number, title FROM tickets_ticket WHERE district_id = %s "
+                    "AND state = 'registered' ORDER BY created_at, number LIMIT 20",
+                    [district],
+                ),
+                runs,
+            ),
+            "p95 < 100 ms",
+        )
     if want("apilist"):
         # The API's first page with its total, for a district-wide reader (the whole
         # district's history matches) and for a unit's handler (its subtree); bare: the
