@@ -335,6 +335,26 @@ def main() -> None:
             ),
             "p95 < 100 ms",
         )
+    if want("circular"):
+        vc = client(User.objects.get(username="supervisor1"))
+        url = f"/desk/circular/?period={month.label}"
+        get(vc, url)()
+        ms_row(
+            f"monthly circular `/desk/circular/` ({month.label}: boards, figures, overdue list "
+            "page 1; bare: the month's first 20 breached tickets by unit and deadline)",
+            timed(get(vc, url), runs),
+            timed(
+                sql(
+                    "SELECT id, number FROM tickets_ticket WHERE district_id = %s "
+                    "AND dispatched_at >= %s AND dispatched_at < %s "
+                    "AND handle_breached_at IS NOT NULL "
+                    "ORDER BY primary_unit_id, handle_due, number LIMIT 20",
+                    [district, start, end],
+                ),
+                runs,
+            ),
+            "p95 < 500 ms (the module pages' goal)",
+        )
     if want("apilist"):
         # The API's first page with its total, for a district-wide reader (the whole
         # district's history matches) and for a unit's handler (its subtree); bare: the
