@@ -92,8 +92,9 @@ def circular(request: HttpRequest) -> HttpResponse:
     user = request.user
     try:
         if request.htmx:  # type: ignore[attr-defined]
-            period, as_of = circular_cutoff(period=label, now=now)
-            rows = overdue_page(user=user, period=period, as_of=as_of, page=page_number(request))  # type: ignore[arg-type]
+            period, as_of, total = circular_cutoff(user=user, period=label, now=now)  # type: ignore[arg-type]
+            page = page_number(request)
+            rows = overdue_page(user=user, period=period, as_of=as_of, page=page, count=total)  # type: ignore[arg-type]
             return render(request, "web/_circular_overdue.html", {"o": rows, "period": label})
         data = circular_data(user=user, period=label, now=now)  # type: ignore[arg-type]
     except DomainError as exc:

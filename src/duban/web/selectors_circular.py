@@ -223,10 +223,20 @@ def circular_data(*, user: User, period: str, now: datetime) -> Circular:
     )
 
 
-def circular_cutoff(*, period: str, now: datetime) -> tuple[Period, datetime]:
-    """The month and its cut-off, for a page of the overdue list (htmx; two queries)."""
+def circular_cutoff(*, user: User, period: str, now: datetime) -> tuple[Period, datetime, int]:
+    """The month, its cut-off and the overdue list's length, for a page of the list (htmx;
+    three queries): the length is the month's rolled-up overdue figure, as on the circular
+    (:func:`circular_data`), not a count over the month's tickets."""
     p = parse_period(period)
-    return p, months_as_of([p], now=now).get(p.label, now)
+    as_of = months_as_of([p], now=now).get(p.label, now)
+    (month,) = series_from_rollup(
+        last=p,
+        months=1,
+        unit=None,
+        weights=weights_of(get_metric_settings()),
+        district=reader_district(user),
+    )
+    return p, as_of, month.overdue_count
 
 
 def overdue_page(

@@ -296,3 +296,17 @@ def test_circular_page_query_count_is_fixed(
         client.get(f"/desk/circular/?period={month.label}")
     with django_assert_max_num_queries(8):
         client.get(f"/desk/circular/?period={month.label}&page=2", **HX)
+
+
+def test_a_page_change_counts_the_list_as_the_circular_does(p, client_for, month, base):
+    """The htmx page change takes the list's length from the rolled-up figure, as the whole
+    page does: the pager and the heading agree, and page 2 starts after the first page."""
+    _bulk_overdue(p, base, PAGE_SIZE + 15)
+    client = client_for(p.supervisor)
+    whole = client.get(f"/desk/circular/?period={month.label}").content.decode()
+    total = PAGE_SIZE + 15
+    assert f"共 {total} 件" in whole
+    second = client.get(f"/desk/circular/?period={month.label}&page=2", **HX).content.decode()
+    assert f"第 2 / 2 页，共 {total} 件" in second
+    assert f"<td>{PAGE_SIZE + 1}</td>" in second and f"<td>{total}</td>" in second
+    assert f"<td>{PAGE_SIZE}</td>" not in second
