@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import Q
@@ -20,6 +20,27 @@ if TYPE_CHECKING:
 ACTIVE_PART_ROLES = [AssignmentRole.CO.value, AssignmentRole.SUB.value]
 
 
+def _unit_scope(units: Any, **parts: Any) -> Q:
+    """A unit scope's three arms (primary unit, handling unit, an active co-unit or
+    sub-dispatch part), each an indexed condition, so that PostgreSQL answers their OR with
+    one ``BitmapOr`` reading only the scope's own rows. ``units`` is a list of unit ids or a
+    one-column subquery, sent as one array (``core.lookups``); ``parts`` narrows the parts
+    (``open_visible_to``: of open tickets).
+
+    The third arm leaves out the primary parts: an active primary part's unit is always the
+    ticket's primary unit (dispatch and reassignment set both and end the previous part, an
+    approved return ends every part and clears the unit), so the first arm holds those
+    tickets already. That matters for the size of the work: a primary part stays active
+    after the ticket closes, so they are ≈ the unit's whole history (docs/scale.md).
+    """
+    from .models import TicketAssignment
+
+    active_parts = TicketAssignment.objects.filter(
+        unit_id__any=units, status=AssignmentStatus.ACTIVE, role__any=ACTIVE_PART_ROLES, **parts
+    ).values("ticket_id")
+    return Q(primary_unit_id__any=units) | Q(handling_unit_id__any=units) | Q(pk__any=active_parts)
+
+
 class TicketQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> TicketQuerySet:
         """Tickets the user may see: those whose primary or handling unit, or a unit with an
@@ -33,8 +54,6 @@ class TicketQuerySet(models.QuerySet):
         """
         from duban.org.models import DISTRICT_WIDE_ROLES, Unit
 
-        from .models import TicketAssignment
-
         scope = user.scope_path if user.is_authenticated else None
         if not scope:
             return self.none()
@@ -42,22 +61,12 @@ class TicketQuerySet(models.QuerySet):
             # Every ticket carries its district from registration on (dispatched or not):
             # one equality on a ticket column, walked with the (district, number) index.
             return self.filter(district_id=user.district_pk)
-        # The subtree's unit ids and the tickets of its active co-unit and sub-dispatch parts
-        # as arrays read once before the scan (``core.lookups``): the three tests are then
-        # indexed arms of one ``BitmapOr`` reading only the scope's own rows, and the filter
-        # stays on ticket columns, so a page can still walk an index in its order and stop
-        # at its size. Written as ``IN (subquery)``, PostgreSQL filtered every ticket of the
-        # table with the three sub-plans: the API list's count for one street's handler took
-        # 575 ms at 1 M tickets, 12 ms as arrays (docs/scale.md). The primary parts are left
-        # out of the third arm for the reason :meth:`open_visible_to` gives: an active
-        # primary part's unit is the ticket's primary unit, which the first arm tests.
+        # The subtree's unit ids as a subquery read once before the scan (an InitPlan):
+        # written as ``IN (subquery)`` PostgreSQL filtered every ticket of the table with
+        # the arms' sub-plans — the API list's count for one street's handler took 575 ms
+        # at 1 M tickets, 12 ms this way (docs/scale.md).
         subtree = Unit.objects.filter(path__startswith=scope).order_by().values("pk")
-        parts = TicketAssignment.objects.filter(
-            unit_id__in=subtree, status=AssignmentStatus.ACTIVE, role__any=ACTIVE_PART_ROLES
-        ).values("ticket_id")
-        return self.filter(
-            Q(primary_unit_id__any=subtree) | Q(handling_unit_id__any=subtree) | Q(pk__any=parts)
-        )
+        return self.filter(_unit_scope(subtree))
 
     def open_visible_to(self, user: User) -> TicketQuerySet:
         """The open tickets of :meth:`visible_to` (the same rule), shaped for the work lists.
@@ -72,18 +81,10 @@ class TicketQuerySet(models.QuerySet):
         a partial index), read once before the scan as an array (``core.lookups``). The
         lists' counts and pages then read those rows directly: a UNION of the three
         branches had to be joined back to the tickets by primary key, row by row (≈ 9 ms
-        of a unit's 2,400 open tickets per query at 5 M, against ≈ 4; docs/scale.md).
-
-        The third branch leaves out the primary parts: an active primary part's unit is
-        always the ticket's primary unit (dispatch and reassignment set both and end the
-        previous part, an approved return ends every part and clears the unit), so the
-        first branch holds those tickets already. That matters for the size of the work:
-        a primary part stays active after the ticket closes, so they are ≈ the unit's whole
-        history. docs/scale.md has the plans and the figures.
+        of a unit's 2,400 open tickets per query at 5 M, against ≈ 4; docs/scale.md). The
+        arms are :func:`_unit_scope`'s, with the parts narrowed to open tickets.
         """
         from duban.org.models import DISTRICT_WIDE_ROLES, Unit
-
-        from .models import TicketAssignment
 
         scope = user.scope_path if user.is_authenticated else None
         if not scope:
@@ -94,16 +95,7 @@ class TicketQuerySet(models.QuerySet):
         states = sorted(s.value for s in OPEN_STATES)
         # Lists as one array parameter each (core.lookups): the same query text whatever
         # the subtree's size.
-        parts = TicketAssignment.objects.filter(
-            unit_id__any=units,
-            status=AssignmentStatus.ACTIVE,
-            role__any=ACTIVE_PART_ROLES,
-            ticket__state__any=states,
-        ).values("ticket_id")
-        return self.filter(
-            Q(primary_unit_id__any=units) | Q(handling_unit_id__any=units) | Q(pk__any=parts),
-            state__any=states,
-        )
+        return self.filter(_unit_scope(units, ticket__state__any=states), state__any=states)
 
     def for_unit(self, unit: Unit) -> TicketQuerySet:
         return self.filter(primary_unit=unit)
