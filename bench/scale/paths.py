@@ -576,6 +576,11 @@ def intake_row(args: argparse.Namespace, connection) -> None:
     }
     name = "gunicorn-sync-w4"  # docs/deploy.md: chosen by bench/server_compare.py
     _, token = sc.setup("binhu_handler")
+    from duban.dispatch.selectors import current_model
+
+    # Intake's suggestions include the dispatch model's only where one is installed
+    # (`duban dispatch train --from-tickets`, as `make run` does): say which was measured.
+    model = "with the dispatch model" if current_model() is not None else "NO dispatch model"
     cur = connection.cursor()
     cur.execute("SELECT coalesce(max(id), 0) FROM tickets_ticket")
     (last_before,) = cur.fetchone()
@@ -644,7 +649,7 @@ def intake_row(args: argparse.Namespace, connection) -> None:
     removed = remove_tickets_after(cur, last_before)
     print(f"intake: removed the {removed:,} tickets it registered", file=sys.stderr)
     row(
-        f"intake `POST /api/v1/tickets` over HTTP (gunicorn sync ×4, {args.clients} clients; "
+        f"intake `POST /api/v1/tickets` over HTTP ({model}; gunicorn sync ×4, {args.clients} clients; "
         f"p95 {sc.p95(lat) * 1000:.0f} ms, {cell.errors} errors, "
         f"{sum(cell.statuses.values()) - ok} non-2xx)",
         f"{prod_rate:.0f} tickets/s",

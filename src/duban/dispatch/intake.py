@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection
+from django.db.models import Q
 
 from duban.org.models import Unit
 from duban.tickets.models import Category, DuplicateKey, Ticket, phone_q
@@ -34,8 +35,11 @@ def unit_suggestions(ticket: Ticket, *, k: int = 3) -> list[dict[str, Any]]:
     place = place_index().match(f"{ticket.location} {ticket.title} {ticket.content}")
     model = current_model()
     if model is not None:
-        for s in model.suggest(ticket.content, title=ticket.title, k=k):
-            out.append(_resolve_label(s.label, float(s.confidence), place))
+        ranked = [
+            (s.label, float(s.confidence))
+            for s in model.suggest(ticket.content, title=ticket.title, k=k)
+        ]
+        out.extend(_resolve_labels(ranked, place))
     elif ticket.category_id:
         category = (
             Category.objects.select_related("default_unit")
@@ -93,29 +97,56 @@ def preselected_category(units: list[dict[str, Any]], *, threshold: float) -> in
     return int(top["category_id"])
 
 
-def _resolve_label(label: str, confidence: float, place: list) -> dict[str, Any]:
-    unit = Unit.objects.filter(code=label, is_active=True).only("pk", "name").first()
-    if unit is not None:  # a model trained on the district's tickets predicts units
-        return {
-            "source": "model",
-            "label": label,
-            "unit_id": unit.pk,
-            "unit_name": unit.name,
-            "confidence": round(confidence, 4),
-        }
-    category = (
-        Category.objects.select_related("default_unit").filter(full_name=label).first()
-        or Category.objects.select_related("default_unit").filter(name=label, level=1).first()
-    )
-    if category is None:
-        return {
-            "source": "model",
-            "label": label,
-            "unit_id": None,
-            "unit_name": "",
-            "confidence": round(confidence, 4),
-        }
-    return _category_entry(category, confidence, place)
+def _resolve_labels(ranked: list[tuple[str, float]], place: list) -> list[dict[str, Any]]:
+    """The model's (label, confidence) pairs as suggestions, in their order: a label is a
+    unit's code (a model trained on the district's tickets predicts units) or a category's
+    full name or level-1 name (a model trained on a catalogue). Two queries at most, for
+    any ``k``: the units, then the categories of the labels no unit answered."""
+    labels = [label for label, _ in ranked]
+    units = {
+        u.code: u
+        for u in Unit.objects.filter(code__in=labels, is_active=True).only("pk", "code", "name")
+    }
+    rest = [label for label in labels if label not in units]
+    by_full: dict[str, Category] = {}
+    by_name: dict[str, Category] = {}
+    if rest:
+        for c in (
+            Category.objects.select_related("default_unit")
+            .filter(Q(full_name__in=rest) | Q(name__in=rest, level=1))
+            .order_by("full_name")
+        ):
+            by_full.setdefault(c.full_name, c)
+            if c.level == 1:
+                by_name.setdefault(c.name, c)
+    out: list[dict[str, Any]] = []
+    for label, confidence in ranked:
+        unit = units.get(label)
+        if unit is not None:
+            out.append(
+                {
+                    "source": "model",
+                    "label": label,
+                    "unit_id": unit.pk,
+                    "unit_name": unit.name,
+                    "confidence": round(confidence, 4),
+                }
+            )
+            continue
+        category = by_full.get(label) or by_name.get(label)
+        if category is None:
+            out.append(
+                {
+                    "source": "model",
+                    "label": label,
+                    "unit_id": None,
+                    "unit_name": "",
+                    "confidence": round(confidence, 4),
+                }
+            )
+        else:
+            out.append(_category_entry(category, confidence, place))
+    return out
 
 
 def _category_entry(category: Category, confidence: float, place: list) -> dict[str, Any]:

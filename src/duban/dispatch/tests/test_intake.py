@@ -153,6 +153,38 @@ def _train_unit_model(p, now):
     save_model(model, model_path())
 
 
+def test_model_labels_resolve_to_units_categories_or_nothing_in_two_queries(p, now):
+    """A model's labels name a unit (its code), a category (full name, or a level-1 name) or
+    nothing known; all of them are resolved at once, in the model's order."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from duban.dispatch.intake import _resolve_labels
+
+    housing = Category.objects.create(
+        name="住房保障", level=1, full_name="住房保障", default_unit=p.district.housing
+    )
+    child = Category.objects.create(
+        name="公租房", level=2, full_name="住房保障/公租房", parent=housing
+    )
+    ranked = [
+        ("住房保障/公租房", 0.5),
+        (p.district.binhu.code, 0.3),
+        ("住房保障", 0.15),
+        ("没有这个标签", 0.05),
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        out = _resolve_labels(ranked, [])
+    assert len(queries) == 2
+    assert [(e["label"], e["unit_id"], e.get("category_id")) for e in out] == [
+        ("住房保障/公租房", None, child.pk),
+        (p.district.binhu.code, p.district.binhu.pk, None),
+        ("住房保障", p.district.housing.pk, housing.pk),
+        ("没有这个标签", None, None),
+    ]
+    assert [e["confidence"] for e in out] == [0.5, 0.3, 0.15, 0.05]
+
+
 def test_auto_dispatch_above_threshold_and_correction_recorded(p, now):
     _train_unit_model(p, now)
     DispatchSettings.objects.update_or_create(

@@ -218,9 +218,14 @@ def transition(
     target: str | None = None,
     payload: dict[str, Any] | None = None,
     event_type: str | None = None,
+    inserted: bool = False,
 ) -> Ticket:
-    """Lock, check, change, save and append the event. Call inside ``transaction.atomic``."""
-    locked = lock(ticket)
+    """Lock, check, change, save and append the event. Call inside ``transaction.atomic``.
+
+    ``inserted``: ``ticket`` was inserted by this very transaction (intake's own steps), so
+    no other transaction can see or lock its row: it is used as it is, without the re-read.
+    """
+    locked = ticket if inserted else lock(ticket)
     rule = TABLE[action]
     check_version(locked, expected_version)
     if locked.state not in rule.sources:

@@ -295,6 +295,7 @@ def _store_and_route(
         action=EventType.SUGGEST,
         changes={"suggestions": analysis.suggestions},
         payload=payloads.suggest(suggestions=analysis.suggestions),
+        inserted=True,
     )
     if analysis.auto_unit_id is None or not auto_dispatch:
         return ticket
