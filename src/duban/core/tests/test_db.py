@@ -7,7 +7,12 @@ from __future__ import annotations
 import pytest
 from django.db import connection, transaction
 
-from duban.core.db import SCAN_PARALLEL_WORKERS, SCAN_WORK_MEM, parallel_scan
+from duban.core.db import (
+    SCAN_PARALLEL_WORKERS,
+    SCAN_RANDOM_PAGE_COST,
+    SCAN_WORK_MEM,
+    parallel_scan,
+)
 
 # Not inside the test's own transaction: SET LOCAL lasts to the end of the outermost one.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -42,6 +47,18 @@ def test_a_scan_sorts_and_hashes_in_more_memory_for_its_transaction_only():
         parallel_scan()
         assert setting("work_mem") == SCAN_WORK_MEM
     assert setting("work_mem") == default
+
+
+def test_a_scan_plans_with_ssd_page_costs_for_its_transaction_only():
+    """At the server's default (4.0) the rollup hashes every ticket of the table to join a
+    month's assignments; the scan's own transaction plans as on SSD storage."""
+    if connection.vendor != "postgresql":
+        pytest.skip("random_page_cost exists on PostgreSQL only")
+    default = setting("random_page_cost")
+    with transaction.atomic():
+        parallel_scan()
+        assert setting("random_page_cost") == SCAN_RANDOM_PAGE_COST
+    assert setting("random_page_cost") == default
 
 
 def test_requests_run_without_jit_compilation():
