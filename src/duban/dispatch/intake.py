@@ -122,30 +122,19 @@ def _resolve_labels(ranked: list[tuple[str, float]], place: list) -> list[dict[s
     out: list[dict[str, Any]] = []
     for label, confidence in ranked:
         unit = units.get(label)
-        if unit is not None:
-            out.append(
-                {
-                    "source": "model",
-                    "label": label,
-                    "unit_id": unit.pk,
-                    "unit_name": unit.name,
-                    "confidence": round(confidence, 4),
-                }
-            )
-            continue
-        category = by_full.get(label) or by_name.get(label)
-        if category is None:
-            out.append(
-                {
-                    "source": "model",
-                    "label": label,
-                    "unit_id": None,
-                    "unit_name": "",
-                    "confidence": round(confidence, 4),
-                }
-            )
-        else:
+        category = None if unit is not None else by_full.get(label) or by_name.get(label)
+        if category is not None:
             out.append(_category_entry(category, confidence, place))
+        else:
+            out.append(
+                {
+                    "source": "model",
+                    "label": label,
+                    "unit_id": unit.pk if unit is not None else None,
+                    "unit_name": unit.name if unit is not None else "",
+                    "confidence": round(confidence, 4),
+                }
+            )
     return out
 
 
