@@ -111,14 +111,16 @@ def desk_page(*, desk: str, user: User, now: datetime, tab: str | None, page: in
         base = Ticket.objects.open_visible_to(user)
     else:
         base = Ticket.objects.visible_to(user)
-    # Only tickets in some tab are counted (all open), so the aggregate reads the open
-    # tickets through the state index instead of the whole history.
-    in_any_tab = reduce(or_, (t.where(now) for t in tabs))
+    # Only tickets in some tab are counted, so the aggregate reads the open tickets through
+    # the state index instead of the whole history. An open-only desk's base holds open
+    # tickets already: the tabs' OR added to it only made the planner misjudge how many
+    # rows it keeps and read the rows instead of the index (supervision 38 → 11 ms at 1 M).
+    counted = (
+        base if desk in OPEN_ONLY_DESKS else base.filter(reduce(or_, (t.where(now) for t in tabs)))
+    )
     # COUNT(1), not COUNT(id): the supervision desk's counts then read the open tickets'
     # covering index alone (``ticket_open_district``), never the rows.
-    counts = base.filter(in_any_tab).aggregate(
-        **{t.key: Count(Value(1), filter=t.where(now)) for t in tabs}
-    )
+    counts = counted.aggregate(**{t.key: Count(Value(1), filter=t.where(now)) for t in tabs})
     # Without a chosen tab, open the first one that has work in it.
     default = next((t for t in tabs if counts[t.key]), tabs[0])
     current = next((t for t in tabs if t.key == tab), default)
