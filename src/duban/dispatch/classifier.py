@@ -88,7 +88,13 @@ class DispatchModel:
         """Calibrated class probabilities, columns in ``classes_`` order."""
         if len(docs) == 0:
             return np.zeros((0, len(self.classes_)))
-        return self.calibrator.predict_proba(self.decision_function(docs))
+        from sklearn import config_context
+
+        # The input is this model's own features (finite by construction) and its estimators
+        # were checked when trained: without scikit-learn's per-call checks a one-appeal
+        # prediction at intake takes 1.5 ms instead of 1.9 (the same probabilities).
+        with config_context(assume_finite=True, skip_parameter_validation=True):
+            return self.calibrator.predict_proba(self.decision_function(docs))
 
     def predict(self, docs: Sequence[str]) -> np.ndarray:
         return self.classes_[self.predict_proba(docs).argmax(1)]

@@ -23,6 +23,16 @@ def test_predicts_obvious_categories_with_calibrated_confidence(small_model):
     ]
 
 
+def test_predictions_skip_scikit_learns_checks_without_changing_a_probability(small_model):
+    """``predict_proba`` runs without scikit-learn's per-call validation (intake's time);
+    the estimators called with every check on give the very same numbers."""
+    docs = ["A市A1区公交车发车太慢", "学校老师补课收费", "工厂排放废气污染", ""]
+    checked = small_model.calibrator.predict_proba(
+        small_model.svm.decision_function(small_model._features(docs))
+    )
+    assert np.array_equal(small_model.predict_proba(docs), checked)
+
+
 def test_empty_and_huge_texts_do_not_crash(small_model):
     proba = small_model.predict_proba(["", "字" * 200_000])
     assert proba.shape == (2, 3)
