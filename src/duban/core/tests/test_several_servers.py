@@ -50,10 +50,14 @@ def _redis_or_skip() -> None:
         pytest.skip(f"Redis is not reachable at {REDIS_URL}")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def _listening_socket() -> socket.socket:
+    """A socket already bound to a free port and listening, handed to the server as a file
+    descriptor: no other process can take the port between choosing and binding it."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(64)
+    sock.set_inheritable(True)
+    return sock
 
 
 def _database_url() -> str:
@@ -89,15 +93,24 @@ def two_servers(tmp_path: Path, settings) -> Iterator[list[int]]:
         "DUBAN_LOG_LEVEL": "WARNING",
         "DUBAN_ALLOWED_HOSTS": "127.0.0.1",
     }
-    ports = [_free_port(), _free_port()]
+    sockets = [_listening_socket(), _listening_socket()]
+    ports = [int(sock.getsockname()[1]) for sock in sockets]
     procs = []
-    for n, port in enumerate(ports):
+    for n, sock in enumerate(sockets):
         log = (tmp_path / f"server{n}.log").open("w")
         command = [str(GUNICORN), "duban.wsgi:application", "--workers", "1"]
-        command += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
+        command += ["--bind", f"fd://{sock.fileno()}", "--log-level", "warning"]
         procs.append(
-            subprocess.Popen(command, env=env, stdout=log, stderr=log, start_new_session=True)
+            subprocess.Popen(
+                command,
+                env=env,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+                pass_fds=[sock.fileno()],
+            )
         )
+        sock.close()  # the server holds it now
     try:
         deadline = time.monotonic() + START_SECONDS
         for proc, port in zip(procs, ports, strict=True):
