@@ -26,6 +26,7 @@ import argparse
 import http.client
 import json
 import os
+import random
 import re
 import secrets
 import signal
@@ -137,15 +138,21 @@ def login(port: int, username: str, password: str) -> str:
     return session[0]
 
 
+# (title, content) pairs intake_body draws from when set (paths.py --intake-texts sample):
+# a city's mix of appeals instead of one street lamp repeated.
+INTAKE_TEXTS: list[tuple[str, str]] = []
+
+
 def intake_body() -> str:
-    """One appeal for ``POST /api/v1/tickets`` (a street lamp; a fresh text each time)."""
+    """One appeal for ``POST /api/v1/tickets``: a street lamp with a fresh tail each time (so
+    every new ticket is a near-duplicate of all the others: the duplicate look-up's worst
+    case), or one of ``INTAKE_TEXTS`` when set."""
+    if INTAKE_TEXTS:
+        title, content = random.choice(INTAKE_TEXTS)
+    else:
+        title, content = "路灯不亮", f"小区门口路灯坏了 {uuid.uuid4().hex[:8]}"
     return json.dumps(
-        {
-            "title": "路灯不亮",
-            "content": f"小区门口路灯坏了 {uuid.uuid4().hex[:8]}",
-            "appeal_type": "help",
-            "channel": "phone",
-        }
+        {"title": title, "content": content, "appeal_type": "help", "channel": "phone"}
     )
 
 

@@ -101,6 +101,13 @@ def main() -> None:
     )
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--intake-warmup", type=float, default=40)
+    parser.add_argument(
+        "--intake-texts",
+        choices=("lamp", "sample"),
+        default="lamp",
+        help="intake's appeals: one street lamp repeated (the duplicate look-up's worst "
+        "case) or a sample of 2,000 of the database's own tickets (a city's mix)",
+    )
     args = parser.parse_args()
 
     import django
@@ -577,6 +584,13 @@ def intake_row(args: argparse.Namespace, connection) -> None:
     name = "gunicorn-sync-w4"  # docs/deploy.md: chosen by bench/server_compare.py
     _, token = sc.setup("binhu_handler")
     from duban.dispatch.selectors import current_model
+    from duban.tickets.models import Ticket
+
+    if args.intake_texts == "sample":
+        sc.INTAKE_TEXTS[:] = list(
+            Ticket.objects.order_by("?").values_list("title", "content")[:2000]
+        )
+    texts = "a sample of the city's appeals" if sc.INTAKE_TEXTS else "one street lamp repeated"
 
     # Intake's suggestions include the dispatch model's only where one is installed
     # (`duban dispatch train --from-tickets`, as `make run` does): say which was measured.
@@ -649,7 +663,7 @@ def intake_row(args: argparse.Namespace, connection) -> None:
     removed = remove_tickets_after(cur, last_before)
     print(f"intake: removed the {removed:,} tickets it registered", file=sys.stderr)
     row(
-        f"intake `POST /api/v1/tickets` over HTTP ({model}; gunicorn sync ×4, {args.clients} clients; "
+        f"intake `POST /api/v1/tickets` over HTTP ({model}, {texts}; gunicorn sync ×4, {args.clients} clients; "
         f"p95 {sc.p95(lat) * 1000:.0f} ms, {cell.errors} errors, "
         f"{sum(cell.statuses.values()) - ok} non-2xx)",
         f"{prod_rate:.0f} tickets/s",
