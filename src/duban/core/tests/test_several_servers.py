@@ -28,26 +28,14 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from duban.conftest import in_ci
 from duban.testing.personas import build_district, make_user
+from duban.testing.shared_cache import REDIS_URL, redis_or_skip
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-REDIS_URL = os.environ.get("DUBAN_TEST_REDIS_URL") or "redis://127.0.0.1:6379/15"
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 START_SECONDS = 90  # a worker imports the app and its models before it answers
 LOOKUP_LIMIT = 30  # the portal's default budget of look-ups per client and hour
-
-
-def _redis_or_skip() -> None:
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.exceptions.ConnectionError as exc:
-        if in_ci():
-            pytest.fail(f"Redis is not reachable at {REDIS_URL}: {exc}")
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
 
 
 def _listening_socket() -> socket.socket:
@@ -79,7 +67,7 @@ def _answers(port: int) -> bool:
 
 @pytest.fixture
 def two_servers(tmp_path: Path, settings) -> Iterator[list[int]]:
-    _redis_or_skip()
+    redis_or_skip()
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),

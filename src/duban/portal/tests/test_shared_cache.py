@@ -10,25 +10,13 @@ from django.core.cache.backends.redis import RedisCache
 from django.test import RequestFactory
 
 from duban.portal import throttle
-
-REDIS_URL = os.environ.get("DUBAN_TEST_REDIS_URL") or "redis://127.0.0.1:6379/15"
-
-
-def _redis_or_skip() -> None:
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.exceptions.ConnectionError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis is not reachable at {REDIS_URL}: {exc}")
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
+from duban.testing.shared_cache import REDIS_URL, redis_or_skip
 
 
 @pytest.fixture
 def two_workers():
     """Two cache clients with their own connections, as two gunicorn workers have."""
-    _redis_or_skip()
+    redis_or_skip()
     prefix = f"test-{uuid.uuid4().hex}"
     workers = [RedisCache(REDIS_URL, {"KEY_PREFIX": prefix}) for _ in range(2)]
     yield workers
