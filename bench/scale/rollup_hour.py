@@ -51,10 +51,12 @@ def main() -> None:
     note = getattr(services, "note_change", None)
     changed_back = [int(x) for x in args.changed.split(",") if x.strip()]
     start = timezone.now()
-    # Every month rebuilt as of the start: each run begins from the same state, whatever
-    # an earlier run left (its months may be "computed" later than this start).
+    # Every month rebuilt as of the start, its heat by place included: each run begins from
+    # the same state, whatever an earlier run left (its months may be "computed" later than
+    # this start). Code from before the heat's own time to live has no ``places`` argument.
     began = time.perf_counter()
-    warm = services.refresh_periods(months_back(start, services.TICK_MONTHS), now=start)
+    whole = {"places": True} if hasattr(services, "PLACES_TTL") else {}
+    warm = services.refresh_periods(months_back(start, services.TICK_MONTHS), now=start, **whole)
     print(f"warm-up: {len(warm)} months in {time.perf_counter() - began:.1f} s", file=sys.stderr)
 
     rebuilds: Counter[str] = Counter()

@@ -61,6 +61,11 @@ class RollupPeriod(models.Model):
     # catch soon enough (an approved exemption, 核减, of a ticket dispatched in the month):
     # the tick or the next reader recomputes it, whatever its age.
     stale = models.BooleanField(_("待重新汇总"), default=False)
+    # The moment the month's heat by place (``PlaceRollup``) was counted: with the month's
+    # other rows for an older month, at most every ``PLACES_TTL`` for a recent one (the
+    # heat is most of a rebuild's time and moves slowly; ``metrics.services``). None: not
+    # counted yet.
+    places_at = models.DateTimeField(_("热力统计时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("月度汇总批次")
@@ -159,10 +164,10 @@ class PlaceRollup(models.Model):
     counts over its district's tickets dispatched in the month, as
     ``selectors_places.place_heat`` counts them for a district-wide reader.
 
-    Derived data, rebuilt with the month's ``MonthlyRollup`` rows by
-    ``metrics.services.refresh_periods`` (as of ``RollupPeriod.computed_at``): the dashboard
-    reads a few dozen rows instead of testing every place's names against every ticket
-    of the month.
+    Derived data, recounted by ``metrics.services.refresh_periods`` (as of
+    ``RollupPeriod.places_at``: with the month's ``MonthlyRollup`` rows, for a recent month
+    at most every ``PLACES_TTL``): the dashboard reads a few dozen rows instead of testing
+    every place's names against every ticket of the month.
     """
 
     period = models.CharField(max_length=7)

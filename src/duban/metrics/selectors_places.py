@@ -15,9 +15,10 @@ communities, grids) and one aggregate over the month's tickets with a conditiona
 A ticket counts at most once per place, but may count for two places when its
 location names both; the village counts of a street need not add up to the street.
 
-A district-wide reader's month is read from the rollup (``PlaceRollup``, rebuilt with
-the monthly rollup by the tick's refresh job): testing every place's names against every
-ticket of the month is the dashboard's costliest query at a city's volume (docs/scale.md).
+A district-wide reader's month is read from the rollup (``PlaceRollup``, recounted by the
+tick's refresh job, for a recent month every ``metrics.services.PLACES_TTL``, and as of
+``RollupPeriod.places_at``): testing every place's names against every ticket of the month
+is the dashboard's costliest query at a city's volume (docs/scale.md).
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.utils import timezone
 
 from duban.core.periods import Period, period_containing
 from duban.org.models import Unit, UnitKind, User
@@ -203,38 +205,64 @@ def district_place_counts(
     return out
 
 
-def _rolled_up(user: User, prefix: str, start: datetime, end: datetime) -> dict | None:
-    """The month's rolled-up heat for a district-wide reader, or None (count it live):
-    another reader's scope, a range that is not one month, or a month not rolled up yet."""
-    from .models import PlaceRollup
+def _rolled_up(
+    user: User, prefix: str, start: datetime, end: datetime
+) -> tuple[dict, datetime] | None:
+    """The month's rolled-up heat for a district-wide reader and the moment it was counted,
+    or None (count it live): another reader's scope, a range that is not one month, or a
+    month not rolled up yet."""
+    from .models import PlaceRollup, RollupPeriod
 
     if not user.has_role(DISTRICT_WIDE_ROLES) or prefix != user.scope_path:
         return None
     month = period_containing(start)
     if (month.start, month.end) != (start, end):
         return None
-    rows = PlaceRollup.objects.filter(period=month.label, district_id=user.district_pk)
-    counts = {r.place_id: (r.routed, r.named) for r in rows}
-    return counts or None
+    # The rows with the moment they were counted, in one query.
+    counted_at = RollupPeriod.objects.filter(period=OuterRef("period")).values("places_at")
+    rows = list(
+        PlaceRollup.objects.filter(period=month.label, district_id=user.district_pk)
+        .annotate(counted_at=Subquery(counted_at[:1]))
+        .values_list("place_id", "routed", "named", "counted_at")
+    )
+    if not rows or rows[0][3] is None:  # none, or counted before the moment was kept
+        return None
+    return {place: (routed, named) for place, routed, named, _ in rows}, rows[0][3]
 
 
 def place_heat(*, user: User, period_start: datetime, period_end: datetime) -> list[StreetHeat]:
-    """Streets (busiest first), each with its villages/communities (busiest first).
+    """Streets (busiest first), each with its villages/communities (busiest first); see
+    :func:`place_heat_as_of`."""
+    streets, _ = place_heat_as_of(
+        user=user, period_start=period_start, period_end=period_end, now=timezone.now()
+    )
+    return streets
+
+
+def place_heat_as_of(
+    *, user: User, period_start: datetime, period_end: datetime, now: datetime
+) -> tuple[list[StreetHeat], datetime]:
+    """Streets (busiest first), each with its villages/communities (busiest first), and the
+    moment they were counted.
 
     Over the tickets ``user`` may see dispatched in ``[period_start, period_end)``. A
-    district-wide reader of a month reads the month's ``PlaceRollup`` rows (as of the
-    rollup, see ``metrics.services``); another reader, or a month not rolled up yet, is
-    counted live. Two queries (plus the user's unit when not loaded yet).
+    district-wide reader of a month reads the month's ``PlaceRollup`` rows (as of
+    ``RollupPeriod.places_at``, see ``metrics.services``); another reader, or a month not
+    rolled up yet, is counted live, as of ``now``. Two queries (plus the user's unit when
+    not loaded yet).
     """
     prefix = _place_prefix(user)
     if prefix is None:
-        return []
+        return [], now
     tree = _place_tree(prefix)
     places = _heat_places(tree)
     if not places:
-        return []
-    counts = _rolled_up(user, prefix, period_start, period_end)
-    if counts is None:
+        return [], now
+    rolled = _rolled_up(user, prefix, period_start, period_end)
+    counted_at = now
+    if rolled is not None:
+        counts, counted_at = rolled
+    else:
         row = (
             Ticket.objects.visible_to(user)
             .dispatched_between(period_start, period_end)
@@ -242,7 +270,7 @@ def place_heat(*, user: User, period_start: datetime, period_end: datetime) -> l
             .aggregate(**_heat_aggregates(places, tree))
         )
         counts = {u.pk: (int(row[f"r{u.pk}"] or 0), int(row[f"n{u.pk}"] or 0)) for u in places}
-    return _streets(places, counts)
+    return _streets(places, counts), counted_at
 
 
 def place_rows(streets: Iterable[StreetHeat]) -> list[tuple[str, PlaceHeat]]:

@@ -26,7 +26,7 @@ from duban.org.roles import DISTRICT_WIDE_ROLES
 
 from .figures import CategoryFigures, Figures, Ranking, UnitFigures
 from .selectors import get_metric_settings, reader_district
-from .selectors_places import StreetHeat, place_heat
+from .selectors_places import StreetHeat, place_heat_as_of
 from .selectors_rollup import dashboard_figures, rankings_from_rollup
 
 HOTSPOT_CACHE_SECONDS = 300
@@ -284,6 +284,7 @@ class Dashboard:
     by_category: list[Figures]
     places: list[StreetHeat]
     as_of: datetime  # the moment the rollup figures are as of
+    places_as_of: datetime  # the moment the heat by place was counted (``PLACES_TTL``)
 
 
 def _own_unit(user: User) -> Unit | None:
@@ -311,12 +312,16 @@ def cached_dashboard_data(*, user: User, period: Period, now: datetime) -> Dashb
 def dashboard_data(*, user: User, period: Period, now: datetime) -> Dashboard:
     unit = _own_unit(user)
     figures = dashboard_figures(period=period, unit=unit, now=now, district=reader_district(user))
+    places, places_as_of = place_heat_as_of(
+        user=user, period_start=period.start, period_end=period.end, now=now
+    )
     return Dashboard(
         period=period,
         unit=unit,
         series=list(figures.series),
         by_unit=list(figures.by_unit),
         by_category=list(figures.by_category),
-        places=place_heat(user=user, period_start=period.start, period_end=period.end),
+        places=places,
         as_of=figures.as_of,
+        places_as_of=places_as_of,
     )

@@ -23,9 +23,14 @@ recomputes it whatever its age.
 The time-dependent counts (accept deadline passed, overdue) are as of
 ``RollupPeriod.computed_at``, shown on the dashboard.
 
-The same rebuild stores the month's heat by place (``PlaceRollup``: routed and named
+The rebuild also stores the month's heat by place (``PlaceRollup``: routed and named
 counts of every street and village per district, ``selectors_places``), which the
-dashboard reads instead of matching place names against the month's tickets.
+dashboard reads instead of matching place names against the month's tickets. Matching
+them is about half of a month's rebuild at a city's volume (docs/scale.md), and the
+heat is a count of the month's tickets by place, which moves slowly and not with the
+clock: a recent month's heat is recounted by its first rebuild ``PLACES_TTL`` after the
+last count (``RollupPeriod.places_at``, shown beside the heat), an older, stale or new
+month's with every rebuild.
 """
 
 from __future__ import annotations
@@ -58,6 +63,7 @@ logger = logging.getLogger(__name__)
 RECENT_TTL = timedelta(minutes=3)  # the current and the previous month
 OLDER_TTL = timedelta(minutes=15)  # an older month with a change since its rebuild
 UNCHANGED_TTL = timedelta(hours=24)  # an older month without one: the daily rebuild
+PLACES_TTL = timedelta(minutes=15)  # a recent month's heat by place
 # A reader rebuilds an older month it finds only when it is missing or a day old: with the
 # tick running it never gets there, without it the first view still costs two months, not
 # twelve.
@@ -107,6 +113,15 @@ def _is_fresh(
     age = now - state.computed_at
     # A negative age: refreshed by a process whose clock is a little ahead.
     return age <= time_to_live(period, now=now, older=older)
+
+
+def places_due(state: RollupPeriod, period: Period, *, now: datetime) -> bool:
+    """Whether a rebuild of ``period`` at ``now`` recounts its heat by place too: always for
+    an older month (rebuilt rarely), a month never counted or marked stale (an import adds
+    tickets); a recent month's once ``PLACES_TTL`` has passed since its last count."""
+    if state.stale or state.places_at is None or not is_recent(period, now=now):
+        return True
+    return now - state.places_at >= PLACES_TTL
 
 
 def _in_periods(field: str, periods: Sequence[Period]) -> Q:
@@ -182,13 +197,15 @@ def refresh_periods(
     now: datetime,
     force: bool = True,
     older: timedelta = OLDER_TTL,
+    places: bool | None = None,
 ) -> list[str]:
     """Recompute the rollup rows of some months as of ``now``; the months recomputed.
 
     A fixed number of queries for any number of months. The months' ``RollupPeriod``
     rows are locked for the rebuild, so two processes never interleave their delete
     and insert; without ``force`` a month that another process has just refreshed is
-    left alone.
+    left alone. ``places``: whether the heat by place is recounted too — always (True),
+    never (False) or when :func:`places_due` (None: the tick and the readers).
     """
     if not periods:
         return []
@@ -210,6 +227,11 @@ def refresh_periods(
         if not states:
             return []
         todo = [by_label[s.period] for s in states]
+        recount = [
+            by_label[s.period]
+            for s in states
+            if places or (places is None and places_due(s, by_label[s.period], now=now))
+        ]
         # The changes this rebuild covers, read before the tickets: they were committed with
         # their writes, so the aggregate below sees those writes. A change committed later
         # is not in this list and stays for the next rebuild.
@@ -221,28 +243,35 @@ def refresh_periods(
         objects = _rollup_objects(todo, now=now)
         MonthlyRollup.objects.filter(period__in=[p.label for p in todo]).delete()
         MonthlyRollup.objects.bulk_create(objects, batch_size=500)
-        places = [
-            PlaceRollup(period=month, district_id=district, place_id=place, routed=r, named=n)
-            for (month, district), counts in district_place_counts(todo).items()
-            for place, (r, n) in counts.items()
-        ]
-        PlaceRollup.objects.filter(period__in=[p.label for p in todo]).delete()
-        PlaceRollup.objects.bulk_create(places, batch_size=500)
+        if recount:
+            heat = [
+                PlaceRollup(period=month, district_id=district, place_id=place, routed=r, named=n)
+                for (month, district), counts in district_place_counts(recount).items()
+                for place, (r, n) in counts.items()
+            ]
+            PlaceRollup.objects.filter(period__in=[p.label for p in recount]).delete()
+            PlaceRollup.objects.bulk_create(heat, batch_size=500)
         per_month = Counter(o.period for o in objects)
+        recounted = {p.label for p in recount}
         for state in states:
             state.computed_at = now
             state.rows = per_month[state.period]
             state.stale = False
-        RollupPeriod.objects.bulk_update(states, ["computed_at", "rows", "stale"])
+            if state.period in recounted:
+                state.places_at = now
+        RollupPeriod.objects.bulk_update(states, ["computed_at", "rows", "stale", "places_at"])
         RollupChange.objects.filter(pk__in=seen).delete()
     return [s.period for s in states]
 
 
-def refresh_period(period: Period | str, *, now: datetime, force: bool = True) -> bool:
-    """Recompute one month (see :func:`refresh_periods`); False if it was fresh already."""
+def refresh_period(
+    period: Period | str, *, now: datetime, force: bool = True, places: bool | None = True
+) -> bool:
+    """Recompute one month, its heat by place included unless ``places`` says otherwise
+    (see :func:`refresh_periods`); False if it was fresh already."""
     if isinstance(period, str):
         period = parse_period(period)
-    return bool(refresh_periods([period], now=now, force=force))
+    return bool(refresh_periods([period], now=now, force=force, places=places))
 
 
 def ensure_fresh(periods: Sequence[Period], *, now: datetime) -> datetime:

@@ -1,6 +1,8 @@
 """The heat by place of a month is rolled up with the month (``PlaceRollup``): a
 district-wide reader gets the very counts of the live aggregate, read from a few rows;
-another reader's scope, or a month not rolled up yet, is counted live."""
+another reader's scope, or a month not rolled up yet, is counted live. A recent month's
+heat is recounted every ``PLACES_TTL`` (matching place names is half of a rebuild), an
+older or stale month's with every rebuild; the dashboard says when it was counted."""
 
 from __future__ import annotations
 
@@ -10,9 +12,10 @@ import pytest
 from django.utils import timezone
 
 from duban.core.periods import period_containing
-from duban.metrics.models import PlaceRollup
+from duban.metrics.models import MonthlyRollup, PlaceRollup, RollupPeriod
 from duban.metrics.selectors_places import place_heat
-from duban.metrics.services import refresh_period
+from duban.metrics.selectors_report import dashboard_data
+from duban.metrics.services import PLACES_TTL, mark_stale, refresh_due, refresh_period
 from duban.org.models import Unit
 from duban.testing import factories as f
 from duban.testing import personas
@@ -68,7 +71,8 @@ def test_a_rolled_up_month_reads_no_ticket(p, recent, django_assert_num_queries)
     _places(p, recent)
     period = period_containing(recent)
     refresh_period(period, now=recent + timedelta(hours=1))
-    with django_assert_num_queries(2) as ctx:  # the place tree, the month's rollup rows
+    # The place tree, the month's rollup rows with the moment they were counted.
+    with django_assert_num_queries(2) as ctx:
         _heat(p.leader, period)
     assert not any("tickets_ticket" in q["sql"] for q in ctx.captured_queries)
 
@@ -116,3 +120,67 @@ def test_the_rollup_weighs_shared_addresses_and_escapes_wildcards_in_names(p, re
     rolled = _heat(p.leader, period)
     assert rolled == live
     assert _counts(rolled)["建业社区"] == (0, 5, 5)
+
+
+def _dispatched_in(period) -> int:
+    return sum(
+        MonthlyRollup.objects.filter(period=period.label).values_list("dispatched", flat=True)
+    )
+
+
+def _places_at(period) -> datetime | None:
+    return RollupPeriod.objects.get(period=period.label).places_at
+
+
+def test_a_recent_months_heat_is_recounted_every_places_ttl(p, recent):
+    """The tick rebuilds a recent month's figures every few minutes; within ``PLACES_TTL``
+    of its last count the heat is kept as it was counted, and the first rebuild after that
+    recounts it."""
+    period = period_containing(recent)
+    refresh_period(period, now=recent)
+    f.dispatched(p=p, now=recent, location="建业社区")
+
+    refresh_due(now=recent + timedelta(minutes=5))
+    assert _dispatched_in(period) == 1  # the figures moved
+    assert _counts(_heat(p.leader, period))["建业社区"] == (0, 0, 0)  # the heat did not
+    assert _places_at(period) == recent
+
+    refresh_due(now=recent + PLACES_TTL)
+    assert _counts(_heat(p.leader, period))["建业社区"] == (0, 1, 1)
+    assert _places_at(period) == recent + PLACES_TTL
+
+
+def test_an_older_month_recounts_its_heat_with_every_rebuild(p):
+    now = timezone.now()
+    old = now - timedelta(days=120)
+    period = period_containing(old)
+    f.dispatched(p=p, now=old, location="建业社区")
+    refresh_period(period, now=now, places=None)
+    f.dispatched(p=p, now=old, location="建业社区门口")
+    refresh_period(period, now=now + timedelta(minutes=1), places=None)
+    assert _counts(_heat(p.leader, period))["建业社区"] == (0, 2, 2)
+    assert _places_at(period) == now + timedelta(minutes=1)
+
+
+def test_a_stale_recent_month_recounts_its_heat_at_once(p, recent):
+    """A month marked stale (an import added tickets to it) is recounted whole by its next
+    rebuild, heat included, whatever the heat's age."""
+    period = period_containing(recent)
+    refresh_period(period, now=recent)
+    f.dispatched(p=p, now=recent, location="建业社区")
+    mark_stale(period)
+    refresh_due(now=recent + timedelta(minutes=1))
+    assert _counts(_heat(p.leader, period))["建业社区"] == (0, 1, 1)
+    assert _places_at(period) == recent + timedelta(minutes=1)
+
+
+def test_the_dashboard_says_when_its_heat_was_counted(p, recent):
+    period = period_containing(recent)
+    refresh_period(period, now=recent)
+    refresh_due(now=recent + timedelta(minutes=5))
+    now = recent + timedelta(minutes=6)
+    leader = dashboard_data(user=p.leader, period=period, now=now)
+    assert leader.as_of == recent + timedelta(minutes=5)  # the figures' rebuild
+    assert leader.places_as_of == recent  # the heat's count
+    # A reader the rollup does not serve is counted live, as of the page.
+    assert dashboard_data(user=p.street_head, period=period, now=now).places_as_of == now
