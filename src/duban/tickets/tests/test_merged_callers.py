@@ -145,9 +145,18 @@ def test_the_call_back_list_includes_merged_callers_once_the_master_is_reviewed(
     s.ticket_review_pass(ticket=master, actor=p.dispatcher, now=now + timedelta(days=1, hours=2))
     page = client.get("/desk/centre/?tab=callback").content.decode()
     assert dup.number in page and master.number in page
+    assert _callback_count(page) == 2  # the open master and the merged caller, counted apart
     _callback(dup, p, now, reached=True, resolved=True, satisfaction="satisfied")
     page = client.get("/desk/centre/?tab=callback").content.decode()
     assert dup.number not in page and master.number in page
+    assert _callback_count(page) == 1
+
+
+def _callback_count(page: str) -> int:
+    """The count on the desk's 待回访 tab."""
+    found = re.search(r'\?tab=callback"[^>]*>待回访 <span class="count">(\d+)</span>', page)
+    assert found, "no 待回访 tab"
+    return int(found.group(1))
 
 
 def test_the_ticket_page_offers_the_call_back_without_reopen(p, now, client):
