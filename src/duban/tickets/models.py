@@ -368,12 +368,14 @@ class Ticket(models.Model):
                 name="ticket_handle_due_open",
             ),
             # The desks' tab counts over a district's open tickets (the supervision desk's
-            # overdue / due within 24 h / supervised, the centre's extension requests) from
-            # the index alone: read through the rows they were 162 ms at 1 M tickets,
-            # scattered over the table (docs/scale.md).
+            # overdue / due within 24 h / supervised, the centre's tabs) from the index
+            # alone: read through the rows they were 162 ms at 1 M tickets, scattered over
+            # the table. Keyed by deadline, so the supervision desk's pages (earliest
+            # deadline first) read their twenty rows in order instead of sorting every
+            # open ticket of the district: 28.8 → 0.15 ms for 已超期 at 1 M (docs/scale.md).
             models.Index(
-                fields=["district", "state", "handle_due"],
-                include=["supervise_level", "extension_pending_days"],
+                fields=["district", "handle_due"],
+                include=["state", "supervise_level", "extension_pending_days"],
                 condition=_OPEN,
                 name="ticket_open_district",
             ),
