@@ -211,6 +211,39 @@ class TicketSequence(models.Model):
         return f"{self.day}: {self.last}"
 
 
+class TicketTally(models.Model):
+    """How many tickets each district has, by the day (UTC) they were registered.
+
+    Kept by the database itself (triggers on the ticket table, migration ``tickets/0023``):
+    every inserted ticket is added and every deleted one taken away in
+    the writing statement's own transaction, whatever wrote it — intake, the history
+    import's ``COPY``, a bulk load. A district-wide list without filters then totals a few
+    hundred of these rows instead of counting every ticket the district ever registered,
+    which grows with every year kept (docs/scale.md). Per day, so that a long import of
+    past years never waits on, or holds up, the row today's intake adds to.
+    """
+
+    district = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("所属区"),
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+    )
+    day = models.DateField(_("登记日期"))
+    n = models.BigIntegerField(_("工单数"), default=0)
+
+    class Meta:
+        verbose_name = _("工单数汇总")
+        verbose_name_plural = _("工单数汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["district", "day"], name="ticket_tally_district_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.district_id} {self.day}: {self.n}"
+
+
 class Ticket(models.Model):
     number = models.CharField(_("工单编号"), max_length=16, unique=True)
     kind = models.CharField(_("类别"), max_length=12, choices=Kind.choices, default=Kind.APPEAL)

@@ -41,6 +41,16 @@ def _unit_scope(units: Any, **parts: Any) -> Q:
     return Q(primary_unit_id__any=units) | Q(handling_unit_id__any=units) | Q(pk__any=active_parts)
 
 
+def sees_district(user: User) -> bool:
+    """Whether ``user`` sees every ticket of their district (a district-wide role with a
+    unit): the first rule of :meth:`TicketQuerySet.visible_to`."""
+    from duban.org.models import DISTRICT_WIDE_ROLES
+
+    if not (user.is_authenticated and user.scope_path):
+        return False
+    return bool(user.has_role(DISTRICT_WIDE_ROLES))
+
+
 class TicketQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> TicketQuerySet:
         """Tickets the user may see: those whose primary or handling unit, or a unit with an
@@ -52,12 +62,12 @@ class TicketQuerySet(models.QuerySet):
         read-only, ``selectors_former``). District-wide roles (centre staff, supervisors,
         leaders) see every ticket of their district, dispatched or not.
         """
-        from duban.org.models import DISTRICT_WIDE_ROLES, Unit
+        from duban.org.models import Unit
 
         scope = user.scope_path if user.is_authenticated else None
         if not scope:
             return self.none()
-        if user.has_role(DISTRICT_WIDE_ROLES):
+        if sees_district(user):
             # Every ticket carries its district from registration on (dispatched or not):
             # one equality on a ticket column, walked with the (district, number) index.
             return self.filter(district_id=user.district_pk)
@@ -84,12 +94,12 @@ class TicketQuerySet(models.QuerySet):
         of a unit's 2,400 open tickets per query at 5 M, against ≈ 4; docs/scale.md). The
         arms are :func:`_unit_scope`'s, with the parts narrowed to open tickets.
         """
-        from duban.org.models import DISTRICT_WIDE_ROLES, Unit
+        from duban.org.models import Unit
 
         scope = user.scope_path if user.is_authenticated else None
         if not scope:
             return self.none()
-        if user.has_role(DISTRICT_WIDE_ROLES):
+        if sees_district(user):
             return self.filter(district_id=user.district_pk).open()
         units = list(Unit.objects.filter(path__startswith=scope).values_list("pk", flat=True))
         states = sorted(s.value for s in OPEN_STATES)

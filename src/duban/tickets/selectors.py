@@ -12,15 +12,15 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q, Sum
 
 from duban.core.errors import InvalidInput
 from duban.org.models import Unit, User
 
 from .clocks import past_due
 from .errors import TicketNotFound
-from .models import Caller, Category, Ticket, TicketAssignment, TicketEvent
-from .querysets import TicketQuerySet
+from .models import Caller, Category, Ticket, TicketAssignment, TicketEvent, TicketTally
+from .querysets import TicketQuerySet, sees_district
 
 NUMBER_RE = re.compile(r"^[0-9]{8,16}$")
 ORDERINGS = {
@@ -264,8 +264,30 @@ def ticket_list(
         raise InvalidInput(f"不支持的排序 / unknown ordering: {ordering}", field="ordering")
     qs = filtered_tickets(user=user, now=now, **filters)
     limit = max(1, min(limit, MAX_LIMIT))
-    count = qs.count()
+    district = user.district_pk if sees_district(user) else None
+    if district is not None and not filters_narrow(filters):
+        count = district_total(district)  # every ticket of the district: its tally
+    else:
+        count = qs.count()
     return count, ordered_page(qs, now=now, ordering=ordering, limit=limit, offset=offset)
+
+
+def filters_narrow(filters: dict[str, Any]) -> bool:
+    """Whether :func:`filtered_tickets`' ``filters`` keep fewer than every visible ticket
+    (``subtree`` alone narrows nothing: it widens a ``unit``)."""
+    return any(
+        value not in (None, "", False) if name != "overdue" else value is not None
+        for name, value in filters.items()
+        if name != "subtree"
+    )
+
+
+def district_total(district_id: int) -> int:
+    """How many tickets a district has: the sum of its ``TicketTally`` days (kept by the
+    database's triggers), a few hundred rows a year instead of ``COUNT(*)`` over every
+    ticket ever registered (50 ms at 1 M tickets, growing with each year kept)."""
+    total = TicketTally.objects.filter(district_id=district_id).aggregate(n=Sum("n"))["n"]
+    return int(total or 0)
 
 
 def ticket_events(*, user: User, number: str) -> list[TicketEvent]:

@@ -31,6 +31,7 @@ from duban.tickets.models import (
     TicketImport,
     TicketSequence,
 )
+from duban.tickets.selectors import district_total
 from duban.tickets.services.history_import import BulkImportRefused, tickets_import
 from duban.tickets.services.intake import next_number
 
@@ -325,6 +326,14 @@ def test_bulk_mode_counts_a_small_table_rather_than_trust_stale_statistics(
 
     result = run(write_csv(tmp_path / "bulk.csv", [row(), row()]), bulk=True)
     assert result.written == 2 and Ticket.objects.count() == 2
+    # The rolled-back load took its tally back with it; the bulk load's COPY added its own.
+    assert district_total(district.district.pk) == 2
+
+
+def test_an_import_adds_its_tickets_to_the_district_tally(district, lamp, tmp_path):
+    rows = [row(**{"来电时间": f"2024-06-0{d} 10:00:00"}) for d in (1, 1, 2, 3)]
+    assert run(write_csv(tmp_path / "t.csv", rows)).written == 4
+    assert district_total(district.district.pk) == 4 == Ticket.objects.count()
 
 
 def test_bulk_mode_rebuilds_the_search_indexes_it_dropped(district, lamp, tmp_path):
