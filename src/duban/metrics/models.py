@@ -66,6 +66,11 @@ class RollupPeriod(models.Model):
     # heat is most of a rebuild's time and moves slowly; ``metrics.services``). None: not
     # counted yet.
     places_at = models.DateTimeField(_("热力统计时间"), null=True, blank=True)
+    # The moment a recent month's rows and its tickets' parts (``RollupEntry``) were last
+    # rebuilt whole; between two such rebuilds the tick advances the month from its
+    # tickets' changes (``metrics.services_recent``). None: the month has no parts (an
+    # older month, or one not rebuilt since it became recent).
+    entries_at = models.DateTimeField(_("明细重建时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("月度汇总批次")
@@ -76,9 +81,11 @@ class RollupPeriod(models.Model):
 
 
 class RollupChange(models.Model):
-    """A ticket dispatched in an older month (before the previous one) changed after the
-    month's rollup was rebuilt: the tick rebuilds the month within ``OLDER_TTL`` instead of
-    at the daily rebuild (``metrics.services``, ``on_ticket_event``).
+    """A ticket dispatched in the month changed after the month's rollup was computed.
+
+    For an older month (before the previous one) the tick rebuilds the month within
+    ``OLDER_TTL`` instead of at the daily rebuild; for a recent month the tick recounts
+    the ticket's part in the month's figures (``metrics.services``, ``on_ticket_event``).
 
     Rows of their own rather than a flag on ``RollupPeriod``: a write never waits for a
     rebuild that holds the month's ``RollupPeriod`` row (seconds at a city's volume). One
@@ -88,6 +95,17 @@ class RollupChange(models.Model):
 
     period = models.CharField(_("统计月份"), max_length=7, db_index=True)
     at = models.DateTimeField(_("变更时间"))
+    # The ticket written to (None: a change noted for the month as a whole).
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        verbose_name=_("工单"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
 
     class Meta:
         verbose_name = _("月度汇总待更新记录")
@@ -189,3 +207,58 @@ class PlaceRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} place={self.place_id} {self.routed}+{self.named}"
+
+
+class RollupEntry(models.Model):
+    """One ticket's part in a recent month's rollup: what it adds to one ``MonthlyRollup``
+    row (its own category here, the row's level-1 category there).
+
+    A ticket has up to one part for itself (the month it was dispatched in, its primary
+    unit) and one per month and unit of its primary assignments. Kept for the current and
+    the previous month only, rebuilt with their rows once a day
+    (``metrics.services_recent``): between two rebuilds the tick recounts the parts of the
+    tickets written to or whose deadline passed, and adds the difference to the rows,
+    instead of aggregating the two months' tickets every few minutes.
+    """
+
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    period = models.CharField(max_length=7, db_index=True)
+    district = models.ForeignKey(
+        "org.Unit", null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    unit = models.ForeignKey(
+        "org.Unit", null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    category = models.ForeignKey(
+        "tickets.Category",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+    )
+    dispatched = models.PositiveSmallIntegerField(default=0)
+    due_for_response = models.PositiveSmallIntegerField(default=0)
+    responded_in_time = models.PositiveSmallIntegerField(default=0)
+    rated = models.PositiveSmallIntegerField(default=0)
+    resolved = models.PositiveSmallIntegerField(default=0)
+    satisfied = models.PositiveSmallIntegerField(default=0)
+    basic_satisfied = models.PositiveSmallIntegerField(default=0)
+    replied = models.PositiveSmallIntegerField(default=0)
+    replied_on_time = models.PositiveSmallIntegerField(default=0)
+    closed_or_rated = models.PositiveSmallIntegerField(default=0)
+    reopened = models.PositiveSmallIntegerField(default=0)
+    overdue_count = models.PositiveSmallIntegerField(default=0)
+    exempted = models.PositiveSmallIntegerField(default=0)
+    handling_hours_sum = models.FloatField(default=0.0)
+    handling_count = models.PositiveSmallIntegerField(default=0)
+    primary_assignments = models.PositiveSmallIntegerField(default=0)
+    returned = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("月度汇总明细")
+        verbose_name_plural = _("月度汇总明细")
+
+    def __str__(self) -> str:
+        return f"{self.period} ticket={self.ticket_id} unit={self.unit_id}"

@@ -23,6 +23,7 @@ from duban.tickets.models import Category
 from .expressions import Weights, composite, ratio, ticket_rates
 from .figures import CategoryFigures, MonthFigures, Ranking, UnitFigures
 from .models import MetricSettings, MonthlyRollup, RollupPeriod
+from .rollup_rows import SUM_COLUMNS
 from .selectors import (
     GROUP_KINDS,
     UNCATEGORISED,
@@ -33,7 +34,7 @@ from .selectors import (
     rankings,
     weights_of,
 )
-from .services import SUM_COLUMNS, ensure_fresh
+from .services import ensure_fresh
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,11 @@ the live figures use (``expressions.ticket_counts``), and stored as a few hundre
 ``MonthlyRollup`` rows (month × district × primary unit × category). The dashboard
 then sums its district's rows instead of a year of tickets.
 
-Freshness: the current and the previous month, where tickets still move, are recomputed
-when a few minutes old (``RECENT_TTL``). An older month is recomputed only when something
+Freshness: the current and the previous month, where tickets still move, are refreshed
+when a few minutes old (``RECENT_TTL``): brought forward from the tickets written to and
+the deadlines passed since the last refresh (``services_recent``: each ticket's part in
+the rows is kept, recounted and the difference added), and rebuilt whole once a day
+(``ENTRIES_TTL``). An older month is recomputed only when something
 changed in it — a write to one of its tickets notes the month (``on_ticket_event``, an
 observer of the ticket engine, writes a ``RollupChange``) and the tick rebuilds it within
 ``OLDER_TTL`` — and otherwise once a day (``UNCHANGED_TTL``), which also catches what the
@@ -38,24 +41,22 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count
 
 from duban.core.db import parallel_scan
 from duban.core.periods import Period, months_back, parse_period, period_containing
 from duban.org.models import User
-from duban.tickets.choices import AssignmentRole, AssignmentStatus
 from duban.tickets.events import EventType
-from duban.tickets.models import Category, Ticket, TicketAssignment, TicketEvent
+from duban.tickets.models import Ticket, TicketEvent
 
-from .expressions import HoursBetween, LocalMonth, handled, ticket_counts
-from .figures import COUNT_FIELDS
+from . import services_recent
 from .models import MonthlyRollup, PlaceRollup, RollupChange, RollupPeriod
+from .rollup_rows import cells, roots
 from .selectors_places import district_place_counts
 
 logger = logging.getLogger(__name__)
@@ -64,35 +65,14 @@ RECENT_TTL = timedelta(minutes=3)  # the current and the previous month
 OLDER_TTL = timedelta(minutes=15)  # an older month with a change since its rebuild
 UNCHANGED_TTL = timedelta(hours=24)  # an older month without one: the daily rebuild
 PLACES_TTL = timedelta(minutes=15)  # a recent month's heat by place
+# A recent month's rows and its tickets' parts rebuilt whole (between two such rebuilds the
+# tick brings them forward from the tickets' changes: ``services_recent``).
+ENTRIES_TTL = timedelta(hours=24)
 # A reader rebuilds an older month it finds only when it is missing or a day old: with the
 # tick running it never gets there, without it the first view still costs two months, not
 # twelve.
 READER_OLDER_TTL = UNCHANGED_TTL
 TICK_MONTHS = 13  # months kept fresh by `duban sla tick`: a year back and the current one
-
-ASSIGNMENT_COLUMNS = ("primary_assignments", "returned")
-# MonthlyRollup columns filled from the ticket aggregate (``ticket_counts`` keys minus "n_").
-TICKET_COLUMNS = tuple(c for c in COUNT_FIELDS if c not in ASSIGNMENT_COLUMNS)
-SUM_COLUMNS = (*TICKET_COLUMNS, *ASSIGNMENT_COLUMNS, "handling_hours_sum", "handling_count")
-
-
-def _roots() -> dict[int, int]:
-    """Category id → its level-1 ancestor's id (the catalogue has three levels).
-
-    Mapped in Python: grouping tickets by their own category and folding the groups
-    costs less than joining every ticket to two levels of parents.
-    """
-    parents = dict(Category.objects.values_list("pk", "parent_id"))
-
-    def root(pk: int) -> int:
-        for _ in range(len(parents)):  # bounded: a corrupt cycle cannot loop forever
-            parent = parents.get(pk)
-            if parent is None:
-                return pk
-            pk = parent
-        return pk
-
-    return {pk: root(pk) for pk in parents}
 
 
 def is_recent(period: Period, *, now: datetime) -> bool:
@@ -124,71 +104,16 @@ def places_due(state: RollupPeriod, period: Period, *, now: datetime) -> bool:
     return now - state.places_at >= PLACES_TTL
 
 
-def _in_periods(field: str, periods: Sequence[Period]) -> Q:
-    q = Q()
-    for p in periods:
-        q |= Q(**{f"{field}__gte": p.start, f"{field}__lt": p.end})
-    return q
-
-
-def _ticket_rows(periods: Sequence[Period], *, now: datetime) -> list[Mapping[str, Any]]:
-    counts = ticket_counts("", now=now)
-    counts.pop("mean_handling_hours")
-    hours = HoursBetween(F("replied_at"), F("dispatched_at"))
-    return list(
-        Ticket.objects.filter(_in_periods("dispatched_at", periods))
-        .order_by()
-        .annotate(month=LocalMonth("dispatched_at"))
-        .values("month", "district_id", "primary_unit_id", "category_id")
-        .annotate(
-            **counts,
-            n_handling_hours_sum=Sum(hours, filter=handled()),
-            n_handling_count=Count("pk", filter=handled()),
-        )
+def advanceable(state: RollupPeriod, period: Period, *, now: datetime) -> bool:
+    """Whether a refresh at ``now`` may bring ``period`` forward from its tickets' changes
+    (``services_recent.advance``) instead of rebuilding it whole: a recent month with its
+    tickets' parts, not marked stale, rebuilt whole less than ``ENTRIES_TTL`` ago."""
+    return (
+        is_recent(period, now=now)
+        and not state.stale
+        and state.entries_at is not None
+        and now - state.entries_at < ENTRIES_TTL
     )
-
-
-def _assignment_rows(periods: Sequence[Period]) -> list[Mapping[str, Any]]:
-    return list(
-        TicketAssignment.objects.filter(
-            _in_periods("assigned_at", periods), role=AssignmentRole.PRIMARY
-        )
-        .order_by()
-        .annotate(month=LocalMonth("assigned_at"))
-        .values("month", "ticket__district_id", "unit_id", "ticket__category_id")
-        .annotate(
-            n_primary_assignments=Count("pk"),
-            n_returned=Count("pk", filter=Q(status=AssignmentStatus.RETURNED)),
-        )
-    )
-
-
-def _rollup_objects(periods: Sequence[Period], *, now: datetime) -> list[MonthlyRollup]:
-    rows: dict[tuple[str, int | None, int | None, int | None], MonthlyRollup] = {}
-
-    def row(
-        month: str, district_id: int | None, unit_id: int | None, category_id: int | None
-    ) -> MonthlyRollup:
-        key = (month, district_id, unit_id, category_id)
-        if key not in rows:
-            rows[key] = MonthlyRollup(
-                period=month, district_id=district_id, unit_id=unit_id, category_id=category_id
-            )
-        return rows[key]
-
-    roots = _roots()
-    for r in _ticket_rows(periods, now=now):
-        category = roots.get(r["category_id"])
-        obj = row(r["month"], r["district_id"], r["primary_unit_id"], category)
-        for name in (*TICKET_COLUMNS, "handling_count"):
-            setattr(obj, name, getattr(obj, name) + (r[f"n_{name}"] or 0))
-        obj.handling_hours_sum += float(r["n_handling_hours_sum"] or 0.0)
-    for r in _assignment_rows(periods):
-        category = roots.get(r["ticket__category_id"])
-        obj = row(r["month"], r["ticket__district_id"], r["unit_id"], category)
-        obj.primary_assignments += r["n_primary_assignments"]
-        obj.returned += r["n_returned"]
-    return list(rows.values())
 
 
 def refresh_periods(
@@ -198,6 +123,7 @@ def refresh_periods(
     force: bool = True,
     older: timedelta = OLDER_TTL,
     places: bool | None = None,
+    advance: bool = False,
 ) -> list[str]:
     """Recompute the rollup rows of some months as of ``now``; the months recomputed.
 
@@ -206,10 +132,20 @@ def refresh_periods(
     and insert; without ``force`` a month that another process has just refreshed is
     left alone. ``places``: whether the heat by place is recounted too — always (True),
     never (False) or when :func:`places_due` (None: the tick and the readers).
+
+    A recent month is rebuilt whole with its tickets' parts (``services_recent.rebuild``).
+    With ``advance`` (the tick and the readers) a recent month that has them is brought
+    forward from its tickets' changes instead (:func:`advanceable`), and the two recent
+    months are refreshed together: a redispatch moves a ticket from one to the other.
     """
     if not periods:
         return []
     by_label = {p.label: p for p in periods}
+    current = period_containing(now)
+    recent_labels = {current.label, current.previous.label}
+    if advance and recent_labels & set(by_label):
+        by_label.setdefault(current.previous.label, current.previous)
+        by_label.setdefault(current.label, current)
     never = now - timedelta(days=3650)
     RollupPeriod.objects.bulk_create(
         [RollupPeriod(period=label, computed_at=never) for label in by_label],
@@ -217,32 +153,51 @@ def refresh_periods(
     )
     with transaction.atomic():
         parallel_scan()
-        states = list(
+        locked = list(
             RollupPeriod.objects.select_for_update().filter(period__in=by_label).order_by("period")
         )
-        if not force:
-            states = [
-                s for s in states if not _is_fresh(s, by_label[s.period], now=now, older=older)
-            ]
+        asked = {p.label for p in periods}
+        states = [
+            s
+            for s in locked
+            if s.period in asked
+            and (force or not _is_fresh(s, by_label[s.period], now=now, older=older))
+        ]
+        recent = [s for s in locked if is_recent(by_label[s.period], now=now)]
+        if advance and any(s in recent for s in states):
+            states = sorted({*states, *recent}, key=lambda s: s.period)
         if not states:
             return []
-        todo = [by_label[s.period] for s in states]
+        if any(s.period in recent_labels for s in states):
+            services_recent.drop_older(recent_labels)
+        moving = [s for s in states if advance and advanceable(s, by_label[s.period], now=now)]
+        whole = [by_label[s.period] for s in states if s not in moving]
+        whole_recent = [p for p in whole if is_recent(p, now=now)]
         recount = [
             by_label[s.period]
             for s in states
             if places or (places is None and places_due(s, by_label[s.period], now=now))
         ]
-        # The changes this rebuild covers, read before the tickets: they were committed with
+        # The changes this refresh covers, read before the tickets: they were committed with
         # their writes, so the aggregate below sees those writes. A change committed later
-        # is not in this list and stays for the next rebuild.
+        # is not in this list and stays for the next refresh.
         seen = list(
-            RollupChange.objects.filter(period__in=[p.label for p in todo]).values_list(
-                "pk", flat=True
+            RollupChange.objects.filter(period__in=[s.period for s in states]).values_list(
+                "pk", "period", "ticket_id"
             )
         )
-        objects = _rollup_objects(todo, now=now)
-        MonthlyRollup.objects.filter(period__in=[p.label for p in todo]).delete()
+        to_root = roots()
+        objects = cells([p for p in whole if p not in whole_recent], now=now, to_root=to_root)
+        objects += services_recent.rebuild(whole_recent, now=now, to_root=to_root)
+        MonthlyRollup.objects.filter(period__in=[p.label for p in whole]).delete()
         MonthlyRollup.objects.bulk_create(objects, batch_size=500)
+        if moving:
+            services_recent.advance(
+                [by_label[s.period] for s in recent],
+                since=min(s.computed_at for s in moving),
+                now=now,
+                notes=[ticket for _, period, ticket in seen if period in recent_labels],
+            )
         if recount:
             heat = [
                 PlaceRollup(period=month, district_id=district, place_id=place, routed=r, named=n)
@@ -252,15 +207,37 @@ def refresh_periods(
             PlaceRollup.objects.filter(period__in=[p.label for p in recount]).delete()
             PlaceRollup.objects.bulk_create(heat, batch_size=500)
         per_month = Counter(o.period for o in objects)
+        if moving:
+            per_month.update(
+                dict(
+                    MonthlyRollup.objects.filter(period__in=[s.period for s in moving])
+                    .order_by()
+                    .values("period")
+                    .annotate(n=Count("pk"))
+                    .values_list("period", "n")
+                )
+            )
         recounted = {p.label for p in recount}
+        rebuilt = {p.label for p in whole_recent}
         for state in states:
             state.computed_at = now
             state.rows = per_month[state.period]
             state.stale = False
             if state.period in recounted:
                 state.places_at = now
-        RollupPeriod.objects.bulk_update(states, ["computed_at", "rows", "stale", "places_at"])
-        RollupChange.objects.filter(pk__in=seen).delete()
+            if state.period in rebuilt:
+                state.entries_at = now
+        RollupPeriod.objects.bulk_update(
+            states, ["computed_at", "rows", "stale", "places_at", "entries_at"]
+        )
+        # A recent month's changes are done with once every recent month was refreshed:
+        # the tickets they name may have parts in either.
+        done = {s.period for s in states}
+        if not recent_labels <= done:
+            done -= recent_labels
+        RollupChange.objects.filter(
+            pk__in=[pk for pk, period, _ in seen if period in done]
+        ).delete()
     return [s.period for s in states]
 
 
@@ -285,7 +262,7 @@ def ensure_fresh(periods: Sequence[Period], *, now: datetime) -> datetime:
     states = {s.period: s for s in RollupPeriod.objects.filter(period__in=labels)}
     older = READER_OLDER_TTL
     stale = [p for p in periods if not _is_fresh(states.get(p.label), p, now=now, older=older)]
-    refresh_periods(stale, now=now, force=False, older=older)
+    refresh_periods(stale, now=now, force=False, older=older, advance=True)
     fresh = [states[p.label].computed_at for p in periods if p not in stale]
     return min(fresh, default=now)
 
@@ -321,7 +298,7 @@ def refresh_due(
             or not _is_fresh(states.get(p.label), p, now=at, older=UNCHANGED_TTL)
         )
     ]
-    refreshed = refresh_periods(due, now=now)
+    refreshed = refresh_periods(due, now=now, advance=True)
     if refreshed:
         logger.debug("rollup refreshed %s", ", ".join(refreshed))
     return RefreshResult(refreshed=tuple(refreshed), seconds=time.perf_counter() - started)
@@ -337,32 +314,31 @@ def mark_stale(period: Period) -> int:
     return RollupPeriod.objects.filter(period=period.label).update(stale=True)
 
 
-def note_change(period: Period, *, now: datetime) -> None:
-    """Have the tick rebuild an older month within ``OLDER_TTL``: one insert, which never
-    waits for a rebuild in progress.
+def note_change(period: Period, *, now: datetime, ticket: Ticket | None = None) -> None:
+    """Note a write to a ticket of ``period``: one insert, which never waits for a refresh
+    in progress. An older month is rebuilt by the tick within ``OLDER_TTL``; for a recent
+    month the tick recounts the ticket's part (``services_recent.advance``).
 
-    One row per write, not one per month: a rebuild in progress may already have read the
-    month's pending row and will delete it, without this write in its figures; a row of
-    this write's own stays for the next rebuild. (≈ 2 % of the writes fall on older
-    months: at Beijing's volume about a hundred rows a month between two rebuilds.)"""
-    RollupChange.objects.create(period=period.label, at=now)
+    One row per write, not one per month: a refresh in progress may already have read the
+    month's pending rows and will delete them, without this write in its figures; a row of
+    this write's own stays for the next refresh. (At Beijing's volume ≈ 8 rows a second,
+    the events of the dispatched tickets; a refresh every two minutes takes them away.)"""
+    RollupChange.objects.create(period=period.label, at=now, ticket=ticket)
 
 
 def on_ticket_event(
     *, ticket: Ticket, event: TicketEvent, actor: User | None, now: datetime
 ) -> None:
     """The ticket engine's observer (registered in ``apps.py``), for the month the ticket
-    was dispatched in: an approved exemption takes the ticket out of its figures, so the
-    month's rollup is marked stale (recomputed at once, whatever its age); any other write
-    to a ticket of an older month notes a change, so the tick rebuilds that month before
-    its daily rebuild. A recent month needs neither: it is rebuilt every few minutes."""
+    was dispatched in: every write is noted (:func:`note_change`), and an approved
+    exemption, which takes the ticket out of its figures, also marks the month's rollup
+    stale (recomputed at once, whatever its age)."""
     if ticket.dispatched_at is None:
         return
     month = period_containing(ticket.dispatched_at)
     if event.type == EventType.APPROVE_EXEMPTION:
         mark_stale(month)
-    elif not is_recent(month, now=now):
-        note_change(month, now=now)
+    note_change(month, now=now, ticket=ticket)
 
 
 def on_tickets_imported(*, periods: Sequence[Period], now: datetime) -> None:

@@ -429,6 +429,16 @@ class Ticket(models.Model):
                 condition=Q(state="reviewed", callback_breached_at__isnull=True),
                 name="ticket_callback_due_open",
             ),
+            # Dispatched tickets not accepted, by accept deadline: the rollup of the recent
+            # months finds those whose deadline passed since its last refresh (their
+            # ``due_for_response`` changes with the clock; metrics.services_recent). Kept
+            # small by accepting: what stays are the open ones and those merged or
+            # invalidated before acceptance.
+            models.Index(
+                fields=["accept_due"],
+                condition=Q(accepted_at__isnull=True, dispatched_at__isnull=False),
+                name="ticket_unaccepted_due",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -14,7 +14,14 @@ from duban.core.periods import PERIOD_TZ, parse_period
 from duban.metrics.models import MonthlyRollup, RollupPeriod
 from duban.metrics.selectors import figures_by_category, monthly_series, unit_figures
 from duban.metrics.selectors_rollup import dashboard_figures
-from duban.metrics.services import RECENT_TTL, ensure_fresh, refresh_due, refresh_period
+from duban.metrics.services import (
+    ENTRIES_TTL,
+    RECENT_TTL,
+    ensure_fresh,
+    note_change,
+    refresh_due,
+    refresh_period,
+)
 from duban.org.models import UnitKind
 from duban.tickets.choices import AssignmentRole, AssignmentStatus, State
 from duban.tickets.models import Category, TicketAssignment
@@ -148,7 +155,8 @@ def test_a_recent_month_is_recomputed_once_its_time_to_live_has_passed(
     unit = make_unit("a")
     make_ticket(unit, MARCH, **done())
     assert dashboard_figures(period=APRIL, unit=None, now=NOW).series[-2].dispatched == 1
-    make_ticket(unit, MARCH, **done())
+    added = make_ticket(unit, MARCH, **done())
+    note_change(MARCH_P, now=NOW, ticket=added)  # as the ticket engine's observer does
 
     soon = NOW + RECENT_TTL - timedelta(seconds=1)
     assert dashboard_figures(period=APRIL, unit=None, now=soon).series[-2].dispatched == 1
@@ -156,6 +164,23 @@ def test_a_recent_month_is_recomputed_once_its_time_to_live_has_passed(
     view = dashboard_figures(period=APRIL, unit=None, now=later)
     assert view.series[-2].dispatched == 2
     assert RollupPeriod.objects.get(period="2025-03").computed_at == later
+
+
+def test_a_ticket_written_behind_the_engines_back_waits_for_the_daily_rebuild(
+    make_unit, make_ticket, metric_settings
+):
+    """A recent month is brought forward from the writes the engine notes; a ticket
+    inserted by hand is counted by the month's next whole rebuild, a day after the last."""
+    unit = make_unit("a")
+    make_ticket(unit, MARCH, **done())
+    assert dashboard_figures(period=APRIL, unit=None, now=NOW).series[-2].dispatched == 1
+    make_ticket(unit, MARCH, **done())  # no engine write: nothing noted
+
+    later = NOW + RECENT_TTL + timedelta(seconds=1)
+    assert dashboard_figures(period=APRIL, unit=None, now=later).series[-2].dispatched == 1
+    next_day = NOW + ENTRIES_TTL
+    assert dashboard_figures(period=APRIL, unit=None, now=next_day).series[-2].dispatched == 2
+    assert RollupPeriod.objects.get(period="2025-03").entries_at == next_day
 
 
 def test_an_older_month_lives_longer_than_a_recent_one(make_unit, make_ticket, metric_settings):
