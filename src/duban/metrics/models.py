@@ -224,12 +224,25 @@ class RollupEntry(models.Model):
     ticket = models.ForeignKey(
         "tickets.Ticket", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
     )
-    period = models.CharField(max_length=7, db_index=True)
+    # No index: the table holds the two recent months only, and is read by month only to
+    # rebuild a month whole (a scan of at most twice the month's parts).
+    period = models.CharField(max_length=7)
+    # Nor on the row's keys: the parts are read by ticket (the recount) and by month.
     district = models.ForeignKey(
-        "org.Unit", null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+        "org.Unit",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     unit = models.ForeignKey(
-        "org.Unit", null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+        "org.Unit",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     category = models.ForeignKey(
         "tickets.Category",
@@ -237,6 +250,7 @@ class RollupEntry(models.Model):
         on_delete=models.DO_NOTHING,
         related_name="+",
         db_constraint=False,
+        db_index=False,
     )
     dispatched = models.PositiveSmallIntegerField(default=0)
     due_for_response = models.PositiveSmallIntegerField(default=0)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
+from django.db import connections
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.expressions import Combinable
 
@@ -194,6 +195,73 @@ def add(
             )
         for name, value in values.items():
             setattr(row, name, getattr(row, name) + sign * value)
+
+
+def _insert_select(qs: QuerySet[Any], columns: Mapping[str, str]) -> int:
+    """``INSERT INTO`` the parts table ``SELECT`` the aliases (or SQL constants) of
+    ``columns`` (part column → select expression) over the rows of ``qs``."""
+    select, params = qs.query.get_compiler(using=qs.db).as_sql()
+    table = RollupEntry._meta.db_table
+    with connections[qs.db].cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) "
+            f"SELECT {', '.join(columns.values())} FROM ({select}) AS parts",
+            params,
+        )
+        return cur.rowcount
+
+
+def insert_parts(periods: Sequence[Period], *, now: Any) -> int:
+    """Store every ticket's parts in the months' rows as of ``now`` (``RollupEntry``),
+    computed and written by the database in two statements; the parts written."""
+    if not periods:
+        return 0
+    keys = {
+        "period": '"month"',
+        "district_id": '"district_id"',
+        "unit_id": '"primary_unit_id"',
+        "category_id": '"category_id"',
+    }
+    counts = {c: f'"n_{c}"' for c in (*TICKET_COLUMNS, "handling_count")}
+    written = _insert_select(
+        ticket_rows(periods, now=now, per_ticket=True),
+        {
+            "ticket_id": '"pk"',
+            **keys,
+            **counts,
+            "handling_hours_sum": 'COALESCE("n_handling_hours_sum", 0.0)',
+            **dict.fromkeys(ASSIGNMENT_COLUMNS, "0"),
+        },
+    )
+    return written + _insert_select(
+        assignment_rows(periods, per_ticket=True),
+        {
+            "ticket_id": '"ticket_id"',
+            "period": '"month"',
+            "district_id": '"ticket__district_id"',
+            "unit_id": '"unit_id"',
+            "category_id": '"ticket__category_id"',
+            **dict.fromkeys((*TICKET_COLUMNS, "handling_count"), "0"),
+            "handling_hours_sum": "0.0",
+            **{c: f'"n_{c}"' for c in ASSIGNMENT_COLUMNS},
+        },
+    )
+
+
+def summed_parts(periods: Sequence[Period]) -> Iterator[tuple[Cell, dict[str, Any]]]:
+    """The months' stored parts summed by (month, district, unit, own category), for
+    :func:`add`: one grouped query over the parts table."""
+    rows = (
+        RollupEntry.objects.filter(period__in=[p.label for p in periods])
+        .order_by()
+        .values("period", "district_id", "unit_id", "category_id")
+        .annotate(**{f"s_{c}": Sum(c) for c in SUM_COLUMNS})
+    )
+    for r in rows:
+        cell = (r["period"], r["district_id"], r["unit_id"], r["category_id"])
+        values: dict[str, Any] = {c: r[f"s_{c}"] or 0 for c in INT_COLUMNS}
+        values["handling_hours_sum"] = float(r["s_handling_hours_sum"] or 0.0)
+        yield cell, values
 
 
 def entry_parts(entries: Iterable[RollupEntry]) -> Iterator[tuple[Cell, dict[str, Any]]]:

@@ -49,7 +49,9 @@ from .rollup_rows import (
     add,
     entry_parts,
     in_periods,
+    insert_parts,
     roots,
+    summed_parts,
     ticket_parts,
 )
 
@@ -85,16 +87,15 @@ def drop_older(recent: Iterable[str]) -> None:
 def rebuild(
     periods: Sequence[Period], *, now: datetime, to_root: Mapping[int, int] | None = None
 ) -> list[MonthlyRollup]:
-    """Replace the months' ticket parts with their tickets' parts as of ``now``; the months'
-    rows, their sums. Inside the caller's transaction, which holds the months' locks."""
+    """Replace the months' ticket parts with their tickets' parts as of ``now`` (written by
+    the database itself: ``INSERT … SELECT``); the months' rows, their sums. Inside the
+    caller's transaction, which holds the months' locks."""
     if not periods:
         return []
     RollupEntry.objects.filter(period__in=[p.label for p in periods]).delete()
-    to_root = roots() if to_root is None else to_root
+    insert_parts(periods, now=now)
     rows: dict[Cell, MonthlyRollup] = {}
-    for chunk in batched(ticket_parts(periods, now=now), 5000):
-        _write(chunk)
-        add(rows, entry_parts(chunk), to_root)
+    add(rows, summed_parts(periods), roots() if to_root is None else to_root)
     return list(rows.values())
 
 
