@@ -34,7 +34,7 @@ def main() -> None:
 
     from duban.core.db import parallel_scan
     from duban.core.periods import period_containing
-    from duban.metrics import services
+    from duban.metrics import rollup_rows, services
     from duban.metrics.selectors_places import district_place_counts
     from duban.tickets.models import Ticket
 
@@ -44,9 +44,10 @@ def main() -> None:
     now = timezone.now()
     current = period_containing(now)
     print(
-        "| month | tickets | figures | assignments | heat by place | whole rebuild | without the heat |"
+        "| month | tickets | figures | assignments | heat by place | parts written "
+        "| whole rebuild | without the heat | tick's refresh |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     for period in (current.previous, current):
         n = Ticket.objects.filter(
             dispatched_at__gte=period.start, dispatched_at__lt=period.end
@@ -55,23 +56,31 @@ def main() -> None:
             with transaction.atomic():
                 parallel_scan()
                 t = time.perf_counter()
-                services._ticket_rows([period], now=now)
+                list(rollup_rows.ticket_rows([period], now=now))
                 figures = ms(t)
                 t = time.perf_counter()
-                services._assignment_rows([period])
+                list(rollup_rows.assignment_rows([period]))
                 assignments = ms(t)
                 t = time.perf_counter()
                 district_place_counts([period])
                 heat = ms(t)
+                t = time.perf_counter()
+                parts = rollup_rows.insert_parts([period], now=now)
+                written = ms(t)
+                transaction.set_rollback(True)
             t = time.perf_counter()
             services.refresh_periods([period], now=now, places=True)
             whole = ms(t)
             t = time.perf_counter()
             services.refresh_periods([period], now=now, places=False)
             without = ms(t)
+            t = time.perf_counter()
+            services.refresh_periods([current.previous, current], now=now, advance=True)
+            refresh = ms(t)
             print(
                 f"| {period.label} | {n:,} | {figures:.0f} ms | {assignments:.0f} ms | {heat:.0f} ms "
-                f"| {whole:.0f} ms | {without:.0f} ms |",
+                f"| {written:.0f} ms ({parts:,} parts) | {whole:.0f} ms | {without:.0f} ms "
+                f"| {refresh:.0f} ms |",
                 flush=True,
             )
 
