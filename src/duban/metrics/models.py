@@ -115,7 +115,34 @@ class RollupChange(models.Model):
         return f"{self.period} @ {self.at:%Y-%m-%d %H:%M}"
 
 
-class MonthlyRollup(models.Model):
+class RollupCounts(models.Model):
+    """The figures' raw counts that the rollup sums: a month's row (``MonthlyRollup``) and
+    one ticket's part in it (``RollupEntry``) hold the same columns."""
+
+    dispatched = models.PositiveIntegerField(default=0)
+    due_for_response = models.PositiveIntegerField(default=0)
+    responded_in_time = models.PositiveIntegerField(default=0)
+    rated = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)
+    basic_satisfied = models.PositiveIntegerField(default=0)
+    replied = models.PositiveIntegerField(default=0)
+    replied_on_time = models.PositiveIntegerField(default=0)
+    closed_or_rated = models.PositiveIntegerField(default=0)
+    reopened = models.PositiveIntegerField(default=0)
+    overdue_count = models.PositiveIntegerField(default=0)
+    # Tickets taken out of the counts above by an approved exemption (核减).
+    exempted = models.PositiveIntegerField(default=0)
+    handling_hours_sum = models.FloatField(default=0.0)
+    handling_count = models.PositiveIntegerField(default=0)
+    primary_assignments = models.PositiveIntegerField(default=0)
+    returned = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class MonthlyRollup(RollupCounts):
     """The figures' raw counts of one month × primary unit × level-1 category.
 
     Derived data, rebuilt a month at a time by ``metrics.services.refresh_period`` from
@@ -142,24 +169,6 @@ class MonthlyRollup(models.Model):
         related_name="+",
         db_constraint=False,
     )
-    dispatched = models.PositiveIntegerField(default=0)
-    due_for_response = models.PositiveIntegerField(default=0)
-    responded_in_time = models.PositiveIntegerField(default=0)
-    rated = models.PositiveIntegerField(default=0)
-    resolved = models.PositiveIntegerField(default=0)
-    satisfied = models.PositiveIntegerField(default=0)
-    basic_satisfied = models.PositiveIntegerField(default=0)
-    replied = models.PositiveIntegerField(default=0)
-    replied_on_time = models.PositiveIntegerField(default=0)
-    closed_or_rated = models.PositiveIntegerField(default=0)
-    reopened = models.PositiveIntegerField(default=0)
-    overdue_count = models.PositiveIntegerField(default=0)
-    # Tickets taken out of the counts above by an approved exemption (核减).
-    exempted = models.PositiveIntegerField(default=0)
-    handling_hours_sum = models.FloatField(default=0.0)
-    handling_count = models.PositiveIntegerField(default=0)
-    primary_assignments = models.PositiveIntegerField(default=0)
-    returned = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("月度汇总")
@@ -209,7 +218,18 @@ class PlaceRollup(models.Model):
         return f"{self.period} place={self.place_id} {self.routed}+{self.named}"
 
 
-class RollupEntry(models.Model):
+def _part_key(to: str) -> models.ForeignKey:  # type: ignore[type-arg]
+    return models.ForeignKey(
+        to,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+
+
+class RollupEntry(RollupCounts):
     """One ticket's part in a recent month's rollup: what it adds to one ``MonthlyRollup``
     row (its own category here, the row's level-1 category there).
 
@@ -228,47 +248,9 @@ class RollupEntry(models.Model):
     # rebuild a month whole (a scan of at most twice the month's parts).
     period = models.CharField(max_length=7)
     # Nor on the row's keys: the parts are read by ticket (the recount) and by month.
-    district = models.ForeignKey(
-        "org.Unit",
-        null=True,
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
-    unit = models.ForeignKey(
-        "org.Unit",
-        null=True,
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
-    category = models.ForeignKey(
-        "tickets.Category",
-        null=True,
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
-    dispatched = models.PositiveSmallIntegerField(default=0)
-    due_for_response = models.PositiveSmallIntegerField(default=0)
-    responded_in_time = models.PositiveSmallIntegerField(default=0)
-    rated = models.PositiveSmallIntegerField(default=0)
-    resolved = models.PositiveSmallIntegerField(default=0)
-    satisfied = models.PositiveSmallIntegerField(default=0)
-    basic_satisfied = models.PositiveSmallIntegerField(default=0)
-    replied = models.PositiveSmallIntegerField(default=0)
-    replied_on_time = models.PositiveSmallIntegerField(default=0)
-    closed_or_rated = models.PositiveSmallIntegerField(default=0)
-    reopened = models.PositiveSmallIntegerField(default=0)
-    overdue_count = models.PositiveSmallIntegerField(default=0)
-    exempted = models.PositiveSmallIntegerField(default=0)
-    handling_hours_sum = models.FloatField(default=0.0)
-    handling_count = models.PositiveSmallIntegerField(default=0)
-    primary_assignments = models.PositiveSmallIntegerField(default=0)
-    returned = models.PositiveSmallIntegerField(default=0)
+    district = _part_key("org.Unit")
+    unit = _part_key("org.Unit")
+    category = _part_key("tickets.Category")
 
     class Meta:
         verbose_name = _("月度汇总明细")

@@ -168,11 +168,11 @@ def refresh_periods(
             states = sorted({*states, *recent}, key=lambda s: s.period)
         if not states:
             return []
-        if any(s.period in recent_labels for s in states):
-            services_recent.drop_older(recent_labels)
         moving = [s for s in states if advance and advanceable(s, by_label[s.period], now=now)]
         whole = [by_label[s.period] for s in states if s not in moving]
         whole_recent = [p for p in whole if is_recent(p, now=now)]
+        if whole_recent:  # when the month turns, the new current month is rebuilt whole
+            services_recent.drop_older(recent_labels)
         recount = [
             by_label[s.period]
             for s in states
