@@ -32,7 +32,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
-from django.db import connection
 from django.db.models import Q
 
 from duban.core.iteration import batched
@@ -59,23 +58,6 @@ CHUNK = 500  # tickets recounted per query (SQLite's bound parameters)
 # Deadlines a little before the last refresh are looked at again: a recount too many is
 # harmless, a flip missed is not (clock skew between the processes that refresh).
 FLIP_SLACK = timedelta(minutes=1)
-
-_ENTRY_COLUMNS = ("ticket_id", "period", "district_id", "unit_id", "category_id", *SUM_COLUMNS)
-
-
-def _write(entries: Sequence[RollupEntry]) -> None:
-    if not entries:
-        return
-    if connection.vendor != "postgresql":
-        RollupEntry.objects.bulk_create(entries, batch_size=500)
-        return
-    table = RollupEntry._meta.db_table
-    with (
-        connection.cursor() as cur,
-        cur.copy(f"COPY {table} ({', '.join(_ENTRY_COLUMNS)}) FROM STDIN") as copy,
-    ):
-        for e in entries:
-            copy.write_row([getattr(e, c) for c in _ENTRY_COLUMNS])
 
 
 def drop_older(recent: Iterable[str]) -> None:
@@ -183,6 +165,6 @@ def advance(
         add(delta, entry_parts(old), to_root, sign=-1)
         add(delta, entry_parts(new), to_root)
         RollupEntry.objects.filter(pk__in=[e.pk for e in old]).delete()
-        _write(new)
+        RollupEntry.objects.bulk_create(new, batch_size=CHUNK)
     _apply(delta, labels)
     return len(ids)
