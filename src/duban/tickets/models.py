@@ -389,7 +389,14 @@ class Ticket(models.Model):
         verbose_name_plural = _("工单")
         indexes = [
             models.Index(fields=["primary_unit", "state"], name="ticket_inbox"),
-            models.Index(fields=["handling_unit", "state"], name="ticket_handling_inbox"),
+            # The primary unit included: a unit's reader's API total counts the handling
+            # arm's tickets whose primary unit lies outside the scope from this index alone
+            # (``selectors.scope_total``; its count 132 → 8 ms for a street at 5 M tickets).
+            models.Index(
+                fields=["handling_unit", "state"],
+                include=["primary_unit"],
+                name="ticket_handling_inbox",
+            ),
             models.Index(fields=["primary_unit", "dispatched_at"], name="ticket_unit_period"),
             models.Index(fields=["state", "created_at"], name="ticket_state_created"),
             models.Index(fields=["created_at"], name="ticket_created"),

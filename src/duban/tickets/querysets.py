@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from .choices import OPEN_STATES, AssignmentRole, AssignmentStatus
 from .clocks import past_due
@@ -33,12 +33,21 @@ def _unit_scope(units: Any, **parts: Any) -> Q:
     tickets already. That matters for the size of the work: a primary part stays active
     after the ticket closes, so they are ≈ the unit's whole history (docs/scale.md).
     """
+    return (
+        Q(primary_unit_id__any=units)
+        | Q(handling_unit_id__any=units)
+        | Q(pk__any=active_parts(units, **parts))
+    )
+
+
+def active_parts(units: Any, **parts: Any) -> QuerySet[Any]:
+    """The tickets (``ticket_id``) with an active co-unit or sub-dispatch part in ``units``:
+    :func:`_unit_scope`'s third arm (through ``assignment_active_part``)."""
     from .models import TicketAssignment
 
-    active_parts = TicketAssignment.objects.filter(
+    return TicketAssignment.objects.filter(
         unit_id__any=units, status=AssignmentStatus.ACTIVE, role__any=ACTIVE_PART_ROLES, **parts
     ).values("ticket_id")
-    return Q(primary_unit_id__any=units) | Q(handling_unit_id__any=units) | Q(pk__any=active_parts)
 
 
 def sees_district(user: User) -> bool:

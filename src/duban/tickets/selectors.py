@@ -20,7 +20,7 @@ from duban.org.models import Unit, User
 from .clocks import past_due
 from .errors import TicketNotFound
 from .models import Caller, Category, Ticket, TicketAssignment, TicketEvent, TicketTally
-from .querysets import TicketQuerySet, sees_district
+from .querysets import TicketQuerySet, active_parts, sees_district
 
 NUMBER_RE = re.compile(r"^[0-9]{8,16}$")
 ORDERINGS = {
@@ -265,10 +265,12 @@ def ticket_list(
     qs = filtered_tickets(user=user, now=now, **filters)
     limit = max(1, min(limit, MAX_LIMIT))
     district = user.district_pk if sees_district(user) else None
-    if district is not None and not filters_narrow(filters):
+    if filters_narrow(filters):
+        count = qs.count()
+    elif district is not None:
         count = district_total(district)  # every ticket of the district: its tally
     else:
-        count = qs.count()
+        count = scope_total(user)
     return count, ordered_page(qs, now=now, ordering=ordering, limit=limit, offset=offset)
 
 
@@ -280,6 +282,32 @@ def filters_narrow(filters: dict[str, Any]) -> bool:
         for name, value in filters.items()
         if name != "subtree"
     )
+
+
+def scope_total(user: User) -> int:
+    """How many tickets ``visible_to(user)`` holds for a reader scoped to a unit's subtree.
+
+    ``visible_to``'s three arms (primary unit, handling unit, an active co-unit or
+    sub-dispatch part in the subtree) counted as three disjoint sums, each from one index:
+    the primary unit's, the handling unit's with the primary unit included (the tickets
+    handled in the subtree for a primary unit outside it), and the few tickets with a part
+    in the subtree and neither unit in it. Counted as ``visible_to`` writes it, PostgreSQL
+    reads every matching row from the table to test the OR: 47,000 pages, 132 ms for a
+    street's handler at 5 M tickets, growing with every year kept (docs/scale.md).
+    """
+    scope = user.scope_path if user.is_authenticated else None
+    if not scope:
+        return 0
+    units = list(Unit.objects.filter(path__startswith=scope).values_list("pk", flat=True))
+    primary = Ticket.objects.filter(primary_unit_id__any=units)
+    handled = Ticket.objects.filter(handling_unit_id__any=units).exclude(primary_unit_id__any=units)
+    parts = [row["ticket_id"] for row in active_parts(units)]
+    beside = (
+        Ticket.objects.filter(pk__any=parts)
+        .exclude(primary_unit_id__any=units)
+        .exclude(handling_unit_id__any=units)
+    )
+    return primary.count() + handled.count() + beside.count()
 
 
 def district_total(district_id: int) -> int:

@@ -4,7 +4,8 @@
 - no deadline lies before the ticket's creation;
 - every figure is within [0, 1];
 - scoped reads never leak: a unit user sees only tickets touching their subtree;
-- the work lists' open scope is exactly the open part of the scope.
+- the work lists' open scope is exactly the open part of the scope;
+- a unit reader's API total (``scope_total``) is the size of their scope.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from duban.testing import factories as f
 from duban.testing.actions import ACTIONS
 from duban.tickets.events import replay, ticket_replayed_fields
 from duban.tickets.models import Ticket, TicketAssignment
+from duban.tickets.selectors import scope_total
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -147,6 +149,15 @@ def test_random_lifecycles_keep_invariants(p, now):
                 expected = {pk for pk, ps in paths.items() if any(s.startswith(scope) for s in ps)}
                 got = set(Ticket.objects.visible_to(user).values_list("pk", flat=True))
                 assert got == expected, name
+
+        @invariant()
+        def scope_total_counts_the_scope(self) -> None:
+            # The API list's total for a unit's reader: three disjoint counts, one per arm.
+            for name in PERSONAS:
+                user = getattr(p, name)
+                if user.role in DISTRICT_WIDE_ROLES:
+                    continue
+                assert scope_total(user) == Ticket.objects.visible_to(user).count(), name
 
         @invariant()
         def open_scope_is_the_open_part_of_the_scope(self) -> None:
