@@ -108,6 +108,12 @@ def main() -> None:
         help="intake's appeals: one street lamp repeated (the duplicate look-up's worst "
         "case) or a sample of 2,000 of the database's own tickets (a city's mix)",
     )
+    parser.add_argument(
+        "--intake-engine-only",
+        action="store_true",
+        help="intake without the text intelligence (engine_only_wsgi.py): what the "
+        "registration alone costs, to set against the row with suggestions",
+    )
     args = parser.parse_args()
 
     import django
@@ -582,6 +588,10 @@ def intake_row(args: argparse.Namespace, connection) -> None:
         ),
     }
     name = "gunicorn-sync-w4"  # docs/deploy.md: chosen by bench/server_compare.py
+    command = list(sc.SERVERS[name])
+    if args.intake_engine_only:
+        command[command.index("duban.wsgi:application")] = "engine_only_wsgi:application"
+        env["PYTHONPATH"] = os.pathsep.join([str(HERE), env["PYTHONPATH"]])
     _, token = sc.setup("binhu_handler")
     from duban.dispatch.selectors import current_model
     from duban.tickets.models import Ticket
@@ -594,23 +604,30 @@ def intake_row(args: argparse.Namespace, connection) -> None:
 
     # Intake's suggestions include the dispatch model's only where one is installed
     # (`duban dispatch train --from-tickets`, as `make run` does): say which was measured.
-    model = "with the dispatch model" if current_model() is not None else "NO dispatch model"
+    if args.intake_engine_only:
+        model = "NO suggestions: the engine alone"
+    elif current_model() is not None:
+        model = "with the dispatch model"
+    else:
+        model = "NO dispatch model"
     cur = connection.cursor()
     cur.execute("SELECT coalesce(max(id), 0) FROM tickets_ticket")
     (last_before,) = cur.fetchone()
     proc = subprocess.Popen(
-        sc.SERVERS[name] + sc.bind_args(name, port), env=env, cwd=sc.ROOT, start_new_session=True
+        command + sc.bind_args(name, port), env=env, cwd=sc.ROOT, start_new_session=True
     )
     try:
         sc.wait_ready(port, proc)
         # Warm-up: each worker process imports the app and loads the suggestion models on
         # its first request (tens of seconds on a busy machine); measure only after that.
         sc.drive(port, "intake", args.clients, args.intake_warmup, "", token)
+        meter = CpuMeter(proc.pid, cur)
         cell = sc.drive(port, "intake", args.clients, args.intake_seconds, "", token)
+        ok = sum(v for k, v in cell.statuses.items() if 200 <= k < 300)
+        meter.report(cur, tickets=ok)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
-    ok = sum(v for k, v in cell.statuses.items() if 200 <= k < 300)
     prod_rate = ok / args.intake_seconds
     lat = sorted(cell.latencies)
 
@@ -671,6 +688,89 @@ def intake_row(args: argparse.Namespace, connection) -> None:
         f"{bare_rate / max(prod_rate, 0.1):.1f}× slower",
         "≥ 300 tickets/s",
     )
+
+
+def _cpu_seconds(pid: int) -> float:
+    """A live process's user + system CPU time (0 once it has gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return out
+
+
+def _machine_busy() -> float:
+    """Seconds of CPU the whole machine spent busy (all cores; /proc/stat)."""
+    ticks = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = ticks[3] + ticks[4]  # idle, iowait
+    return (sum(ticks[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """Where a measured stretch of intake spends its CPU, per ticket: the app server's
+    workers, the database's backends of this database, the bench's own HTTP clients and
+    the machine as a whole; and, where PostgreSQL has ``pg_stat_statements`` loaded, the
+    statements that took the database's time. Printed to stderr; the row's rate is
+    measured as before."""
+
+    def __init__(self, server_pid: int, cur) -> None:
+        self.app = _children(server_pid)
+        cur.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        self.db = [pid for (pid,) in cur.fetchall()]
+        cur.execute(
+            "SELECT current_setting('shared_preload_libraries') LIKE '%pg_stat_statements%'"
+        )
+        (self.statements,) = cur.fetchone()
+        if self.statements:
+            cur.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+            cur.execute("SELECT pg_stat_statements_reset()")
+        self.start = self._sample()
+
+    def _sample(self) -> tuple[float, float, float, float]:
+        return (
+            sum(map(_cpu_seconds, self.app)),
+            sum(map(_cpu_seconds, self.db)),
+            time.process_time(),
+            _machine_busy(),
+        )
+
+    def report(self, cur, *, tickets: int) -> None:
+        end = self._sample()
+        per = [(b - a) * 1000 / max(tickets, 1) for a, b in zip(self.start, end, strict=True)]
+        print(
+            f"intake CPU per ticket ({tickets:,} tickets): app workers {per[0]:.1f} ms, "
+            f"database backends {per[1]:.1f} ms, the bench's clients {per[2]:.1f} ms, "
+            f"whole machine {per[3]:.1f} ms",
+            file=sys.stderr,
+        )
+        if not self.statements:
+            return
+        cur.execute(
+            r"""SELECT calls, total_exec_time, total_plan_time, rows, left(regexp_replace(query, '\s+', ' ', 'g'), 110)
+               FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+               ORDER BY total_exec_time + total_plan_time DESC LIMIT 15"""
+        )
+        print("calls/ticket  exec ms/ticket  plan  statement", file=sys.stderr)
+        for calls, exec_ms, plan_ms, _rows, query in cur.fetchall():
+            n = max(tickets, 1)
+            print(
+                f"{calls / n:12.2f}  {exec_ms / n:14.3f}  {plan_ms / n:5.3f}  {query}",
+                file=sys.stderr,
+            )
 
 
 def remove_tickets_after(cur, last_id: int) -> int:
