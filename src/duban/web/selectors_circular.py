@@ -23,7 +23,12 @@ from duban.metrics.expressions import HoursBetween, counted
 from duban.metrics.figures import MonthFigures, Ranking
 from duban.metrics.models import MetricSettings
 from duban.metrics.selectors import get_metric_settings, reader_district, weights_of
-from duban.metrics.selectors_rollup import months_as_of, rankings_from_rollup, series_from_rollup
+from duban.metrics.selectors_rollup import (
+    months_as_of,
+    rankings_from_rollup,
+    series_from_rollup,
+    unit_overdue_counts,
+)
 from duban.org.models import Unit, User
 from duban.tickets.clocks import overdue_as_of
 from duban.tickets.models import Ticket
@@ -242,20 +247,58 @@ def circular_cutoff(*, user: User, period: str, now: datetime) -> tuple[Period, 
 def overdue_page(
     *, user: User, period: Period, as_of: datetime, page: int, count: int | None = None
 ) -> OverduePage:
-    """One page of the overdue list: one query, two without ``count`` (the circular's)."""
+    """One page of the overdue list.
+
+    With ``count`` (the circular's: the month's rolled-up overdue figure) the page is read
+    from the units it spans only (:func:`overdue_by_unit`, two queries); without it, the
+    list is counted and sliced (two queries over the month's tickets).
+    """
     qs = overdue_tickets(user=user, period=period, as_of=as_of)
+    by_unit = None
     if count is None:
         count = qs.count()
+    else:
+        by_unit = overdue_by_unit(user=user, period=period)
     pages = max(1, -(-count // PAGE_SIZE))
     page = min(max(1, page), pages)
     start = (page - 1) * PAGE_SIZE
-    return OverduePage(
-        tickets=list(qs[start : start + PAGE_SIZE]),
-        count=count,
-        page=page,
-        pages=pages,
-        first=start + 1,
-    )
+    if by_unit is None:
+        tickets = list(qs[start : start + PAGE_SIZE])
+    else:
+        tickets = _page_of_units(qs, by_unit, start=start)
+    return OverduePage(tickets=tickets, count=count, page=page, pages=pages, first=start + 1)
+
+
+def overdue_by_unit(*, user: User, period: Period) -> list[tuple[int, int]]:
+    """(primary unit, overdue tickets) of the month in the list's unit order: the rows
+    of the circular's total, split by unit (the rollup; one query)."""
+    return unit_overdue_counts(period=period, district=reader_district(user))
+
+
+def _page_of_units(
+    qs: TicketQuerySet, by_unit: list[tuple[int, int]], *, start: int
+) -> list[Ticket]:
+    """The list's rows ``start`` … ``start + PAGE_SIZE`` read from the units they fall in.
+
+    The list runs unit by unit (tree order), so the page's rows are those of a few
+    consecutive units: skip the whole units before ``start`` by their counts and read the
+    rest from the month's tickets of those units only (an index on primary unit and
+    dispatch time), not from every ticket of the month, which sorting the whole list
+    needs (0.8 s at 10 M tickets; docs/scale.md). One query.
+    """
+    skip, taken = start, 0
+    units: list[int] = []
+    for unit_id, n in by_unit:
+        if not units and skip >= n:
+            skip -= n
+            continue
+        units.append(unit_id)
+        taken += n - (skip if len(units) == 1 else 0)
+        if taken >= PAGE_SIZE:
+            break
+    if not units:
+        return []
+    return list(qs.filter(primary_unit_id__any=units)[skip : skip + PAGE_SIZE])
 
 
 def all_overdue(*, user: User, circular: Circular) -> Iterator[Ticket]:

@@ -27,7 +27,14 @@ from duban.tickets import services as s
 from duban.tickets.choices import State
 from duban.tickets.models import Ticket
 from duban.tickets.services.sla_tick import sla_tick
-from duban.web.selectors_circular import PAGE_SIZE, all_overdue, circular_data
+from duban.web.selectors_circular import (
+    PAGE_SIZE,
+    all_overdue,
+    circular_data,
+    overdue_by_unit,
+    overdue_page,
+    overdue_tickets,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -216,6 +223,38 @@ def test_the_circular_lists_every_overdue_ticket_beyond_200(p, client_for, month
     assert {r[1] for r in rows} == set(numbers)
 
 
+def test_a_page_of_the_overdue_list_is_read_from_the_units_it_spans(
+    p, month, base, django_assert_num_queries
+):
+    """The circular's pages come from the few units each spans (the rollup's counts by
+    unit), the same rows as slicing the whole sorted list; a page boundary inside a unit
+    and a unit spanning two pages included."""
+    units = [p.district.binhu, p.district.hubin, p.district.jgw, p.district.housing]
+    for unit, n in zip(units, (7, 61, 1, 45), strict=True):
+        _bulk_overdue(p, base, n, primary_unit=unit, handling_unit=unit)
+    now = timezone.now()
+    circular = circular_data(user=p.supervisor, period=month.label, now=now)
+    assert circular.overdue_total == 114
+    whole = overdue_tickets(user=p.supervisor, period=circular.period, as_of=circular.as_of)
+    assert [n for _, n in overdue_by_unit(user=p.supervisor, period=circular.period)] == [
+        whole.filter(primary_unit=u).count() for u in sorted(units, key=lambda u: u.path)
+    ]
+    for number in (1, 2, 3):
+        with django_assert_num_queries(2):  # the counts by unit, the page's rows
+            page = overdue_page(
+                user=p.supervisor,
+                period=circular.period,
+                as_of=circular.as_of,
+                page=number,
+                count=circular.overdue_total,
+            )
+        start = (number - 1) * PAGE_SIZE
+        expected = [t.number for t in whole[start : start + PAGE_SIZE]]
+        assert [t.number for t in page.tickets] == expected
+        assert page.pages == 3 and page.first == start + 1
+    assert len(page.tickets) == 14
+
+
 def test_the_word_circular_has_the_title_number_boards_and_every_overdue_ticket(
     p, client_for, month, base
 ):
@@ -294,7 +333,8 @@ def test_circular_page_query_count_is_fixed(
     client.get(f"/desk/circular/?period={month.label}")  # builds the rollup of both months
     with django_assert_max_num_queries(20):
         client.get(f"/desk/circular/?period={month.label}")
-    with django_assert_max_num_queries(8):
+    # A page change: the session, the month's figure, its overdue by unit, the page's rows.
+    with django_assert_max_num_queries(9):
         client.get(f"/desk/circular/?period={month.label}&page=2", **HX)
 
 
