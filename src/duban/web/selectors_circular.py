@@ -254,19 +254,15 @@ def overdue_page(
     list is counted and sliced (two queries over the month's tickets).
     """
     qs = overdue_tickets(user=user, period=period, as_of=as_of)
-    by_unit = None
-    if count is None:
-        count = qs.count()
-    else:
-        by_unit = overdue_by_unit(user=user, period=period)
-    pages = max(1, -(-count // PAGE_SIZE))
+    total = qs.count() if count is None else count
+    pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)
     start = (page - 1) * PAGE_SIZE
-    if by_unit is None:
+    if count is None:
         tickets = list(qs[start : start + PAGE_SIZE])
     else:
-        tickets = _page_of_units(qs, by_unit, start=start)
-    return OverduePage(tickets=tickets, count=count, page=page, pages=pages, first=start + 1)
+        tickets = _page_of_units(qs, overdue_by_unit(user=user, period=period), start=start)
+    return OverduePage(tickets=tickets, count=total, page=page, pages=pages, first=start + 1)
 
 
 def overdue_by_unit(*, user: User, period: Period) -> list[tuple[int, int]]:
@@ -286,15 +282,15 @@ def _page_of_units(
     dispatch time), not from every ticket of the month, which sorting the whole list
     needs (0.8 s at 10 M tickets; docs/scale.md). One query.
     """
-    skip, taken = start, 0
+    skip, taken = start, 0  # rows before the page within the units read; their rows
     units: list[int] = []
     for unit_id, n in by_unit:
         if not units and skip >= n:
             skip -= n
             continue
         units.append(unit_id)
-        taken += n - (skip if len(units) == 1 else 0)
-        if taken >= PAGE_SIZE:
+        taken += n
+        if taken - skip >= PAGE_SIZE:
             break
     if not units:
         return []
