@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.db import connections
+from django.db.models import QuerySet, Value
 
 #: Parallel workers a big scan may use (the rollup rebuild reads a month of tickets).
 SCAN_PARALLEL_WORKERS = 2
@@ -36,3 +40,29 @@ def parallel_scan(using: str = "default") -> None:
             "set_config('work_mem', %s, true), set_config('random_page_cost', %s, true)",
             [str(int(SCAN_PARALLEL_WORKERS)), SCAN_WORK_MEM, SCAN_RANDOM_PAGE_COST],
         )
+
+
+def counts_at_once(
+    querysets: Mapping[str, QuerySet[Any]], using: str = "default"
+) -> dict[str, int]:
+    """The row count of each queryset, in one round trip: ``SELECT (SELECT COUNT(*) FROM
+    (q1)), (SELECT COUNT(*) FROM (q2)), …``.
+
+    Each count is planned on its own, so each reads its own index range; the ``FILTER``
+    clauses of one aggregate would all share one scan of the rows that any of them may
+    need (a district's desk read all its open tickets to count five small tabs:
+    docs/scale.md). PostgreSQL pulls the subqueries up, so a count over an index's
+    columns stays an index-only scan.
+    """
+    parts: list[str] = []
+    params: list[Any] = []
+    for qs in querysets.values():
+        sql, qs_params = qs.order_by().values(one=Value(1)).query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted)")
+        params.extend(qs_params)
+    if not parts:
+        return {}
+    with connections[using].cursor() as cur:
+        cur.execute("SELECT " + ", ".join(parts), params)
+        row = cur.fetchone()
+    return {key: int(n) for key, n in zip(querysets, row, strict=True)}

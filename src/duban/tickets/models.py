@@ -419,6 +419,26 @@ class Ticket(models.Model):
                 condition=_OPEN,
                 name="ticket_open_district",
             ),
+            # A district-wide desk counts each tab from its own range of these three
+            # (``web.selectors._tab_counts``): a state's open tickets, with their deadlines
+            # for the overdue and due-soon tabs; the extension requests; the supervised.
+            # Counted in one scan of ``ticket_open_district`` the centre's and the
+            # supervision desk's tabs read 383,450 entries at 10 M tickets (docs/scale.md).
+            models.Index(
+                fields=["district", "state", "handle_due"],
+                condition=_OPEN,
+                name="ticket_open_state",
+            ),
+            models.Index(
+                fields=["district"],
+                condition=Q(state="accepted", extension_pending_days__gt=0),
+                name="ticket_extension_pending",
+            ),
+            models.Index(
+                fields=["district"],
+                condition=_OPEN & Q(supervise_level__gt=0),
+                name="ticket_supervised_open",
+            ),
             # Merged tickets whose caller has not rated (the centre's 待回访 list reads them
             # with their masters): a few hundred, where every merge ever made stays merged.
             models.Index(

@@ -2,8 +2,8 @@
 ticket search and the monthly circular have their own modules).
 
 Each desk is a dict of tabs → filter over ``Ticket.objects.visible_to(user)``. A desk
-page runs a fixed number of queries whatever the number of rows: one aggregate for
-all tab counts, one for the page (units, category and caller joined).
+page runs a fixed number of queries whatever the number of rows: one for all tab counts
+(``_tab_counts``), the page's ids, then its rows (units, category and caller joined).
 """
 
 from __future__ import annotations
@@ -14,10 +14,12 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count, Q, Value
 
+from duban.core.db import counts_at_once
 from duban.org.models import User
 from duban.tickets.choices import OPEN_STATES, State
 from duban.tickets.clocks import DUE_SOON, OVERDUE_STATES, past_due
 from duban.tickets.models import Category, Ticket
+from duban.tickets.querysets import TicketQuerySet, sees_district
 from duban.tickets.selectors import in_id_order
 from duban.tickets.services.merged import awaiting_rating as merged_awaiting_rating
 
@@ -104,23 +106,44 @@ class DeskPage:
     pages: int
 
 
+def _tab_counts(
+    tabs: tuple[Tab, ...],
+    *,
+    user: User,
+    now: datetime,
+    opened: TicketQuerySet,
+    base: TicketQuerySet,
+) -> dict[str, int]:
+    """Every tab's count, in one query; a tab's closed tickets (a few hundred rows through
+    their own partial index) in one more.
+
+    A unit's scope is counted in one scan of its own open tickets (``open_visible_to``:
+    the scope's indexes, a ``BitmapOr``), each tab a ``FILTER`` of that scan. A
+    district-wide scope is counted tab by tab (``core.db.counts_at_once``), each tab from
+    its own index range: a state of ``ticket_open_state`` (the deadline tabs a range of its
+    deadlines), the extension requests from ``ticket_extension_pending``, the supervised
+    from ``ticket_supervised_open``. One scan there read all the district's open tickets
+    from ``ticket_open_district`` to count tabs of a few thousand: 383,450 index entries,
+    148 and 181 ms at 10 M tickets (docs/scale.md). COUNT(1), not COUNT(id): an index
+    without the id answers it.
+    """
+    if sees_district(user):
+        counts = counts_at_once({t.key: opened.filter(t.where(now)) for t in tabs})
+    else:
+        counts = opened.aggregate(**{t.key: Count(Value(1), filter=t.where(now)) for t in tabs})
+    for t in tabs:
+        if t.closed is not None:
+            counts[t.key] += base.filter(t.closed()).count()
+    return counts
+
+
 def desk_page(*, desk: str, user: User, now: datetime, tab: str | None, page: int) -> DeskPage:
     """Counts of every tab (one query, and one more for a tab with closed tickets) and one
     page of the chosen tab (its ids, then its rows)."""
     tabs = DESKS[desk]
-    # The tabs' open tickets are counted over the scope's open tickets alone, read through
-    # the open tickets' indexes (``open_visible_to``), with COUNT(1), not COUNT(id): a
-    # district-wide desk's counts then read the open tickets' covering index alone
-    # (``ticket_open_district``), never the rows. An OR of the tabs added to the base made
-    # the planner misjudge how many rows it keeps and read them (supervision 38 → 11 ms at
-    # 1 M); the centre's, with its merged arm, read every open ticket of the district's
-    # busiest states through the rows (≈ 23,000 pages, 74 / 101 ms for the page at 1 M).
     opened = Ticket.objects.open_visible_to(user)
-    counts = opened.aggregate(**{t.key: Count(Value(1), filter=t.where(now)) for t in tabs})
     base = Ticket.objects.visible_to(user)
-    for t in tabs:
-        if t.closed is not None:  # a few hundred rows through their own partial index
-            counts[t.key] += base.filter(t.closed()).count()
+    counts = _tab_counts(tabs, user=user, now=now, opened=opened, base=base)
     # Without a chosen tab, open the first one that has work in it.
     default = next((t for t in tabs if counts[t.key]), tabs[0])
     current = next((t for t in tabs if t.key == tab), default)

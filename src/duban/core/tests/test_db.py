@@ -11,6 +11,7 @@ from duban.core.db import (
     SCAN_PARALLEL_WORKERS,
     SCAN_RANDOM_PAGE_COST,
     SCAN_WORK_MEM,
+    counts_at_once,
     parallel_scan,
 )
 
@@ -65,3 +66,22 @@ def test_requests_run_without_jit_compilation():
     if connection.vendor != "postgresql":
         pytest.skip("JIT exists on PostgreSQL only")
     assert setting("jit") == "off"
+
+
+def test_counts_at_once_gives_each_querysets_own_count_in_one_query():
+    from django.contrib.contenttypes.models import ContentType
+    from django.test.utils import CaptureQueriesContext
+
+    types = ContentType.objects.all()
+    querysets = {
+        "all": types,
+        "tickets": types.filter(app_label="tickets"),
+        "by_list": types.filter(app_label__in=["org", "sla"], model__startswith="u"),
+        "none": types.filter(app_label="no-such-app"),
+    }
+    with CaptureQueriesContext(connection) as queries:
+        counts = counts_at_once(querysets)
+    assert len(queries) == 1
+    assert counts == {key: qs.count() for key, qs in querysets.items()}
+    assert counts["all"] > counts["tickets"] > 0 and counts["none"] == 0
+    assert counts_at_once({}) == {}

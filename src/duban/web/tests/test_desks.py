@@ -6,10 +6,14 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
+from duban.org.models import UnitKind
+from duban.org.services import unit_create
 from duban.testing import factories as f
 from duban.tickets import services as s
 from duban.tickets.models import Ticket, TicketEvent
+from duban.web import selectors
 
 pytestmark = pytest.mark.django_db
 
@@ -222,3 +226,32 @@ def test_circular_page_is_printable(p, client_for, recent):
     assert "data-print" in printed.content.decode()  # app.js prints (no inline handler: CSP)
     bad = client_for(p.supervisor).get("/desk/circular/?period=2025-13")
     assert bad.status_code == 422 and "统计周期不存在" in bad.content.decode()
+
+
+def test_a_district_desk_counts_each_tab_as_its_list_holds_it(p, recent):
+    """The centre and the supervision desk count tab by tab (``_tab_counts``): each count is
+    the number of tickets its list pages through, other districts' tickets left out."""
+    now = timezone.now()
+    for state in ("registered", "return_pending", "replied", "reviewed"):
+        f.in_state(state, p=p, now=recent)
+    extension = f.accepted(p=p, now=recent)
+    Ticket.objects.filter(pk=extension.pk).update(extension_pending_days=3)
+    late = f.accepted(p=p, now=recent - timedelta(days=40))
+    Ticket.objects.filter(pk=late.pk).update(supervise_level=1)
+    soon = f.accepted(p=p, now=recent)
+    Ticket.objects.filter(pk=soon.pk).update(handle_due=now + timedelta(hours=3))
+    other = unit_create(code="o-district", name="卫东区", kind=UnitKind.DISTRICT)
+    elsewhere = f.accepted(p=p, now=recent - timedelta(days=40))
+    Ticket.objects.filter(pk=elsewhere.pk).update(district=other, supervise_level=2)
+
+    expected = {
+        "centre": {"dispatch": 1, "returns": 1, "extensions": 1, "review": 1, "callback": 1},
+        "supervision": {"overdue": 1, "at_risk": 1, "supervised": 1},
+    }
+    for desk, user in (("centre", p.dispatcher), ("supervision", p.supervisor)):
+        page = selectors.desk_page(desk=desk, user=user, now=now, tab=None, page=1)
+        counts = {tab["key"]: tab["count"] for tab in page.tabs}
+        assert counts == expected[desk]
+        listed = Ticket.objects.visible_to(user)
+        for tab in selectors.DESKS[desk]:
+            assert counts[tab.key] == listed.filter(tab.matches(now)).count()
