@@ -1,73 +1,141 @@
-"""Two-character search terms of the appeal text, answered from an index on PostgreSQL.
+"""Words of the appeal text searched month by month, answered from an index on PostgreSQL.
 
 The trigram index of ``content`` (migration ``0011``) takes no trigram from a
-two-character substring: ``UPPER(content) LIKE '%路灯%'`` reads the whole trigram index or
-the whole search window. Two characters are a common Chinese word, so migration ``0019``
-adds a GIN index over the set of a ticket's two-character substrings,
-``duban_bigrams(content)`` (a plain SQL function: works on stock PostgreSQL, no
-``pg_bigm``), and :class:`BigramContains` asks it ``duban_bigrams(content) @> ARRAY[term]``.
+two-character substring, and it holds the whole history under each trigram: a common word
+(噪音影响休息, 路灯) reads every match of every year before the newest fifty can be chosen
+(579 ms at 10 M tickets, docs/scale.md). So the text's two-character substrings are keyed
+by the month the ticket was registered in: ``duban_month_bigrams(created_at, content)``
+lists ``'YYYYMM' || bigram`` (a plain SQL function, stock PostgreSQL, no ``pg_bigm``) and a
+GIN index over it (migration ``0027``) answers :class:`MonthBigramContains`: the tickets of
+the given months whose text holds every bigram of the term, each month's keys asked with
+``@>``. A month's posting lists hold that month's tickets only, so a search that reads the
+newest months first (``web.selectors_search``) stops as soon as its page and its capped
+count are full, whatever the years kept.
+
+The month is the registration's month in China Standard Time (UTC+8 all year, no daylight
+saving): ``month_key`` in Python and the function in SQL use the same fixed offset.
 
 The function is declared costly (``COST 10000``, ≈ 0.2 ms a ticket): with the default
 cost the planner would rather walk the number index newest first and call it on every
 ticket it passes (7 s for a page at 500 k tickets) than read the index (33 ms).
 
-The matches are exactly ``content__icontains=term`` for a term of two characters: the
-text contains it, case-insensitively, iff one of the text's upper-cased two-character
-substrings is the upper-cased term. Elsewhere (SQLite) the expression is
-``instr(UPPER(content), UPPER(term)) > 0``, the same matches without an index.
+The matches are exactly ``content__icontains=term`` within the months: a text holds a
+two-character term iff one of its upper-cased two-character substrings is the upper-cased
+term; a longer term's bigrams are only a sieve, and ``strpos`` checks the term itself
+(``strpos``, not ``LIKE``, so that the planner cannot take the whole-history trigram index
+for it instead). Elsewhere (SQLite) the expression is the same test without an index:
+``instr(UPPER(content), UPPER(term)) > 0`` and the month of ``created_at``.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from django.db.models import BooleanField, Expression, F
 
-BIGRAM_FUNCTION = "duban_bigrams"
-BIGRAM_INDEX = "ticket_content_bigrams"
 BIGRAM_LENGTH = 2
+MONTH_FUNCTION = "duban_month_bigrams"
+MONTH_INDEX = "ticket_content_month_bigrams"
+# China Standard Time: the offset of the month a ticket was registered in.
+LOCAL_OFFSET = timedelta(hours=8)
+_SQL_OFFSET = "+08:00"
 
 CREATE_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION {BIGRAM_FUNCTION}(value text) RETURNS text[]
+CREATE OR REPLACE FUNCTION {MONTH_FUNCTION}(registered timestamptz, value text) RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT COST 10000 AS $$
-  SELECT coalesce(array_agg(DISTINCT substr(upper(value), i, 2)), '{{}}')
-  FROM generate_series(1, char_length(value) - 1) AS i
+  SELECT coalesce(array_agg(DISTINCT month || substr(upper(value), i, 2)), '{{}}')
+  FROM (SELECT to_char(registered AT TIME ZONE INTERVAL '{_SQL_OFFSET}', 'YYYYMM') AS month) AS m,
+       generate_series(1, char_length(value) - 1) AS i
 $$
 """
+# CONCURRENTLY: an installation keeps taking appeals while the index builds (the migration
+# is not atomic); IF NOT EXISTS: a build that stopped half-way can be re-run.
 CREATE_INDEX = (
-    f"CREATE INDEX IF NOT EXISTS {BIGRAM_INDEX} ON tickets_ticket "
-    f"USING gin ({BIGRAM_FUNCTION}(content))"
+    f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {MONTH_INDEX} ON tickets_ticket "
+    f"USING gin ({MONTH_FUNCTION}(created_at, content))"
 )
-DROP = f"DROP INDEX IF EXISTS {BIGRAM_INDEX}; DROP FUNCTION IF EXISTS {BIGRAM_FUNCTION}(text)"
+DROP = (
+    f"DROP INDEX IF EXISTS {MONTH_INDEX}; "
+    f"DROP FUNCTION IF EXISTS {MONTH_FUNCTION}(timestamptz, text)"
+)
 
 
-class BigramContains(Expression):
-    """``field`` contains ``term`` (two characters), case-insensitively; a filter."""
+def month_key(moment: datetime) -> str:
+    """``YYYYMM`` of the month ``moment`` falls in, in China Standard Time."""
+    return (moment.astimezone(UTC) + LOCAL_OFFSET).strftime("%Y%m")
+
+
+def month_start(moment: datetime) -> datetime:
+    """The first instant of the month ``moment`` falls in, in China Standard Time."""
+    local = moment.astimezone(timezone(LOCAL_OFFSET))
+    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def months_between(oldest: datetime, newest: datetime) -> list[datetime]:
+    """The starts of the months from ``newest``'s back to ``oldest``'s, newest first."""
+    month = month_start(newest)
+    last = month_start(oldest)
+    months = [month]
+    while month > last:
+        month = month_start(month - timedelta(days=1))
+        months.append(month)
+    return months
+
+
+class MonthBigramContains(Expression):
+    """A ticket registered in one of ``months`` (their starts, :func:`month_start`) whose
+    ``content`` holds ``term`` (two characters or more), case-insensitively; a filter."""
 
     conditional = True
     output_field = BooleanField()
 
-    def __init__(self, field: str, term: str) -> None:
-        if len(term) != BIGRAM_LENGTH:
-            raise ValueError(f"a bigram is {BIGRAM_LENGTH} characters: {term!r}")
+    def __init__(self, term: str, months: list[datetime]) -> None:
+        if len(term) < BIGRAM_LENGTH:
+            raise ValueError(f"a term of at least {BIGRAM_LENGTH} characters: {term!r}")
+        if not months:
+            raise ValueError("at least one month")
         super().__init__()
-        self.source: Any = F(field)
+        self.registered: Any = F("created_at")
+        self.content: Any = F("content")
         self.term = term
+        self.months = list(months)
 
     def get_source_expressions(self) -> list[Any]:
-        return [self.source]
+        return [self.registered, self.content]
 
     def set_source_expressions(self, exprs: list[Any]) -> None:
-        (self.source,) = exprs
+        self.registered, self.content = exprs
 
     def as_sql(  # type: ignore[override]
         self, compiler: Any, connection: Any, **extra_context: Any
     ) -> tuple[str, tuple[Any, ...]]:
-        sql, params = compiler.compile(self.source)
-        return f"instr(UPPER({sql}), UPPER(%s)) > 0", (*params, self.term)
+        registered, registered_params = compiler.compile(self.registered)
+        content, content_params = compiler.compile(self.content)
+        hours = int(LOCAL_OFFSET.total_seconds() // 3600)
+        marks = ", ".join(["%s"] * len(self.months))
+        return (
+            f"(instr(UPPER({content}), UPPER(%s)) > 0 AND "
+            f"strftime('%%Y%%m', {registered}, '+{hours} hours') IN ({marks}))",
+            (*content_params, self.term, *registered_params, *map(month_key, self.months)),
+        )
 
     def as_postgresql(
         self, compiler: Any, connection: Any, **extra_context: Any
     ) -> tuple[str, tuple[Any, ...]]:
-        sql, params = compiler.compile(self.source)
-        return f"{BIGRAM_FUNCTION}({sql}) @> ARRAY[UPPER(%s)]::text[]", (*params, self.term)
+        registered, registered_params = compiler.compile(self.registered)
+        content, content_params = compiler.compile(self.content)
+        # A month's keys of the term are the function's own output for the term registered
+        # in that month: the same rule as the index's, folded to a constant when planned.
+        indexed = f"{MONTH_FUNCTION}({registered}, {content})"
+        arm = f"{indexed} @> {MONTH_FUNCTION}(%s::timestamptz, %s)"
+        params: list[Any] = []
+        for month in self.months:
+            params += [*registered_params, *content_params, month, self.term]
+        arms = " OR ".join([arm] * len(self.months))
+        if len(self.term) == BIGRAM_LENGTH:  # the bigram is the term: exact
+            return f"({arms})", tuple(params)
+        return (
+            f"(({arms}) AND strpos(UPPER({content}), UPPER(%s)) > 0)",
+            (*params, *content_params, self.term),
+        )

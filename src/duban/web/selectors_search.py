@@ -3,25 +3,28 @@
 Text filters are substring matches (``icontains``): on PostgreSQL each is answered from a
 pg_trgm GIN index (migration ``tickets/0011``) for terms of three characters or more; a
 shorter term has no trigram to look up, so it is searched within a bounded date window
-(``SHORT_TERM_DAYS``); a two-character word of the content is looked up in the bigram
-index (``tickets.bigrams``) within that window. Callers are found by the indexed exact phone or name, and only by
-staff who see personal data. docs/search.md explains the choices and the timings.
+(``SHORT_TERM_DAYS``). A word of the content (two characters or more) listed newest first,
+as the page lists by default, is read month by month, newest first, from the month-keyed
+bigram index (``tickets.bigrams``) until the page and the capped count are full: what it
+reads grows with the page, not with the years kept (:func:`search_page`). Callers are found
+by the indexed exact phone or name, and only by staff who see personal data. docs/search.md
+explains the choices and the timings.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from duban.core.errors import InvalidInput, PermissionDenied
 from duban.metrics.selectors_places import place_filter
 from duban.org.models import Unit, User
 from duban.tickets import selectors as ticket_selectors
-from duban.tickets.bigrams import BIGRAM_LENGTH, BigramContains
+from duban.tickets.bigrams import BIGRAM_LENGTH, MonthBigramContains, months_between
 from duban.tickets.models import Category, Ticket, name_q, phone_q
 from duban.tickets.querysets import TicketQuerySet
 
@@ -33,6 +36,12 @@ SHORT_TERM_DAYS = 31
 # Counting stops here: the page says "10000+" instead of reading every match.
 COUNT_CAP = 10_000
 DATE_FIELDS = ("created_at", "dispatched_at")
+# The order in which a word of the content is read month by month (newest registrations
+# first); the page's default. ``search_page`` walks the months for it alone.
+WALK_ORDERING = "-created_at"
+# Months read by each step of the walk, newest first: one, one, then doubling, so that a
+# rare word in a long history costs a few steps, a common one the newest month alone.
+FIRST_STEPS = (1, 1)
 
 
 class PersonalDataSearch(PermissionDenied):
@@ -85,6 +94,62 @@ def short_term_window(
     return window, False
 
 
+@dataclass(frozen=True)
+class Search:
+    """The tickets a search finds: ``qs`` holds every filter but the word of the content,
+    which is kept apart so that :func:`search_page` can read it month by month."""
+
+    qs: TicketQuerySet
+    content: str | None = None
+    # The months (their starts, newest first) in which the word's tickets may have been
+    # registered: from the window's end, or now, back to its start, or the oldest ticket.
+    months: list[datetime] = field(default_factory=list)
+
+    @property
+    def walks(self) -> bool:
+        """Whether the word can be read month by month (the month-keyed index's terms)."""
+        return bool(self.content and len(self.content) >= BIGRAM_LENGTH and self.months)
+
+    def in_months(self, months: list[datetime]) -> TicketQuerySet:
+        """The matches registered in ``months``."""
+        assert self.content
+        return self.qs.filter(MonthBigramContains(self.content, months))
+
+    def tickets(self) -> TicketQuerySet:
+        """Every match at once. A longer word from the trigram index of the whole history;
+        a two-character one (kept within ``SHORT_TERM_DAYS`` then) from the month-keyed
+        index of its months."""
+        if not self.content:
+            return self.qs
+        if len(self.content) == BIGRAM_LENGTH and self.months:
+            return self.in_months(self.months)
+        return self.qs.filter(Q(content__icontains=self.content))
+
+
+def _months(
+    *,
+    window: Window | None,
+    period: tuple[datetime, datetime] | None,
+    period_field: str,
+    now: datetime,
+) -> list[datetime]:
+    """The months a registration may fall in under the window and the month filter."""
+    newest, oldest = now, None
+    bounds = [(window[1], window[2])] if window and window[0] == "created_at" else []
+    if period is not None and period_field == "created_at":
+        bounds.append(period)
+    for start, end in bounds:
+        if end is not None:
+            newest = min(newest, end - timedelta(microseconds=1))
+        if start is not None:
+            oldest = start if oldest is None else max(oldest, start)
+    if oldest is None:
+        oldest = Ticket.objects.order_by("created_at").values_list("created_at", flat=True).first()
+    if oldest is None or oldest > newest:
+        return []
+    return months_between(oldest, newest)
+
+
 def searched_tickets(
     *,
     user: User,
@@ -96,7 +161,7 @@ def searched_tickets(
     caller_name: str | None = None,
     window: Window | None = None,
     **filters: Any,
-) -> TicketQuerySet:
+) -> Search:
     """Visible tickets matching the search filters (``tickets.selectors.filtered_tickets``);
     ``place`` a street or village, counted as the dashboard's heat by place counts it;
     ``content``/``reply`` substrings of the appeal and the reply; ``caller_phone`` (normalised)
@@ -108,11 +173,6 @@ def searched_tickets(
     qs = ticket_selectors.filtered_tickets(user=user, now=now, **filters)
     if place is not None:
         qs = qs.filter(place_filter(place))
-    if content and len(content) == BIGRAM_LENGTH:
-        # A two-character word (路灯): the bigram index, the same matches (tickets.bigrams).
-        qs = qs.filter(BigramContains("content", content))
-    elif content:
-        qs = qs.filter(content__icontains=content)
     if reply:
         qs = qs.filter(reply_text__icontains=reply)
     if caller_phone:
@@ -120,14 +180,26 @@ def searched_tickets(
     if caller_name:
         qs = qs.filter(name_q(caller_name))
     if window is not None:
-        field, start, end = window
-        if field not in DATE_FIELDS:
-            raise InvalidInput(f"不支持的时间字段 / unknown date field: {field}")
+        field_, start, end = window
+        if field_ not in DATE_FIELDS:
+            raise InvalidInput(f"不支持的时间字段 / unknown date field: {field_}")
         if start is not None:
-            qs = qs.filter(**{f"{field}__gte": start})
+            qs = qs.filter(**{f"{field_}__gte": start})
         if end is not None:
-            qs = qs.filter(**{f"{field}__lt": end})
-    return qs
+            qs = qs.filter(**{f"{field_}__lt": end})
+    if not content:
+        return Search(qs)
+    if caller_phone or caller_name:  # the caller's few tickets: no months to walk
+        return Search(qs.filter(content__icontains=content))
+    months = _months(
+        window=window,
+        period=filters.get("period"),
+        period_field=filters.get("period_field", "created_at"),
+        now=now,
+    )
+    if not months:  # no ticket can match: nothing registered in the window
+        return Search(qs.none())
+    return Search(qs, content, months)
 
 
 @dataclass(frozen=True)
@@ -140,17 +212,76 @@ class SearchPage:
 
 
 def search_page(
-    qs: TicketQuerySet, *, now: datetime, ordering: str, page: int, page_size: int
+    search: Search, *, now: datetime, ordering: str, page: int, page_size: int
 ) -> SearchPage:
-    """One page of searched tickets and the total, counted up to ``COUNT_CAP`` (three queries);
-    a page past the end is the last."""
+    """One page of searched tickets and the total, counted up to ``COUNT_CAP``; a page past
+    the end is the last.
+
+    A word of the content listed newest first (``WALK_ORDERING``) is read month by month,
+    newest first, by steps of months (:func:`_steps`): each step counted up to what the cap
+    still allows, the page then read from the steps it falls in. A common word stops after
+    its newest month; at 10 M tickets reading every match of the history took 579 ms
+    (docs/scale.md). Otherwise three queries: the capped count, the page's ids, its rows.
+    """
+    if search.walks and ordering == WALK_ORDERING:
+        return _walked_page(search, now=now, page=page, page_size=page_size)
+    qs = search.tickets()
     # Unordered: the count reads the matches the cheapest way, and stops after the cap.
     count = qs.order_by()[: COUNT_CAP + 1].count()
+    return _page(
+        count,
+        page,
+        page_size,
+        lambda offset, limit: ticket_selectors.ordered_page(
+            qs, now=now, ordering=ordering, limit=limit, offset=offset
+        ),
+    )
+
+
+def _page(count: int, page: int, page_size: int, read: Any) -> SearchPage:
     capped = count > COUNT_CAP
     count = min(count, COUNT_CAP)
     pages = max(1, -(-count // page_size))
     page = min(page, pages)
-    tickets = ticket_selectors.ordered_page(
-        qs, now=now, ordering=ordering, limit=page_size, offset=(page - 1) * page_size
-    )
+    tickets = read((page - 1) * page_size, page_size)
     return SearchPage(tickets=tickets, count=count, page=page, pages=pages, capped=capped)
+
+
+def _steps(months: list[datetime]) -> list[list[datetime]]:
+    """``months`` (newest first) cut into the walk's steps: one, one, two, four, …"""
+    steps: list[list[datetime]] = []
+    size, i = 1, 0
+    while i < len(months):
+        steps.append(months[i : i + size])
+        i += size
+        if len(steps) >= len(FIRST_STEPS):
+            size *= 2
+    return steps
+
+
+def _walked_page(search: Search, *, now: datetime, page: int, page_size: int) -> SearchPage:
+    counted: list[tuple[TicketQuerySet, int]] = []
+    total = 0
+    for step in _steps(search.months):
+        matches = search.in_months(step)
+        n = matches.order_by()[: COUNT_CAP + 1 - total].count()
+        counted.append((matches, n))
+        total += n
+        if total > COUNT_CAP:
+            break
+
+    def read(offset: int, limit: int) -> list[Ticket]:
+        tickets: list[Ticket] = []
+        for matches, n in counted:
+            if offset >= n:
+                offset -= n
+                continue
+            tickets += ticket_selectors.ordered_page(
+                matches, now=now, ordering=WALK_ORDERING, limit=limit - len(tickets), offset=offset
+            )
+            offset = 0
+            if len(tickets) == limit:
+                break
+        return tickets
+
+    return _page(total, page, page_size, read)
