@@ -84,13 +84,27 @@ def months_between(oldest: datetime, newest: datetime) -> list[datetime]:
 
 
 class MonthBigramContains(Expression):
-    """A ticket registered in one of ``months`` (their starts, :func:`month_start`) whose
-    ``content`` holds ``term`` (two characters or more), case-insensitively; a filter."""
+    """A ticket registered in one of ``months`` (their starts, :func:`month_start`), and
+    from ``since`` until before ``until`` if given, whose ``content`` holds ``term`` (two
+    characters or more), case-insensitively; a filter.
+
+    The edges are checked on the months' matches, written so that PostgreSQL cannot read
+    them from ``ticket_created`` (``(… >= …) IS TRUE``): ANDed with the word's bitmap, a
+    month of registrations (800,000 entries at 10 M tickets) turns the bitmap lossy, and
+    every match is then rechecked through the costly function (610 against 17 ms).
+    """
 
     conditional = True
     output_field = BooleanField()
 
-    def __init__(self, term: str, months: list[datetime]) -> None:
+    def __init__(
+        self,
+        term: str,
+        months: list[datetime],
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> None:
         if len(term) < BIGRAM_LENGTH:
             raise ValueError(f"a term of at least {BIGRAM_LENGTH} characters: {term!r}")
         if not months:
@@ -100,6 +114,7 @@ class MonthBigramContains(Expression):
         self.content: Any = F("content")
         self.term = term
         self.months = list(months)
+        self.since, self.until = since, until
 
     def get_source_expressions(self) -> list[Any]:
         return [self.registered, self.content]
@@ -114,11 +129,29 @@ class MonthBigramContains(Expression):
         content, content_params = compiler.compile(self.content)
         hours = int(LOCAL_OFFSET.total_seconds() // 3600)
         marks = ", ".join(["%s"] * len(self.months))
+        edges, edge_params = self._edges(registered, registered_params, connection)
         return (
             f"(instr(UPPER({content}), UPPER(%s)) > 0 AND "
-            f"strftime('%%Y%%m', {registered}, '+{hours} hours') IN ({marks}))",
-            (*content_params, self.term, *registered_params, *map(month_key, self.months)),
+            f"strftime('%%Y%%m', {registered}, '+{hours} hours') IN ({marks}){edges})",
+            (
+                *content_params,
+                self.term,
+                *registered_params,
+                *map(month_key, self.months),
+                *edge_params,
+            ),
         )
+
+    def _edges(
+        self, registered: str, params: tuple[Any, ...] | list[Any], connection: Any
+    ) -> tuple[str, list[Any]]:
+        """`` AND (registered >= since) IS TRUE AND (registered < until) IS TRUE``."""
+        sql, out = "", []
+        for op, edge in ((">=", self.since), ("<", self.until)):
+            if edge is not None:
+                sql += f" AND ({registered} {op} %s) IS TRUE"
+                out += [*params, connection.ops.adapt_datetimefield_value(edge)]
+        return sql, out
 
     def as_postgresql(
         self, compiler: Any, connection: Any, **extra_context: Any
@@ -133,9 +166,10 @@ class MonthBigramContains(Expression):
         for month in self.months:
             params += [*registered_params, *content_params, month, self.term]
         arms = " OR ".join([arm] * len(self.months))
+        edges, edge_params = self._edges(registered, registered_params, connection)
         if len(self.term) == BIGRAM_LENGTH:  # the bigram is the term: exact
-            return f"({arms})", tuple(params)
+            return f"(({arms}){edges})", (*params, *edge_params)
         return (
-            f"(({arms}) AND strpos(UPPER({content}), UPPER(%s)) > 0)",
-            (*params, *content_params, self.term),
+            f"(({arms}){edges} AND strpos(UPPER({content}), UPPER(%s)) > 0)",
+            (*params, *edge_params, *content_params, self.term),
         )

@@ -117,3 +117,23 @@ def test_postgresql_answers_from_the_month_keyed_index(tickets):
             plan = Ticket.objects.filter(MonthBigramContains(term, months)).explain()
             assert MONTH_INDEX in plan, plan
             assert "ticket_content_trgm" not in plan
+
+
+def test_the_edges_keep_to_the_window_inside_a_month(tickets):
+    november, december = month_start(NOVEMBER), month_start(DECEMBER_FIRST)
+    ids = [t.pk for t in tickets]
+
+    def within(**edges):
+        matches = Ticket.objects.filter(
+            MonthBigramContains("路灯", [december, november], **edges), pk__in=ids
+        )
+        return {t.created_at for t in matches}
+
+    assert within() == {NOVEMBER, DECEMBER_FIRST}
+    assert within(since=NOVEMBER + timedelta(minutes=1)) == {DECEMBER_FIRST}
+    assert within(until=DECEMBER_FIRST) == {NOVEMBER}
+    assert within(since=NOVEMBER, until=DECEMBER_FIRST + timedelta(seconds=1)) == {
+        NOVEMBER,
+        DECEMBER_FIRST,
+    }
+    assert within(since=DECEMBER_FIRST + timedelta(seconds=1)) == set()

@@ -112,7 +112,7 @@ def test_another_order_reads_every_match_at_once(p, client_for, history):
     assert numbers == sorted(sorted_matches(p.leader, WORD))
 
 
-def test_a_window_bounds_the_months_walked(p, recent, history):
+def test_a_window_bounds_the_months_walked_and_cuts_inside_them(p, recent, history):
     now = timezone.now()
     start = month_back(recent, 1)
     found = searched_tickets(
@@ -121,7 +121,34 @@ def test_a_window_bounds_the_months_walked(p, recent, history):
     assert found.months == [month_back(recent, 0), start]  # this month back to the window's
     page = search_page(found, now=now, ordering=WALK_ORDERING, page=1, page_size=50)
     assert page.count == sum(1 for back in MONTHS_BACK if back <= 1)
+    # An edge inside a month: last month's first match (registered a microsecond after the
+    # month began) is left out, its second kept.
+    inside = searched_tickets(
+        user=p.leader,
+        now=now,
+        content=WORD,
+        window=("created_at", start + timedelta(microseconds=5), None),
+    )
+    found_inside = search_page(inside, now=now, ordering=WALK_ORDERING, page=1, page_size=50)
+    assert found_inside.count == page.count - 1
+    # A month filter (月份, by registration) walks that month alone.
+    month = searched_tickets(
+        user=p.leader, now=now, content=WORD, period=(start, month_back(recent, 0))
+    )
+    assert month.months == [start]
+    by_month = search_page(month, now=now, ordering=WALK_ORDERING, page=1, page_size=50)
+    assert by_month.count == sum(1 for back in MONTHS_BACK if back == 1)
     nothing = searched_tickets(
         user=p.leader, now=now, content=WORD, window=("created_at", now + timedelta(days=1), None)
     )
     assert search_page(nothing, now=now, ordering=WALK_ORDERING, page=1, page_size=50).count == 0
+
+
+def test_a_two_character_word_in_another_order_keeps_to_its_31_days(p, client_for, history):
+    response = client_for(p.leader).get("/search/?content=" + quote("路灯") + "&ordering=number")
+    assert response.status_code == 200 and response.context["narrowed"]
+    since = response.context["now"] - timedelta(days=search.SHORT_TERM_DAYS)
+    expected = Ticket.objects.filter(content__icontains="路灯", created_at__gte=since)
+    numbers = [t.number for t in response.context["tickets"]]
+    assert numbers == sorted(expected.values_list("number", flat=True))
+    assert 3 <= len(numbers) < len(MONTHS_BACK)  # this month's three, not the year's
