@@ -20,6 +20,9 @@ from django.utils import timezone
 
 logger = logging.getLogger("duban.jobs")
 
+# Seconds a deadline tick may spend flagging breaches before it leaves the rest to the next
+# one (it runs every minute; after an outage the backlog is tens of thousands: docs/scale.md).
+TICK_BUDGET = 20.0
 BREACH_NAMES = {
     "accept": "签收超时",
     "contact": "联系超时",
@@ -58,9 +61,11 @@ def deadline_tick(now: datetime | str | None = None) -> str:
         lines.append(
             f"工作日历已补入 {years} 年（见 duban calendar show）/ calendar years seeded: {years}"
         )
-    result = sla_tick(now=moment)
+    result = sla_tick(now=moment, budget=TICK_BUDGET)
     parts = ", ".join(f"{BREACH_NAMES[k]} {v}" for k, v in result.flagged.items())
     lines.append(f"{moment.isoformat()} 新增超时 {result.total} 件 / new breaches: {parts}")
+    if result.unfinished:
+        lines.append("超时积压未处理完，下次继续 / breaches left for the next tick")
     reminded = notify_due_soon(now=moment)
     if reminded:
         lines.append(f"临期提醒 {reminded} 条 / due-soon notices: {reminded}")
