@@ -29,7 +29,7 @@ for it instead). Elsewhere (SQLite) the expression is the same test without an i
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from django.db.models import BooleanField, Expression, F
@@ -39,13 +39,14 @@ MONTH_FUNCTION = "duban_month_bigrams"
 MONTH_INDEX = "ticket_content_month_bigrams"
 # China Standard Time: the offset of the month a ticket was registered in.
 LOCAL_OFFSET = timedelta(hours=8)
-_SQL_OFFSET = "+08:00"
+_HOURS = int(LOCAL_OFFSET.total_seconds() // 3600)
+_LOCAL = timezone(LOCAL_OFFSET)
 
 CREATE_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION {MONTH_FUNCTION}(registered timestamptz, value text) RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT COST 10000 AS $$
   SELECT coalesce(array_agg(DISTINCT month || substr(upper(value), i, 2)), '{{}}')
-  FROM (SELECT to_char(registered AT TIME ZONE INTERVAL '{_SQL_OFFSET}', 'YYYYMM') AS month) AS m,
+  FROM (SELECT to_char(registered AT TIME ZONE INTERVAL '{_HOURS:+03d}:00', 'YYYYMM') AS month) AS m,
        generate_series(1, char_length(value) - 1) AS i
 $$
 """
@@ -63,13 +64,12 @@ DROP = (
 
 def month_key(moment: datetime) -> str:
     """``YYYYMM`` of the month ``moment`` falls in, in China Standard Time."""
-    return (moment.astimezone(UTC) + LOCAL_OFFSET).strftime("%Y%m")
+    return moment.astimezone(_LOCAL).strftime("%Y%m")
 
 
 def month_start(moment: datetime) -> datetime:
     """The first instant of the month ``moment`` falls in, in China Standard Time."""
-    local = moment.astimezone(timezone(LOCAL_OFFSET))
-    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    return moment.astimezone(_LOCAL).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
 def months_between(oldest: datetime, newest: datetime) -> list[datetime]:
@@ -127,12 +127,11 @@ class MonthBigramContains(Expression):
     ) -> tuple[str, tuple[Any, ...]]:
         registered, registered_params = compiler.compile(self.registered)
         content, content_params = compiler.compile(self.content)
-        hours = int(LOCAL_OFFSET.total_seconds() // 3600)
         marks = ", ".join(["%s"] * len(self.months))
         edges, edge_params = self._edges(registered, registered_params, connection)
         return (
             f"(instr(UPPER({content}), UPPER(%s)) > 0 AND "
-            f"strftime('%%Y%%m', {registered}, '+{hours} hours') IN ({marks}){edges})",
+            f"strftime('%%Y%%m', {registered}, '{_HOURS:+d} hours') IN ({marks}){edges})",
             (
                 *content_params,
                 self.term,

@@ -13,7 +13,7 @@ explains the choices and the timings.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -39,9 +39,6 @@ DATE_FIELDS = ("created_at", "dispatched_at")
 # The order in which a word of the content is read month by month (newest registrations
 # first); the page's default. ``search_page`` walks the months for it alone.
 WALK_ORDERING = "-created_at"
-# Months read by each step of the walk, newest first: one, one, then doubling, so that a
-# rare word in a long history costs a few steps, a common one the newest month alone.
-FIRST_STEPS = (1, 1)
 
 
 class PersonalDataSearch(PermissionDenied):
@@ -134,12 +131,20 @@ class Search:
         if len(self.content) == BIGRAM_LENGTH:
             ids = list(self.in_months(self.months).values_list("pk", flat=True))
             return self.qs.filter(pk__any=ids)
-        qs = self.qs.filter(content__icontains=self.content)
-        if self.since is not None:
-            qs = qs.filter(created_at__gte=self.since)
-        if self.until is not None:
-            qs = qs.filter(created_at__lt=self.until)
-        return qs
+        return _within(
+            self.qs.filter(content__icontains=self.content), "created_at", self.since, self.until
+        )
+
+
+def _within(
+    qs: TicketQuerySet, field_: str, start: datetime | None, end: datetime | None
+) -> TicketQuerySet:
+    """``qs`` with ``field_`` from ``start`` until before ``end`` (an open bound is none)."""
+    if start is not None:
+        qs = qs.filter(**{f"{field_}__gte": start})
+    if end is not None:
+        qs = qs.filter(**{f"{field_}__lt": end})
+    return qs
 
 
 def _months(*, since: datetime | None, until: datetime | None, now: datetime) -> list[datetime]:
@@ -220,11 +225,7 @@ def searched_tickets(
     if caller_name:
         qs = qs.filter(name_q(caller_name))
     if window is not None and not (walked and window[0] == "created_at"):
-        field_, start, end = window
-        if start is not None:
-            qs = qs.filter(**{f"{field_}__gte": start})
-        if end is not None:
-            qs = qs.filter(**{f"{field_}__lt": end})
+        qs = _within(qs, *window)
     if not walked:
         return Search(qs)
     months = _months(since=since, until=until, now=now)
@@ -269,7 +270,11 @@ def search_page(
     )
 
 
-def _page(count: int, page: int, page_size: int, read: Any) -> SearchPage:
+def _page(
+    count: int, page: int, page_size: int, read: Callable[[int, int], list[Ticket]]
+) -> SearchPage:
+    """The page (clamped to the last) of ``count`` matches, capped, read by ``read(offset,
+    limit)``."""
     capped = count > COUNT_CAP
     count = min(count, COUNT_CAP)
     pages = max(1, -(-count // page_size))
@@ -279,14 +284,14 @@ def _page(count: int, page: int, page_size: int, read: Any) -> SearchPage:
 
 
 def _steps(months: list[datetime]) -> list[list[datetime]]:
-    """``months`` (newest first) cut into the walk's steps: one, one, two, four, …"""
-    steps: list[list[datetime]] = []
-    size, i = 1, 0
+    """``months`` (newest first) cut into the walk's steps: one, one, two, four, … months,
+    so that a rare word in a long history costs a few steps, a common one the newest
+    month alone."""
+    steps = [months[:1]]
+    i = 1
     while i < len(months):
-        steps.append(months[i : i + size])
-        i += size
-        if len(steps) >= len(FIRST_STEPS):
-            size *= 2
+        steps.append(months[i : 2 * i])
+        i *= 2
     return steps
 
 
