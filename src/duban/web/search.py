@@ -219,7 +219,9 @@ def ticket_search(request: HttpRequest) -> HttpResponse:
     by_person = bool(filters.get("caller_phone") or filters.get("caller_name"))
     try:
         window, narrowed = selectors.short_term_window(
-            terms=(filters.get("q"), filters.get("content"), filters.get("reply")),
+            terms=(filters.get("q"), filters.get("reply")),
+            content=filters.get("content"),
+            ordering=ordering,
             window=form.window() if request.GET else None,
             period=filters.get("period"),
             by_person=by_person,

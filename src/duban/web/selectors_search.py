@@ -59,9 +59,20 @@ def level_one_categories() -> QuerySet[Category]:
     return Category.objects.filter(level=1).order_by("full_name")
 
 
+def walks_by_month(content: str | None, *, ordering: str, by_person: bool) -> bool:
+    """Whether a word of the content is read month by month, newest first
+    (:func:`search_page`): two characters or more, listed in ``WALK_ORDERING``, and no caller
+    named (a caller's own index bounds that search)."""
+    return bool(
+        content and len(content) >= BIGRAM_LENGTH and ordering == WALK_ORDERING and not by_person
+    )
+
+
 def short_term_window(
     *,
     terms: Iterable[str | None],
+    content: str | None = None,
+    ordering: str = WALK_ORDERING,
     window: Window | None,
     period: tuple[datetime, datetime] | None,
     by_person: bool,
@@ -73,7 +84,14 @@ def short_term_window(
     also names a caller (an indexed exact match), it reads at most ``SHORT_TERM_DAYS``
     days of tickets — the given window or month if no longer (else ``ShortTermRange``),
     or the last ``SHORT_TERM_DAYS`` days of registrations when none was given.
+
+    ``terms`` are the title's and the reply's words; ``content`` the content's, which is
+    short only when it is not walked (:func:`walks_by_month`): read newest month first, a
+    two-character word of the content searches the whole history, its cost bounded by the
+    page and the capped count, not by the years kept (docs/search.md).
     """
+    if not walks_by_month(content, ordering=ordering, by_person=by_person):
+        terms = (*terms, content)
     short = any(term and len(term) < INDEXED_TERM for term in terms)
     if not short or by_person:
         return window, False
