@@ -24,7 +24,7 @@ from duban.core.errors import InvalidInput, PermissionDenied
 from duban.metrics.selectors_places import place_filter
 from duban.org.models import Unit, User
 from duban.tickets import selectors as ticket_selectors
-from duban.tickets.bigrams import BIGRAM_LENGTH, MonthBigramContains, months_between
+from duban.tickets.bigrams import BIGRAM_LENGTH, MonthBigramContains, month_start, months_between
 from duban.tickets.models import Category, Ticket, name_q, phone_q
 from duban.tickets.querysets import TicketQuerySet
 
@@ -313,29 +313,61 @@ def _steps(months: list[datetime]) -> list[list[datetime]]:
     return steps
 
 
+@dataclass(frozen=True)
+class _Step:
+    """A step of the walk: its months (newest first), their matches, and how many."""
+
+    months: list[datetime]
+    matches: TicketQuerySet
+    count: int
+    whole: bool  # ``count`` is every match of the months (the cap did not cut it)
+
+
 def _walked_page(search: Search, *, now: datetime, page: int, page_size: int) -> SearchPage:
-    counted: list[tuple[TicketQuerySet, int]] = []
+    steps: list[_Step] = []
     total = 0
-    for step in _steps(search.months):
-        matches = search.in_months(step)
-        n = matches.order_by()[: COUNT_CAP + 1 - total].count()
-        counted.append((matches, n))
+    for months in _steps(search.months):
+        matches = search.in_months(months)
+        room = COUNT_CAP + 1 - total
+        n = matches.order_by()[:room].count()
+        steps.append(_Step(months, matches, n, whole=n < room))
         total += n
         if total > COUNT_CAP:
             break
 
     def read(offset: int, limit: int) -> list[Ticket]:
         tickets: list[Ticket] = []
-        for matches, n in counted:
-            if offset >= n:
-                offset -= n
+        for step in steps:
+            if offset >= step.count:
+                offset -= step.count
                 continue
-            tickets += ticket_selectors.ordered_page(
-                matches, now=now, ordering=WALK_ORDERING, limit=limit - len(tickets), offset=offset
-            )
+            tickets += _read_step(step, now=now, offset=offset, limit=limit - len(tickets))
             offset = 0
             if len(tickets) == limit:
                 break
         return tickets
 
     return _page(total, page, page_size, read)
+
+
+def _read_step(step: _Step, *, now: datetime, offset: int, limit: int) -> list[Ticket]:
+    """``limit`` tickets of a step's matches from ``offset``, newest registration first.
+
+    A step counted whole has at most ``COUNT_CAP`` matches: they are read from the
+    month-keyed index alone and put in order here. Asked to sort them, PostgreSQL would
+    walk ``ticket_created`` from now and test every ticket it passes with the bigram
+    function: a rare word's page took 17.7 s at 1 M tickets (docs/scale.md, 2026-12-04c).
+    A step the cap cut holds more matches than that: its page is read in order, from the
+    end of its newest month back (its months' edges as plain ranges of ``ticket_created``).
+    """
+    if step.whole:
+        found = sorted(
+            step.matches.order_by().values_list("created_at", "number", "pk"), reverse=True
+        )
+        ids = [pk for _, _, pk in found[offset : offset + limit]]
+        return ticket_selectors.listed_tickets(ids, now=now)
+    newest, oldest = step.months[0], step.months[-1]
+    within = _within(step.matches, "created_at", oldest, month_start(newest + timedelta(days=32)))
+    return ticket_selectors.ordered_page(
+        within, now=now, ordering=WALK_ORDERING, limit=limit, offset=offset
+    )

@@ -89,6 +89,21 @@ def test_the_walk_stops_at_the_cap_after_the_newest_months(p, history, monkeypat
     assert [t.number for t in second.tickets] == sorted_matches(p.leader, WORD)[2:4]
 
 
+@pytest.mark.parametrize("page", [1, 2, 3, 4])
+def test_a_page_in_a_step_the_cap_cut_is_read_in_order_within_its_months(
+    p, history, monkeypatch, page
+):
+    # Steps: this month (3), last month (2), the two before (1), the four before (0), then
+    # the eight before (3: a year back and more). A cap of 7 leaves that last step room for
+    # 2 of its 3, so it is read in order, from its newest month back; the steps before it
+    # are counted whole and put in order from the index's matches.
+    monkeypatch.setattr(search, "COUNT_CAP", 7)
+    found = walk(p.leader, WORD, page=page, page_size=2)
+    assert (found.count, found.capped, found.pages) == (7, True, 4)
+    expected = sorted_matches(p.leader, WORD)[: 7 + 1]
+    assert [t.number for t in found.tickets] == expected[(page - 1) * 2 : page * 2]
+
+
 def test_the_walk_reaches_the_oldest_month_and_keeps_to_the_scope(p, client_for, history):
     oldest = min(history, key=lambda t: t.created_at)
     page = client_for(p.leader).get("/search/?content=" + quote("第8盏"))
