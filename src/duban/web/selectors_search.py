@@ -358,7 +358,9 @@ def _read_step(step: _Step, *, now: datetime, offset: int, limit: int) -> list[T
     walk ``ticket_created`` from now and test every ticket it passes with the bigram
     function: a rare word's page took 17.7 s at 1 M tickets (docs/scale.md, 2026-12-04c).
     A step the cap cut holds more matches than that: its page is read in order, from the
-    end of its newest month back (its months' edges as plain ranges of ``ticket_created``).
+    end of its newest month back (a plain bound that ``ticket_created`` starts from; the
+    months' keys already bound it below, and a lower bound the planner could AND with the
+    word's bitmap would turn that bitmap lossy, :class:`~duban.tickets.bigrams.MonthBigramContains`).
     """
     if step.whole:
         found = sorted(
@@ -366,8 +368,11 @@ def _read_step(step: _Step, *, now: datetime, offset: int, limit: int) -> list[T
         )
         ids = [pk for _, _, pk in found[offset : offset + limit]]
         return ticket_selectors.listed_tickets(ids, now=now)
-    newest, oldest = step.months[0], step.months[-1]
-    within = _within(step.matches, "created_at", oldest, month_start(newest + timedelta(days=32)))
+    end = month_start(step.months[0] + timedelta(days=32))
     return ticket_selectors.ordered_page(
-        within, now=now, ordering=WALK_ORDERING, limit=limit, offset=offset
+        step.matches.filter(created_at__lt=end),
+        now=now,
+        ordering=WALK_ORDERING,
+        limit=limit,
+        offset=offset,
     )
