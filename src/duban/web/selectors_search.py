@@ -36,6 +36,9 @@ SHORT_TERM_DAYS = 31
 # Counting stops here: the page says "10000+" instead of reading every match.
 COUNT_CAP = 10_000
 DATE_FIELDS = ("created_at", "dispatched_at")
+# A step of the walk that the cap cut looks for its page among this many newest
+# registrations of its months first (docs/scale.md, 2026-12-04c).
+STEP_WINDOW = 20_000
 # The order in which a word of the content is read month by month (newest registrations
 # first); the page's default. ``search_page`` walks the months for it alone.
 WALK_ORDERING = "-created_at"
@@ -353,26 +356,33 @@ def _walked_page(search: Search, *, now: datetime, page: int, page_size: int) ->
 def _read_step(step: _Step, *, now: datetime, offset: int, limit: int) -> list[Ticket]:
     """``limit`` tickets of a step's matches from ``offset``, newest registration first.
 
-    A step counted whole has at most ``COUNT_CAP`` matches: they are read from the
-    month-keyed index alone and put in order here. Asked to sort them, PostgreSQL would
-    walk ``ticket_created`` from now and test every ticket it passes with the bigram
-    function: a rare word's page took 17.7 s at 1 M tickets (docs/scale.md, 2026-12-04c).
-    A step the cap cut holds more matches than that: its page is read in order, from the
-    end of its newest month back (a plain bound that ``ticket_created`` starts from; the
-    months' keys already bound it below, and a lower bound the planner could AND with the
-    word's bitmap would turn that bitmap lossy, :class:`~duban.tickets.bigrams.MonthBigramContains`).
+    Never by asking PostgreSQL to sort the months' matches: it would walk
+    ``ticket_created`` from now (or from the step's end) and test every ticket it passes
+    until the page is full — a rare word's page took 17.7 s at 1 M tickets, and 路灯 at
+    10 M, whose matches in the month lay early in it, 25 s (docs/scale.md, 2026-12-04c).
+
+    - A step counted whole has at most ``COUNT_CAP`` matches: they are read from the
+      month-keyed index and put in order here.
+    - A step the cap cut holds more: its page is first looked for among the newest
+      ``STEP_WINDOW`` registrations of its months (a dense word fills it there), else its
+      matches are read whole as above.
     """
-    if step.whole:
-        found = sorted(
-            step.matches.order_by().values_list("created_at", "number", "pk"), reverse=True
-        )
-        ids = [pk for _, _, pk in found[offset : offset + limit]]
-        return ticket_selectors.listed_tickets(ids, now=now)
     end = month_start(step.months[0] + timedelta(days=32))
-    return ticket_selectors.ordered_page(
-        step.matches.filter(created_at__lt=end),
-        now=now,
-        ordering=WALK_ORDERING,
-        limit=limit,
-        offset=offset,
-    )
+    if not step.whole:
+        edge = (
+            Ticket.objects.filter(created_at__lt=end)
+            .order_by("-created_at")
+            .values_list("created_at", flat=True)[STEP_WINDOW - 1 : STEP_WINDOW]
+            .first()
+        )
+        window = step.matches.filter(created_at__lt=end)
+        if edge is not None:
+            window = window.filter(created_at__gte=edge)
+        page = ticket_selectors.ordered_page(
+            window, now=now, ordering=WALK_ORDERING, limit=limit, offset=offset
+        )
+        if len(page) == limit or edge is None:
+            return page
+    found = sorted(step.matches.order_by().values_list("created_at", "number", "pk"), reverse=True)
+    ids = [pk for _, _, pk in found[offset : offset + limit]]
+    return ticket_selectors.listed_tickets(ids, now=now)

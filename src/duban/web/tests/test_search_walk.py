@@ -89,15 +89,18 @@ def test_the_walk_stops_at_the_cap_after_the_newest_months(p, history, monkeypat
     assert [t.number for t in second.tickets] == sorted_matches(p.leader, WORD)[2:4]
 
 
+@pytest.mark.parametrize("window", [20_000, 2, 1])
 @pytest.mark.parametrize("page", [1, 2, 3, 4])
 def test_a_page_in_a_step_the_cap_cut_is_read_in_order_within_its_months(
-    p, history, monkeypatch, page
+    p, history, monkeypatch, page, window
 ):
     # Steps: this month (3), last month (2), the two before (1), the four before (0), then
     # the eight before (3: a year back and more). A cap of 7 leaves that last step room for
-    # 2 of its 3, so it is read in order, from its newest month back; the steps before it
-    # are counted whole and put in order from the index's matches.
+    # 2 of its 3, so its page is looked for among the newest registrations of its months
+    # (``window`` of them: enough, or too few and then its matches are read whole); the
+    # steps before it are counted whole and put in order from the index's matches.
     monkeypatch.setattr(search, "COUNT_CAP", 7)
+    monkeypatch.setattr(search, "STEP_WINDOW", window)
     found = walk(p.leader, WORD, page=page, page_size=2)
     assert (found.count, found.capped, found.pages) == (7, True, 4)
     expected = sorted_matches(p.leader, WORD)[: 7 + 1]
