@@ -25,7 +25,8 @@ term; a longer term's bigrams are only a sieve, and ``strpos`` checks the term i
 (``strpos``, not ``LIKE``, so that the planner cannot take the whole-history trigram index
 for it instead). ``strpos`` is there for a two-character term too: where PostgreSQL walks
 ``ticket_created`` in order and filters, it tests the cheap ``strpos`` first and calls the
-function only on the matches (a page of 路灯 at 10 M: 25 s → 0.95 s, docs/scale.md). Elsewhere (SQLite) the expression is the same test without an index:
+function only on the matches (a page of 路灯 at 10 M: 25 s → 0.95 s, docs/scale.md).
+Elsewhere (SQLite) the expression is the same test without an index:
 ``instr(UPPER(content), UPPER(term)) > 0`` and the month of ``created_at``.
 """
 
@@ -72,6 +73,11 @@ def month_key(moment: datetime) -> str:
 def month_start(moment: datetime) -> datetime:
     """The first instant of the month ``moment`` falls in, in China Standard Time."""
     return moment.astimezone(_LOCAL).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def month_after(moment: datetime) -> datetime:
+    """The first instant of the month after the one ``moment`` falls in (China Standard Time)."""
+    return month_start(month_start(moment) + timedelta(days=32))
 
 
 def months_between(oldest: datetime, newest: datetime) -> list[datetime]:

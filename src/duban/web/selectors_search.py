@@ -24,7 +24,7 @@ from duban.core.errors import InvalidInput, PermissionDenied
 from duban.metrics.selectors_places import place_filter
 from duban.org.models import Unit, User
 from duban.tickets import selectors as ticket_selectors
-from duban.tickets.bigrams import BIGRAM_LENGTH, MonthBigramContains, month_start, months_between
+from duban.tickets.bigrams import BIGRAM_LENGTH, MonthBigramContains, month_after, months_between
 from duban.tickets.models import Category, Ticket, name_q, phone_q
 from duban.tickets.querysets import TicketQuerySet
 
@@ -62,13 +62,16 @@ def level_one_categories() -> QuerySet[Category]:
     return Category.objects.filter(level=1).order_by("full_name")
 
 
+def _month_keyed(content: str | None, *, by_person: bool) -> bool:
+    """Whether a word of the content is read from the month-keyed index (:class:`Search`):
+    two characters or more, and no caller named (a caller's own index bounds that search)."""
+    return bool(content and len(content) >= BIGRAM_LENGTH and not by_person)
+
+
 def walks_by_month(content: str | None, *, ordering: str, by_person: bool) -> bool:
     """Whether a word of the content is read month by month, newest first
-    (:func:`search_page`): two characters or more, listed in ``WALK_ORDERING``, and no caller
-    named (a caller's own index bounds that search)."""
-    return bool(
-        content and len(content) >= BIGRAM_LENGTH and ordering == WALK_ORDERING and not by_person
-    )
+    (:func:`search_page`): month-keyed and listed in ``WALK_ORDERING``."""
+    return ordering == WALK_ORDERING and _month_keyed(content, by_person=by_person)
 
 
 def short_term_window(
@@ -130,7 +133,7 @@ class Search:
     @property
     def walks(self) -> bool:
         """Whether the word can be read month by month (the month-keyed index's terms)."""
-        return bool(self.content and len(self.content) >= BIGRAM_LENGTH and self.months)
+        return bool(self.content and self.months)
 
     def in_months(self, months: list[datetime]) -> TicketQuerySet:
         """The matches registered in ``months`` and inside the window."""
@@ -227,8 +230,7 @@ def searched_tickets(
         )
     if window is not None and window[0] not in DATE_FIELDS:
         raise InvalidInput(f"不支持的时间字段 / unknown date field: {window[0]}")
-    by_caller = bool(caller_phone or caller_name)
-    walked = bool(content and len(content) >= BIGRAM_LENGTH and not by_caller)
+    walked = _month_keyed(content, by_person=bool(caller_phone or caller_name))
     since, until = _registered_within(
         window, filters.get("period"), filters.get("period_field", "created_at")
     )
@@ -367,8 +369,8 @@ def _read_step(step: _Step, *, now: datetime, offset: int, limit: int) -> list[T
       ``STEP_WINDOW`` registrations of its months (a dense word fills it there), else its
       matches are read whole as above.
     """
-    end = month_start(step.months[0] + timedelta(days=32))
     if not step.whole:
+        end = month_after(step.months[0])
         edge = (
             Ticket.objects.filter(created_at__lt=end)
             .order_by("-created_at")

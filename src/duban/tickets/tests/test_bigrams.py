@@ -13,6 +13,7 @@ from duban.testing import factories as f
 from duban.tickets.bigrams import (
     MONTH_INDEX,
     MonthBigramContains,
+    month_after,
     month_key,
     month_start,
     months_between,
@@ -99,6 +100,14 @@ def test_months_between_run_newest_first_across_the_year():
     assert [month_key(m) for m in months] == ["202602", "202601", "202512", "202511"]
     same = months_between(DECEMBER_FIRST, DECEMBER_FIRST + timedelta(days=3))
     assert [month_key(m) for m in same] == ["202612"]
+
+
+def test_the_month_after_begins_at_midnight_china_time_across_the_year():
+    assert month_after(DECEMBER_FIRST) == datetime(2026, 12, 31, 16, 0, tzinfo=UTC)
+    # 23:59 on 31 January in China: the month after is February, from 1 February 00:00.
+    assert month_after(datetime(2026, 1, 31, 15, 59, tzinfo=UTC)) == datetime(
+        2026, 1, 31, 16, 0, tzinfo=UTC
+    )
 
 
 def test_a_word_is_two_characters_or_more_and_months_are_given():
